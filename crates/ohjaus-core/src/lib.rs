@@ -1,0 +1,58 @@
+//! The pure scheduling domain of Ohjaus: no IO, no clock, no database, no HTTP.
+//!
+//! A tour, in the order a booking uses it:
+//!
+//! - [`series`] — the series body as it arrives, validated into a [`SeriesSpec`]: every field
+//!   checked, every error named ([`error`]). Values are parsed once into types that carry
+//!   their rules: [`TimeZone`], [`Email`], [`SessionDuration`], [`Label`], [`Recurrence`].
+//! - [`recurrence`] — weekly every k weeks or monthly on the nth weekday, with a count or an
+//!   end date, expanded with the `rrule` crate in local wall time ([`zone`] turns wall times
+//!   into instants, moving a time in a DST gap forward and taking the earlier of two).
+//! - [`holidays`] and [`days_off`] — Finnish public holidays for any year, plus an
+//!   organization's closures; [`plan`] applies the holiday policy (skip, shift, keep),
+//!   numbers the sessions and gives them their [`evaluation`] phase.
+//! - [`conflicts`] — each occurrence against the supervisor's bookings (with the buffer),
+//!   absences and [`working_hours`], and each participant's bookings, through an index.
+//! - [`slots`] — the earliest first starts from which a whole series is free.
+//! - [`cancellation`] — late or in-time cancellations and where a make-up goes.
+//! - [`preview`] — the JSON a preview answers, shared by the CLI and the API.
+//!
+//! Everything time-dependent takes `now` or the days off as arguments, so tests are exact.
+
+pub mod cancellation;
+pub mod conflicts;
+pub mod days_off;
+pub mod duration;
+pub mod email;
+pub mod error;
+pub mod evaluation;
+pub mod holidays;
+pub mod kind;
+pub mod plan;
+pub mod preview;
+pub mod recurrence;
+pub mod series;
+pub mod slots;
+pub mod text;
+pub mod working_hours;
+pub mod zone;
+
+pub use cancellation::{CancellationOutcome, CancellationTerms};
+pub use conflicts::{
+    Booking, BookingIndex, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
+};
+pub use days_off::{Closure, DayOff, DaysOff};
+pub use duration::SessionDuration;
+pub use email::Email;
+pub use error::{FieldError, ValidationErrors};
+pub use evaluation::{Phase, ReviewPhase, phase_of};
+pub use holidays::{Holiday, finnish_holiday, finnish_holidays};
+pub use kind::{HolidayPolicy, SeriesKind};
+pub use plan::{Plan, PlannedSession, Schedule, SkippedDate};
+pub use preview::Preview;
+pub use recurrence::{End, Pattern, Recurrence, RecurrenceBody};
+pub use series::{Participants, SeriesBody, SeriesSpec};
+pub use slots::{Slot, SlotQuery, find_slots};
+pub use text::{Label, Prose, VideoUrl};
+pub use working_hours::{WorkingHours, WorkingHoursEntry};
+pub use zone::TimeZone;

@@ -1,0 +1,128 @@
+//! The answer of a preview — `ohjaus plan` and `POST /api/v1/series/preview` print the same
+//! JSON — with times in RFC 3339 at the series' local offset.
+
+use crate::conflicts::{Conflict, ConflictReason};
+use crate::evaluation::Phase;
+use crate::plan::{Plan, PlannedSession, SkippedDate};
+use crate::zone::TimeZone;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A planned session as shown before booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewSession {
+    /// 1-based position.
+    pub index: u32,
+    /// RFC 3339 with the local offset.
+    pub starts_at: String,
+    /// RFC 3339 with the local offset.
+    pub ends_at: String,
+    /// Evaluation phase, if any.
+    pub phase: Option<Phase>,
+}
+
+/// An occurrence that fell on a day off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewSkipped {
+    /// Its date.
+    pub date: NaiveDate,
+    /// `holiday` or `closure`.
+    pub reason: String,
+    /// The holiday's name, or the closure's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Under the `shift` policy, the day the session moved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shifted_to: Option<NaiveDate>,
+}
+
+/// What a conflicting occurrence collides with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollidesWith {
+    /// RFC 3339.
+    pub starts_at: String,
+    /// RFC 3339.
+    pub ends_at: String,
+}
+
+/// One conflict, as the preview and a 409 answer list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictView {
+    /// The occurrence's index.
+    pub index: u32,
+    /// The occurrence's start, RFC 3339 with the local offset.
+    pub starts_at: String,
+    /// `supervisor_busy`, `participant_busy`, `outside_working_hours` or `supervisor_absent`.
+    pub reason: ConflictReason,
+    /// The session it collides with, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
+    /// The busy participant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<Uuid>,
+    /// The busy time it collides with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with: Option<CollidesWith>,
+}
+
+/// The whole preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    /// Sessions in order.
+    pub sessions: Vec<PreviewSession>,
+    /// Days off met on the way.
+    pub skipped: Vec<PreviewSkipped>,
+    /// Every conflict of every occurrence.
+    pub conflicts: Vec<ConflictView>,
+}
+
+impl PreviewSession {
+    /// A planned session shown in `zone`.
+    pub fn new(session: &PlannedSession, zone: TimeZone) -> Self {
+        Self {
+            index: session.index,
+            starts_at: zone.rfc3339(session.starts_at),
+            ends_at: zone.rfc3339(session.ends_at),
+            phase: session.phase,
+        }
+    }
+}
+
+impl From<&SkippedDate> for PreviewSkipped {
+    fn from(skipped: &SkippedDate) -> Self {
+        Self {
+            date: skipped.date,
+            reason: skipped.day_off.code().to_owned(),
+            name: skipped.day_off.name().map(str::to_owned),
+            shifted_to: skipped.shifted_to,
+        }
+    }
+}
+
+impl ConflictView {
+    /// A conflict shown in `zone`.
+    pub fn new(conflict: &Conflict, zone: TimeZone) -> Self {
+        Self {
+            index: conflict.index,
+            starts_at: zone.rfc3339(conflict.starts_at),
+            reason: conflict.reason,
+            session_id: conflict.with.and_then(|b| b.session_id),
+            person_id: conflict.person_id,
+            with: conflict
+                .with
+                .map(|b| CollidesWith { starts_at: zone.rfc3339(b.starts_at), ends_at: zone.rfc3339(b.ends_at) }),
+        }
+    }
+}
+
+impl Preview {
+    /// A plan and its conflicts shown in `zone`.
+    pub fn new(plan: &Plan, conflicts: &[Conflict], zone: TimeZone) -> Self {
+        Self {
+            sessions: plan.sessions.iter().map(|s| PreviewSession::new(s, zone)).collect(),
+            skipped: plan.skipped.iter().map(PreviewSkipped::from).collect(),
+            conflicts: conflicts.iter().map(|c| ConflictView::new(c, zone)).collect(),
+        }
+    }
+}
