@@ -247,7 +247,8 @@ mod tests {
             buffer: TimeDelta::minutes(15),
             ..SupervisorAgenda::default()
         };
-        let occurrence = Occurrence { index: 1, starts_at: t("2027-01-12T11:10:00Z"), ends_at: t("2027-01-12T12:00:00Z") };
+        let occurrence =
+            Occurrence { index: 1, starts_at: t("2027-01-12T11:10:00Z"), ends_at: t("2027-01-12T12:00:00Z") };
         let conflicts = find_conflicts(&[occurrence], &supervisor, &[]);
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].reason, ConflictReason::SupervisorBusy);

@@ -20,11 +20,7 @@ impl SessionDuration {
         if !(Self::MIN_MINUTES..=Self::MAX_MINUTES).contains(&minutes) {
             return Err(FieldError::new(
                 field,
-                format!(
-                    "must be between {} and {} minutes (is {minutes})",
-                    Self::MIN_MINUTES,
-                    Self::MAX_MINUTES
-                ),
+                format!("must be between {} and {} minutes (is {minutes})", Self::MIN_MINUTES, Self::MAX_MINUTES),
             ));
         }
         // In range, so it fits.

@@ -147,16 +147,8 @@ pub fn finnish_holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     let days = |n: i64| easter + chrono::TimeDelta::days(n);
     // 1973–1990 Epiphany and Ascension Day were moved to Saturdays.
     let saturday_reform = (1973..=1990).contains(&year);
-    let midsummer_eve = if year >= 1955 {
-        on_or_after(date(year, 6, 19), Weekday::Fri)
-    } else {
-        date(year, 6, 23)
-    };
-    let all_saints = if year >= 1955 {
-        on_or_after(date(year, 10, 31), Weekday::Sat)
-    } else {
-        date(year, 11, 1)
-    };
+    let midsummer_eve = if year >= 1955 { on_or_after(date(year, 6, 19), Weekday::Fri) } else { date(year, 6, 23) };
+    let all_saints = if year >= 1955 { on_or_after(date(year, 10, 31), Weekday::Sat) } else { date(year, 11, 1) };
 
     let mut list = vec![
         (date(year, 1, 1), Holiday::NewYearsDay),
@@ -224,8 +216,7 @@ mod tests {
 
     #[test]
     fn year_2027() {
-        let days: Vec<String> =
-            finnish_holidays(2027).iter().map(|(d, h)| format!("{d} {}", h.name_en())).collect();
+        let days: Vec<String> = finnish_holidays(2027).iter().map(|(d, h)| format!("{d} {}", h.name_en())).collect();
         assert_eq!(days.len(), 15);
         assert!(days.contains(&"2027-06-25 Midsummer Eve".to_owned()));
         assert!(days.contains(&"2027-11-06 All Saints' Day".to_owned()));

@@ -16,9 +16,12 @@
 //! - [`slots`] — the earliest first starts from which a whole series is free.
 //! - [`cancellation`] — late or in-time cancellations and where a make-up goes.
 //! - [`preview`] — the JSON a preview answers, shared by the CLI and the API.
+//! - [`calendar`] and [`notice`] — the calendar view of a series and the notifications the
+//!   store snapshots into the outbox for the worker to render ([`locale`]: fi, sv, en).
 //!
 //! Everything time-dependent takes `now` or the days off as arguments, so tests are exact.
 
+pub mod calendar;
 pub mod cancellation;
 pub mod conflicts;
 pub mod days_off;
@@ -28,6 +31,8 @@ pub mod error;
 pub mod evaluation;
 pub mod holidays;
 pub mod kind;
+pub mod locale;
+pub mod notice;
 pub mod plan;
 pub mod preview;
 pub mod recurrence;
@@ -37,6 +42,7 @@ pub mod text;
 pub mod working_hours;
 pub mod zone;
 
+pub use calendar::{CalendarEvent, EventInstance, SessionStatus};
 pub use cancellation::{CancellationOutcome, CancellationTerms};
 pub use conflicts::{
     Booking, BookingIndex, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
@@ -48,6 +54,8 @@ pub use error::{FieldError, ValidationErrors};
 pub use evaluation::{Phase, ReviewPhase, phase_of};
 pub use holidays::{Holiday, finnish_holiday, finnish_holidays};
 pub use kind::{HolidayPolicy, SeriesKind};
+pub use locale::Locale;
+pub use notice::Notice;
 pub use plan::{Plan, PlannedSession, Schedule, SkippedDate};
 pub use preview::Preview;
 pub use recurrence::{End, Pattern, Recurrence, RecurrenceBody};

@@ -78,13 +78,13 @@ impl Recurrence {
                 if until < first {
                     return Err(FieldError::new("until", "must not be before the first start"));
                 }
-                let latest = first
-                    .checked_add_months(Months::new(12 * MAX_UNTIL_YEARS))
-                    .unwrap_or(NaiveDate::MAX);
+                let latest = first.checked_add_months(Months::new(12 * MAX_UNTIL_YEARS)).unwrap_or(NaiveDate::MAX);
                 if until > latest {
                     return Err(FieldError::new(
                         "until",
-                        format!("must be at most {MAX_UNTIL_YEARS} years after the first start ({latest} at the latest)"),
+                        format!(
+                            "must be at most {MAX_UNTIL_YEARS} years after the first start ({latest} at the latest)"
+                        ),
                     ));
                 }
             }
@@ -323,9 +323,12 @@ impl RecurrenceBody {
         let mut errors = Collector::default();
         let interval = match self.interval {
             None => Some(1),
-            Some(k) => errors.take(u8::try_from(k).ok().filter(|k| *k >= 1).ok_or_else(|| {
-                FieldError::new("interval", format!("must be a positive whole number (is {k})"))
-            })),
+            Some(k) => errors.take(
+                u8::try_from(k)
+                    .ok()
+                    .filter(|k| *k >= 1)
+                    .ok_or_else(|| FieldError::new("interval", format!("must be a positive whole number (is {k})"))),
+            ),
         };
         let pattern = match self.frequency.as_str() {
             "weekly" => {
@@ -349,10 +352,7 @@ impl RecurrenceBody {
             "monthly" => {
                 let nth = match &self.by_weekday {
                     Some(ByWeekday::One(code)) => errors.take(parse_nth_weekday(code).ok_or_else(|| {
-                        FieldError::new(
-                            "by_weekday",
-                            format!("{code:?} is not an nth weekday such as 2TU or -1FR"),
-                        )
+                        FieldError::new("by_weekday", format!("{code:?} is not an nth weekday such as 2TU or -1FR"))
                     })),
                     _ => {
                         errors.push(FieldError::new(
@@ -368,35 +368,32 @@ impl RecurrenceBody {
                 }
             }
             other => {
-                errors.push(FieldError::new(
-                    "frequency",
-                    format!("unknown frequency {other:?} (use weekly or monthly)"),
-                ));
+                errors
+                    .push(FieldError::new("frequency", format!("unknown frequency {other:?} (use weekly or monthly)")));
                 None
             }
         };
-        let end = match (self.count, &self.until) {
-            (Some(_), Some(_)) => {
-                errors.push(FieldError::new("count", "give either count or until, not both"));
-                None
-            }
-            (None, None) => {
-                errors.push(FieldError::new("count", "give either count (1–200) or until (a date)"));
-                None
-            }
-            (Some(count), None) => errors.take(
-                u16::try_from(count)
-                    .ok()
-                    .filter(|c| (1..=MAX_COUNT).contains(c))
-                    .map(End::Count)
-                    .ok_or_else(|| FieldError::new("count", format!("must be between 1 and {MAX_COUNT} (is {count})"))),
-            ),
-            (None, Some(until)) => errors.take(
-                NaiveDate::parse_from_str(until, "%Y-%m-%d")
-                    .map(End::Until)
-                    .map_err(|_| FieldError::new("until", format!("{until:?} is not a date YYYY-MM-DD"))),
-            ),
-        };
+        let end =
+            match (self.count, &self.until) {
+                (Some(_), Some(_)) => {
+                    errors.push(FieldError::new("count", "give either count or until, not both"));
+                    None
+                }
+                (None, None) => {
+                    errors.push(FieldError::new("count", "give either count (1–200) or until (a date)"));
+                    None
+                }
+                (Some(count), None) => errors.take(
+                    u16::try_from(count).ok().filter(|c| (1..=MAX_COUNT).contains(c)).map(End::Count).ok_or_else(
+                        || FieldError::new("count", format!("must be between 1 and {MAX_COUNT} (is {count})")),
+                    ),
+                ),
+                (None, Some(until)) => errors.take(
+                    NaiveDate::parse_from_str(until, "%Y-%m-%d")
+                        .map(End::Until)
+                        .map_err(|_| FieldError::new("until", format!("{until:?} is not a date YYYY-MM-DD"))),
+                ),
+            };
         let (Some(pattern), Some(end)) = (pattern, end) else {
             return Err(errors.finish().err().map(|e| e.errors().to_vec()).unwrap_or_default());
         };
@@ -448,17 +445,15 @@ mod tests {
     #[test]
     fn monthly_second_tuesday_and_last_friday() {
         let first = at("2027-01-12T09:00");
-        let rule = Recurrence::new(Pattern::Monthly { interval: 1, nth: 2, weekday: Weekday::Tue }, End::Count(3), first)
-            .unwrap();
+        let rule =
+            Recurrence::new(Pattern::Monthly { interval: 1, nth: 2, weekday: Weekday::Tue }, End::Count(3), first)
+                .unwrap();
         let times: Vec<_> = rule.wall_times(first, at("2030-01-01T00:00")).take(3).collect();
         assert_eq!(times, vec![first, at("2027-02-09T09:00"), at("2027-03-09T09:00")]);
         assert_eq!(rule.to_rrule(TimeZone::HELSINKI), "FREQ=MONTHLY;INTERVAL=1;BYDAY=2TU;COUNT=3");
-        let last = Recurrence::new(
-            Pattern::Monthly { interval: 1, nth: -1, weekday: Weekday::Fri },
-            End::Count(2),
-            first,
-        )
-        .unwrap();
+        let last =
+            Recurrence::new(Pattern::Monthly { interval: 1, nth: -1, weekday: Weekday::Fri }, End::Count(2), first)
+                .unwrap();
         let times: Vec<_> = last.wall_times(first, at("2030-01-01T00:00")).take(2).collect();
         assert_eq!(times, vec![at("2027-01-29T09:00"), at("2027-02-26T09:00")]);
     }

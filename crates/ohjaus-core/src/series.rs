@@ -177,14 +177,12 @@ impl SeriesBody {
         let video_url = self.video_url.as_deref().and_then(|v| errors.take(VideoUrl::parse("video_url", v)));
         let terms = match self.cancellation_notice_hours {
             None => Some(CancellationTerms::default()),
-            Some(hours) => errors.take(
-                u32::try_from(hours).ok().and_then(CancellationTerms::new).ok_or_else(|| {
-                    FieldError::new(
-                        "cancellation_notice_hours",
-                        format!("must be between 0 and {} hours", CancellationTerms::MAX_NOTICE_HOURS),
-                    )
-                }),
-            ),
+            Some(hours) => errors.take(u32::try_from(hours).ok().and_then(CancellationTerms::new).ok_or_else(|| {
+                FieldError::new(
+                    "cancellation_notice_hours",
+                    format!("must be between 0 and {} hours", CancellationTerms::MAX_NOTICE_HOURS),
+                )
+            })),
         };
         let goals = self.goals.as_deref().unwrap_or_default();
         if goals.len() > MAX_GOALS {

@@ -121,9 +121,7 @@ pub fn find_slots(
         }
         // The weekly rule's wall times, computed directly: this is the hot loop, and for a
         // single-weekday weekly rule it equals the rrule expansion (property-tested).
-        let raw = (0..)
-            .map(|i| first + step * i)
-            .take_while(|t| (t.date() - first.date()).num_days() <= horizon_days);
+        let raw = (0..).map(|i| first + step * i).take_while(|t| (t.date() - first.date()).num_days() <= horizon_days);
         let fits = match query.holiday_policy {
             HolidayPolicy::Keep => raw.take(wanted).all(&mut free),
             HolidayPolicy::Skip => {

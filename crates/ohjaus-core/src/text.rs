@@ -27,17 +27,11 @@ impl Label {
             return Err(FieldError::new(field, "must not be empty"));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                field,
-                "must be a single line without control characters",
-            ));
+            return Err(FieldError::new(field, "must be a single line without control characters"));
         }
         let length = trimmed.chars().count();
         if length > max_chars {
-            return Err(FieldError::new(
-                field,
-                format!("must be at most {max_chars} characters (is {length})"),
-            ));
+            return Err(FieldError::new(field, format!("must be at most {max_chars} characters (is {length})")));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -75,10 +69,7 @@ impl Prose {
         }
         let length = trimmed.chars().count();
         if length > max_chars {
-            return Err(FieldError::new(
-                field,
-                format!("must be at most {max_chars} characters (is {length})"),
-            ));
+            return Err(FieldError::new(field, format!("must be at most {max_chars} characters (is {length})")));
         }
         // One line-end convention inside the system; renderers choose their own on the way out.
         Ok(Self(trimmed.replace("\r\n", "\n").replace('\r', "\n")))
@@ -113,8 +104,7 @@ impl VideoUrl {
         if value.len() > 500 {
             return Err(FieldError::new(field, "must be at most 500 characters"));
         }
-        let url = url::Url::parse(value)
-            .map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
+        let url = url::Url::parse(value).map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
         if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
             return Err(FieldError::new(field, "must be an http(s) URL with a host"));
         }

@@ -89,7 +89,8 @@ impl WorkingHours {
             return true;
         }
         let same_day = end.date() == start.date();
-        let ends_at_midnight = end.date() == start.date().succ_opt().unwrap_or(start.date()) && end.time() == NaiveTime::MIN;
+        let ends_at_midnight =
+            end.date() == start.date().succ_opt().unwrap_or(start.date()) && end.time() == NaiveTime::MIN;
         if !same_day && !ends_at_midnight {
             return false;
         }
@@ -145,6 +146,9 @@ mod tests {
         let errors = WorkingHours::parse("working_hours", &[entry("tue", "16:00", "08:00"), entry("xyz", "8", "9")])
             .unwrap_err();
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["working_hours[0].end", "working_hours[1].weekday", "working_hours[1].start", "working_hours[1].end"]);
+        assert_eq!(
+            fields,
+            ["working_hours[0].end", "working_hours[1].weekday", "working_hours[1].start", "working_hours[1].end"]
+        );
     }
 }

@@ -1,0 +1,245 @@
+//! Notifications as the store writes them into the outbox and the worker renders them: plain
+//! data, snapshotted at the moment of the change.
+
+use crate::calendar::CalendarEvent;
+use crate::locale::Locale;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A person in a message: name and address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+}
+
+/// Whether a recipient supervises or takes part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The series' supervisor (the organizer).
+    Supervisor,
+    /// A participant (an attendee).
+    Participant,
+}
+
+/// Who a message is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// Name and address.
+    pub party: Party,
+    /// Language of the message.
+    pub locale: Locale,
+    /// Zone times are shown in.
+    pub timezone: String,
+    /// Role in the series (for invites).
+    pub role: Role,
+    /// The person or supervisor id.
+    pub id: Uuid,
+}
+
+/// What the series is, for the text of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesInfo {
+    /// The series.
+    pub series_id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Its kind (wire name).
+    pub kind: String,
+    /// The buying organization's name.
+    pub organization_name: String,
+    /// Sessions contracted.
+    pub total_sessions: u32,
+    /// Notice for an in-time cancellation, in hours.
+    pub cancellation_notice_hours: u32,
+}
+
+/// What changed, for the subject and the first line of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// A series was booked.
+    SeriesBooked,
+    /// One session moved.
+    SessionMoved {
+        /// Its index.
+        index: u32,
+        /// Where it was.
+        previous_start: DateTime<Utc>,
+    },
+    /// One session was cancelled.
+    SessionCancelled {
+        /// Its index.
+        index: u32,
+        /// Cancelled later than the terms allow.
+        late: bool,
+        /// Why, if said.
+        reason: Option<String>,
+    },
+    /// A make-up session was appended.
+    MakeupAdded {
+        /// Its index.
+        index: u32,
+    },
+    /// Sessions from `from_index` on were re-planned.
+    SeriesReplanned {
+        /// First re-planned session.
+        from_index: u32,
+    },
+    /// The recipient was added to the series.
+    ParticipantAdded,
+    /// The recipient was removed from the series.
+    ParticipantRemoved,
+    /// The whole series was cancelled.
+    SeriesCancelled {
+        /// Why, if said.
+        reason: Option<String>,
+    },
+    /// A participant said they cannot attend (sent to the supervisor).
+    AbsenceReported {
+        /// The session's index.
+        index: u32,
+        /// Who.
+        participant: String,
+    },
+}
+
+/// The iTIP message an invite carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum CalendarMessage {
+    /// METHOD:REQUEST with the whole event (rule, exclusions, overrides).
+    Request {
+        /// The event.
+        event: CalendarEvent,
+    },
+    /// METHOD:REQUEST with one override (a moved session) of a rule event.
+    RequestInstance {
+        /// The event, for its UID, zone and rule.
+        event: CalendarEvent,
+        /// The moved session.
+        session_id: Uuid,
+    },
+    /// METHOD:CANCEL of some instances of an event.
+    CancelInstances {
+        /// The event.
+        event: CalendarEvent,
+        /// The cancelled sessions.
+        session_ids: Vec<Uuid>,
+    },
+    /// METHOD:CANCEL of the whole event.
+    CancelEvent {
+        /// The event.
+        event: CalendarEvent,
+    },
+}
+
+/// One upcoming session, for reminders and digests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    /// The session.
+    pub session_id: Uuid,
+    /// The series' title.
+    pub title: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// Index and count: session `index` of `total`.
+    pub index: u32,
+    /// Sessions in the series.
+    pub total: u32,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Where.
+    pub location: Option<String>,
+    /// Video link.
+    pub video_url: Option<String>,
+    /// Evaluation phase (wire name), if any.
+    pub phase: Option<String>,
+}
+
+/// A notification, as stored in the outbox payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// A calendar invitation, update or cancellation.
+    Invite {
+        /// To whom.
+        recipient: Recipient,
+        /// The supervisor, as ORGANIZER.
+        organizer: Party,
+        /// The participants, as ATTENDEEs.
+        attendees: Vec<Party>,
+        /// The series.
+        series: SeriesInfo,
+        /// SEQUENCE of this message: strictly above every earlier message of the series.
+        sequence: u32,
+        /// What changed.
+        change: Change,
+        /// The calendar object.
+        calendar: CalendarMessage,
+    },
+    /// A reminder of a session soon.
+    Reminder {
+        /// To whom.
+        recipient: Recipient,
+        /// The session.
+        session: SessionSummary,
+    },
+    /// A supervisor's weekly digest.
+    Digest {
+        /// To whom.
+        recipient: Recipient,
+        /// Monday of the week.
+        week_start: NaiveDate,
+        /// Sessions of the week, in order.
+        sessions: Vec<SessionSummary>,
+    },
+    /// A one-time sign-in link for the web pages.
+    SignInLink {
+        /// To whom.
+        recipient: Recipient,
+        /// The link.
+        url: String,
+        /// When it stops working.
+        expires_at: DateTime<Utc>,
+    },
+    /// A plain notice to a supervisor that is not a calendar change.
+    Info {
+        /// To whom.
+        recipient: Recipient,
+        /// The series.
+        series: SeriesInfo,
+        /// What happened.
+        change: Change,
+    },
+}
+
+impl Notice {
+    /// The recipient.
+    pub fn recipient(&self) -> &Recipient {
+        match self {
+            Self::Invite { recipient, .. }
+            | Self::Reminder { recipient, .. }
+            | Self::Digest { recipient, .. }
+            | Self::SignInLink { recipient, .. }
+            | Self::Info { recipient, .. } => recipient,
+        }
+    }
+
+    /// The outbox `kind` column: `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Invite { .. } => "invite",
+            Self::Reminder { .. } => "reminder",
+            Self::Digest { .. } => "digest",
+            Self::SignInLink { .. } => "sign_in_link",
+            Self::Info { .. } => "info",
+        }
+    }
+}
