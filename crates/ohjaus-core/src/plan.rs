@@ -38,6 +38,10 @@ pub struct PlannedSession {
     pub index: u32,
     /// Local wall time as planned (before any gap adjustment).
     pub local_start: NaiveDateTime,
+    /// The rule occurrence this session stands for: equal to `local_start`, except under the
+    /// `shift` policy where it is the occurrence on the day off (the RECURRENCE-ID of a
+    /// calendar override).
+    pub rule_start: NaiveDateTime,
     /// Start instant.
     pub starts_at: DateTime<Utc>,
     /// End instant (start plus the duration, in real time).
@@ -106,7 +110,10 @@ impl Schedule {
             return Err(FieldError::new("recurrence", "no session falls between first_start and until"));
         }
         let total = u32::try_from(wall_times.len()).unwrap_or(u32::MAX);
-        let sessions = (1u32..).zip(wall_times).map(|(index, local)| self.session(index, total, local)).collect();
+        let sessions = (1u32..)
+            .zip(wall_times)
+            .map(|(index, (rule, local))| PlannedSession { rule_start: rule, ..self.session(index, total, local) })
+            .collect();
         Ok(Plan { sessions, skipped })
     }
 
@@ -116,6 +123,7 @@ impl Schedule {
         PlannedSession {
             index,
             local_start: local,
+            rule_start: local,
             starts_at,
             ends_at: starts_at + self.duration.delta(),
             phase: phase_of(index, total),
@@ -140,7 +148,8 @@ impl Schedule {
 }
 
 /// Applies a holiday policy to the raw occurrences of a rule. With `wanted`, stops once that
-/// many are kept (so `skip` appends); without, takes every raw occurrence.
+/// many are kept (so `skip` appends); without, takes every raw occurrence. Gives each kept
+/// session as (rule occurrence, actual wall time), in time order.
 ///
 /// Shared by planning and slot search so that both follow one rule.
 pub(crate) fn apply_policy(
@@ -148,11 +157,11 @@ pub(crate) fn apply_policy(
     wanted: Option<usize>,
     policy: HolidayPolicy,
     days_off: &DaysOff,
-) -> (Vec<NaiveDateTime>, Vec<SkippedDate>) {
+) -> (Vec<(NaiveDateTime, NaiveDateTime)>, Vec<SkippedDate>) {
     let mut kept = Vec::with_capacity(wanted.unwrap_or(16));
     let mut skipped = Vec::new();
     match policy {
-        HolidayPolicy::Keep => kept.extend(raw.take(wanted.unwrap_or(usize::MAX))),
+        HolidayPolicy::Keep => kept.extend(raw.take(wanted.unwrap_or(usize::MAX)).map(|t| (t, t))),
         HolidayPolicy::Skip => {
             for time in raw {
                 if wanted.is_some_and(|w| kept.len() >= w) {
@@ -160,7 +169,7 @@ pub(crate) fn apply_policy(
                 }
                 match days_off.off(time.date()) {
                     Some(day_off) => skipped.push(SkippedDate { date: time.date(), day_off, shifted_to: None }),
-                    None => kept.push(time),
+                    None => kept.push((time, time)),
                 }
             }
         }
@@ -171,7 +180,7 @@ pub(crate) fn apply_policy(
             let mut taken: HashSet<NaiveDate> = raw.iter().map(NaiveDateTime::date).collect();
             for time in raw {
                 let Some(day_off) = days_off.off(time.date()) else {
-                    kept.push(time);
+                    kept.push((time, time));
                     continue;
                 };
                 let mut day = time.date();
@@ -183,9 +192,9 @@ pub(crate) fn apply_policy(
                 }
                 taken.insert(day);
                 skipped.push(SkippedDate { date: time.date(), day_off, shifted_to: Some(day) });
-                kept.push(day.and_time(time.time()));
+                kept.push((time, day.and_time(time.time())));
             }
-            kept.sort();
+            kept.sort_by_key(|(_, actual)| *actual);
         }
     }
     (kept, skipped)

@@ -144,7 +144,7 @@ pub fn find_slots(
             }
             HolidayPolicy::Shift => {
                 let (kept, _) = apply_policy(raw, Some(wanted), HolidayPolicy::Shift, days_off);
-                kept.len() == wanted && kept.into_iter().all(&mut free)
+                kept.len() == wanted && kept.into_iter().all(|(_, actual)| free(actual))
             }
         };
         if fits {
