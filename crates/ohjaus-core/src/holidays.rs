@@ -225,6 +225,49 @@ mod tests {
         assert_eq!(finnish_holiday(date(2027, 5, 7)), None);
     }
 
+    /// Our holidays of `years` as the `holidays` package lists them: one entry per date, the
+    /// names of holidays sharing a date sorted and joined with "; " (2008: Ascension on May Day).
+    fn as_the_package_lists(years: std::ops::RangeInclusive<i32>) -> std::collections::BTreeMap<String, String> {
+        let mut by_date: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+        for year in years {
+            for (day, holiday) in finnish_holidays(year) {
+                by_date.entry(day.to_string()).or_default().push(holiday.name_en());
+            }
+        }
+        by_date
+            .into_iter()
+            .map(|(day, mut names)| {
+                names.sort_unstable();
+                (day, names.join("; "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn equal_to_the_holidays_package_2000_2060() {
+        // Made by fixtures/make_holidays_fixture.sh from the Python `holidays` package.
+        let fixture: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../fixtures/holidays_fi_2000_2060.json")).unwrap();
+        let ours = as_the_package_lists(2000..=2060);
+        let missing: Vec<_> = fixture.iter().filter(|(d, n)| ours.get(*d) != Some(*n)).collect();
+        let extra: Vec<_> = ours.iter().filter(|(d, n)| fixture.get(*d) != Some(*n)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "package only: {missing:?}\nours only: {extra:?}");
+        assert_eq!(ours.len(), 914);
+        assert_eq!(ours["2008-05-01"], "Ascension Day; May Day");
+    }
+
+    #[test]
+    fn every_day_agrees_with_the_year_list() {
+        // `finnish_holiday` takes shortcuts (fixed dates, months without movable feasts); it
+        // must still find every holiday of the year list, 1900–2200.
+        for year in 1900..=2200 {
+            let listed: Vec<NaiveDate> = finnish_holidays(year).into_iter().map(|(d, _)| d).collect();
+            for day in date(year, 1, 1).iter_days().take_while(|d| d.year() == year) {
+                assert_eq!(finnish_holiday(day).is_some(), listed.contains(&day), "{day}");
+            }
+        }
+    }
+
     #[test]
     fn historical_rules() {
         // Saturday reform: Epiphany 1980 on Saturday 12 January.
