@@ -1,1 +1,23 @@
-//! migrations
+//! The Ohjaus schema as sea-orm migrations, one set for SQLite and PostgreSQL.
+//!
+//! Migrations are append-only: a released migration is never edited; a change of schema is a
+//! new module listed last in [`Migrator::migrations`]. The store runs them through
+//! `ohjaus_store::Store::migrate`, and `ohjaus migrate` through the store.
+//!
+//! - [`m20270101_000001_schema`] — every table of the data model, its indexes and, on
+//!   PostgreSQL, the exclusion constraint that keeps one supervisor's sessions apart.
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+pub mod m20270101_000001_schema;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20270101_000001_schema::Migration)]
+    }
+}

@@ -1,1 +1,24 @@
-//! ohjaus-store
+//! Persistence of Ohjaus on SQLite or PostgreSQL (sea-orm 2), chosen by the database URL.
+//!
+//! A tour:
+//!
+//! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
+//!   on SQLite, row locks on PostgreSQL).
+//! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
+//!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
+//!   stale lease, database.
+//! - [`entity`] — one sea-orm entity per table, as the migrations in `ohjaus-migration` make
+//!   them.
+//! - [`repo`] — the operations, one module per aggregate, each an `impl Store` block: every
+//!   change that concerns people runs the core's checks on fresh data and writes its outbox
+//!   rows in the same transaction.
+
+pub mod caller;
+pub mod entity;
+pub mod error;
+pub mod repo;
+pub mod store;
+
+pub use caller::Caller;
+pub use error::StoreError;
+pub use store::{Backend, Store};

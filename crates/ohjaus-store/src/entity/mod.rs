@@ -1,0 +1,27 @@
+//! sea-orm entities, one module per table, field for field as the migration creates them.
+//!
+//! Enumerations are text here and typed in the repositories (through the core's `parse`),
+//! so that an entity is the row as stored and nothing more.
+
+pub mod absence;
+pub mod api_token;
+pub mod attendance;
+pub mod calendar_event;
+pub mod calendar_token;
+pub mod closure;
+pub mod goal;
+pub mod goal_version;
+pub mod job_lease;
+pub mod login_link;
+pub mod note;
+pub mod organization;
+pub mod outbox;
+pub mod person;
+pub mod review;
+pub mod series;
+pub mod series_participant;
+pub mod session;
+pub mod session_participant;
+pub mod supervisor;
+pub mod team;
+pub mod team_member;

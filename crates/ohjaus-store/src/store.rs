@@ -1,0 +1,121 @@
+//! The connection: backend chosen by URL, SQLite tuned for one machine (WAL, busy timeout,
+//! foreign keys), migrations, readiness, and the write transactions every change runs in.
+
+use crate::error::StoreError;
+use ohjaus_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+
+/// How long a SQLite writer waits for the lock before giving up with "database is locked".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The database behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, one machine.
+    Sqlite,
+    /// Any number of processes.
+    Postgres,
+}
+
+/// The store: a pool of connections to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite://path?mode=rwc` or `postgres://…`. SQLite gets WAL,
+    /// a busy timeout and foreign keys on every connection.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Like [`Store::connect`] with an explicit pool size (default: 8 on SQLite, 10 on PostgreSQL).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Self, StoreError> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::invalid("database.url", "must start with sqlite: or postgres:"));
+        };
+        let mut options = ConnectOptions::new(url);
+        options.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
+        match backend {
+            Backend::Sqlite => {
+                // An in-memory database lives in one connection; a file is shared by many
+                // readers while writers take turns (WAL).
+                let memory = url.contains(":memory:") || url.contains("mode=memory");
+                options.max_connections(if memory { 1 } else { max_connections.unwrap_or(8) });
+                options.map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .foreign_keys(true)
+                });
+            }
+            Backend::Postgres => {
+                options.max_connections(max_connections.unwrap_or(10));
+            }
+        }
+        let db = Database::connect(options).await?;
+        Ok(Self { db, backend })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Rolls every migration back (tests and `ohjaus` tooling; drops all data).
+    pub async fn migrate_down(&self) -> Result<(), StoreError> {
+        Migrator::down(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The sea-orm connection, for repositories in this crate and for tests.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    /// Begins a read-then-write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write
+    /// lock is taken at the start, so two writers never read the same state and then both
+    /// write (a deferred transaction would fail with SQLITE_BUSY at its first write instead of
+    /// waiting). On PostgreSQL it is READ COMMITTED; callers lock the rows they depend on.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// The sea-orm backend of a connection (for raw SQL that differs).
+    pub(crate) fn db_backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+}
