@@ -161,6 +161,15 @@ pub struct SessionSummary {
     pub video_url: Option<String>,
     /// Evaluation phase (wire name), if any.
     pub phase: Option<String>,
+    /// The series' kind (wire name), for "what" in a reminder.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The supervisor, whom a participant tells when they cannot come.
+    #[serde(default)]
+    pub supervisor: Option<Party>,
+    /// Notice for an in-time cancellation, in hours.
+    #[serde(default)]
+    pub cancellation_notice_hours: Option<u32>,
 }
 
 /// A notification, as stored in the outbox payload.
