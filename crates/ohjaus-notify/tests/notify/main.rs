@@ -4,3 +4,5 @@
 mod compose;
 mod fixtures;
 mod mime;
+mod sink;
+mod transport;

@@ -1,0 +1,116 @@
+//! The worker's settings: plain serde structs with defaults, which the binary fills from its
+//! layered configuration (file, environment).
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Which transport sends email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// An SMTP server (`smtp_url`).
+    Smtp,
+    /// `.eml` files into `dir`: the embedded default, nothing leaves the machine.
+    #[default]
+    File,
+    /// Only a log line per message.
+    Log,
+}
+
+/// How email leaves the system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp`, `file` or `log`.
+    pub transport: TransportKind,
+    /// For `smtp`: `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS),
+    /// `smtps://host:port` (TLS); credentials as `smtp://user:password@host`.
+    pub smtp_url: Option<String>,
+    /// SMTP connections kept open and reused.
+    pub smtp_pool_size: u32,
+    /// Time limit of one SMTP command, in milliseconds.
+    pub smtp_timeout_ms: u64,
+    /// For `file`: the folder the `.eml` files go to.
+    pub dir: PathBuf,
+    /// The `From` mailbox, e.g. `Ohjaus <noreply@ohjaus.example>`.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            transport: TransportKind::File,
+            smtp_url: None,
+            smtp_pool_size: 10,
+            smtp_timeout_ms: 30_000,
+            dir: PathBuf::from("data/mail"),
+            from: "Ohjaus <noreply@ohjaus.invalid>".to_owned(),
+        }
+    }
+}
+
+/// The outbox loop and the schedules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Pause between polls when the outbox has nothing due, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Rows claimed at once.
+    pub batch_size: u32,
+    /// Messages of a batch sent at the same time (at most the SMTP pool size is useful).
+    pub concurrency: u32,
+    /// How long a claim holds a row; a worker that dies lets it go after this.
+    pub lease_seconds: u32,
+    /// Attempts before a row is `dead` (for rows the worker enqueues itself: reminders, digests).
+    pub max_attempts: u32,
+    /// This worker's name in leases; default `hostname-pid-random`. Must differ between workers.
+    pub owner: Option<String>,
+    /// Reminders and digests.
+    pub schedule: ScheduleConfig,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval_ms: 1000,
+            batch_size: 50,
+            concurrency: 8,
+            lease_seconds: 120,
+            max_attempts: 8,
+            owner: None,
+            schedule: ScheduleConfig::default(),
+        }
+    }
+}
+
+/// When reminders and digests go out. Cron expressions have seconds first and are read in
+/// `timezone`; write weekdays by name (`Mon`): in the `cron` crate `1` is Sunday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Whether this worker runs the schedules at all.
+    pub enabled: bool,
+    /// IANA zone of the cron expressions.
+    pub timezone: String,
+    /// When reminders are sent (default daily 07:00).
+    pub reminder_cron: String,
+    /// Sessions starting within this many hours of a reminder tick are reminded of.
+    pub reminder_hours: u32,
+    /// When supervisors' digests of the week ahead are sent (default Monday 07:00).
+    pub digest_cron: String,
+    /// How often the schedules are checked, in milliseconds.
+    pub check_interval_ms: u64,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            timezone: "Europe/Helsinki".to_owned(),
+            reminder_cron: "0 0 7 * * *".to_owned(),
+            reminder_hours: 48,
+            digest_cron: "0 0 7 * * Mon".to_owned(),
+            check_interval_ms: 30_000,
+        }
+    }
+}

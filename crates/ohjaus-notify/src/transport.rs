@@ -1,0 +1,166 @@
+//! Where emails go: an SMTP server, a folder of `.eml` files, or the log.
+//!
+//! One enum rather than a trait object, like crates.io's `EmailBackend`: the set is closed,
+//! the worker matches on it, and each variant's setup errors surface at start-up.
+//!
+//! What is logged about a message is its kind and the recipient's *domain*; never the full
+//! address, never a body (a sign-in message carries a token).
+
+use crate::config::{MailConfig, TransportKind};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a transport may know about the message it carries, for file names and logs.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// A stable id of the message (the outbox row), used as the `.eml` file name.
+    pub id: &'a str,
+    /// The notice kind (`invite`, `reminder`, …).
+    pub kind: &'a str,
+    /// The recipient's domain.
+    pub recipient_domain: &'a str,
+}
+
+/// A configured way of sending.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// An SMTP server, with a pool of connections.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `.eml` file per message in a folder.
+    File(PathBuf),
+    /// Nothing is sent; a line is logged.
+    Log,
+}
+
+/// Why a transport could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The SMTP URL is not usable (the URL itself is not repeated: it may hold a password).
+    #[error("the SMTP URL is not usable: {0}")]
+    SmtpUrl(lettre::transport::smtp::Error),
+    /// `transport = "smtp"` without `smtp_url`.
+    #[error("transport \"smtp\" needs smtp_url")]
+    MissingSmtpUrl,
+    /// The file transport's folder cannot be created.
+    #[error("cannot create the mail folder {dir}: {source}")]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Why one message was not handed over.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The SMTP exchange failed.
+    #[error("SMTP: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    /// Writing the file failed.
+    #[error("writing the message file: {0}")]
+    File(#[from] std::io::Error),
+}
+
+impl SendError {
+    /// Whether retrying cannot help: the SMTP server refused the message itself (5xx).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Smtp(error) if error.is_permanent())
+    }
+}
+
+impl Transport {
+    /// An SMTP transport from a URL, as lettre reads it: `smtp://host:port` (plain),
+    /// `smtp://host:port?tls=required` (STARTTLS), `smtps://host:port` (TLS from the start),
+    /// `smtp://user:password@host…` for credentials. `pool_size` connections are kept open.
+    /// Call it inside a Tokio runtime: the pool runs a task that closes idle connections.
+    pub fn smtp(url: &str, pool_size: u32, timeout: Duration) -> Result<Self, TransportError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(TransportError::SmtpUrl)?
+            .pool_config(PoolConfig::new().max_size(pool_size.max(1)))
+            .timeout(Some(timeout))
+            .build();
+        Ok(Self::Smtp(transport))
+    }
+
+    /// A file transport into `dir`, created if missing.
+    pub fn file(dir: impl Into<PathBuf>) -> Result<Self, TransportError> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir).map_err(|source| TransportError::Folder { dir: dir.clone(), source })?;
+        Ok(Self::File(dir))
+    }
+
+    /// The transport `config` names.
+    pub fn from_config(config: &MailConfig) -> Result<Self, TransportError> {
+        match config.transport {
+            TransportKind::Smtp => {
+                let url = config.smtp_url.as_deref().ok_or(TransportError::MissingSmtpUrl)?;
+                Self::smtp(url, config.smtp_pool_size, Duration::from_millis(config.smtp_timeout_ms))
+            }
+            TransportKind::File => Self::file(&config.dir),
+            TransportKind::Log => Ok(Self::Log),
+        }
+    }
+
+    /// A short name for logs: `smtp`, `file` or `log`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Smtp(_) => "smtp",
+            Self::File(_) => "file",
+            Self::Log => "log",
+        }
+    }
+
+    /// Hands `message` over. Returns once the SMTP server accepted it (250) or the file is in
+    /// place under its final name.
+    pub async fn send(&self, message: &Message, delivery: Delivery<'_>) -> Result<(), SendError> {
+        match self {
+            Self::Smtp(smtp) => {
+                smtp.send(message.clone()).await?;
+            }
+            Self::File(dir) => {
+                let dir = dir.clone();
+                let name = file_name(delivery.id);
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &bytes))
+                    .await
+                    .map_err(std::io::Error::other)??;
+            }
+            Self::Log => {
+                tracing::info!(
+                    kind = delivery.kind,
+                    recipient_domain = delivery.recipient_domain,
+                    "email not sent (log transport)"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `{id}.eml`, keeping only characters that are safe in a file name everywhere.
+fn file_name(id: &str) -> String {
+    let safe: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("{safe}.eml")
+}
+
+/// Writes `bytes` to `dir/name` so that a reader sees the whole file or none: a hidden temporary
+/// file in the same folder (same file system), flushed to disk, then renamed over the name.
+/// Sending the same message again replaces the file, so a retry never leaves two copies.
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, dir.join(name))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
