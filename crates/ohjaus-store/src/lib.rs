@@ -22,3 +22,7 @@ pub mod store;
 pub use caller::Caller;
 pub use error::StoreError;
 pub use store::{Backend, Store};
+
+// The notification worker's reads for reminders and digests (written by the worker's engineer).
+pub mod schedule_reads;
+pub use schedule_reads::{SupervisorAgendaDigest, UpcomingSession};

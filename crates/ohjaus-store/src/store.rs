@@ -5,8 +5,8 @@ use crate::error::StoreError;
 use ohjaus_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use std::time::Duration;
 
@@ -112,10 +112,5 @@ impl Store {
             ..TransactionOptions::default()
         };
         Ok(self.db.begin_with_options(options).await?)
-    }
-
-    /// The sea-orm backend of a connection (for raw SQL that differs).
-    pub(crate) fn db_backend(&self) -> DbBackend {
-        self.db.get_database_backend()
     }
 }

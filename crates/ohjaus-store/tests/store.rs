@@ -7,5 +7,11 @@
 #[path = "store/support.rs"]
 mod support;
 
+#[path = "store/fixtures.rs"]
+mod fixtures;
+
 #[path = "store/migrations.rs"]
 mod migrations;
+
+#[path = "store/booking.rs"]
+mod booking;

@@ -158,18 +158,18 @@ macro_rules! store_test {
             #[allow(unused_imports)]
             use super::*;
 
-            async fn body($db: $crate::support::TestDb) $body
+            async fn run_test($db: $crate::support::TestDb) $body
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 let db = $crate::support::TestDb::sqlite().await;
-                body(db).await;
+                run_test(db).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 if let Some(db) = $crate::support::TestDb::postgres().await {
-                    body(db).await;
+                    run_test(db).await;
                 }
             }
         }

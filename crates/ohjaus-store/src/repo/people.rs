@@ -1,0 +1,174 @@
+//! People of an organization: created by an admin or the organization's coordinator.
+
+use super::common::{new_id, parse_locale};
+use crate::entity::{organization, person};
+use crate::{Caller, Store, StoreError};
+use chrono::{DateTime, Utc};
+use ohjaus_core::error::Collector;
+use ohjaus_core::{Email, Label, Locale};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A person as answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Id.
+    pub id: Uuid,
+    /// Their organization.
+    pub organization_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub email: String,
+    /// Language of their messages, when not the organization's.
+    pub locale: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /organizations/{org}/people` body.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    /// Name.
+    pub name: String,
+    /// Address; one person per address in an organization.
+    pub email: String,
+    /// `fi`, `sv` or `en`; default: the organization's.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+impl From<person::Model> for Person {
+    fn from(m: person::Model) -> Self {
+        Self {
+            id: m.id,
+            organization_id: m.organization_id,
+            name: m.name,
+            email: m.email,
+            locale: m.locale,
+            created_at: m.created_at,
+        }
+    }
+}
+
+impl Store {
+    /// The organization row if the caller manages it: admins and its coordinator; another
+    /// organization's coordinator does not see it; supervisors and participants may not.
+    pub(crate) async fn organization_to_manage(
+        &self,
+        caller: &Caller,
+        organization_id: Uuid,
+    ) -> Result<organization::Model, StoreError> {
+        match caller {
+            Caller::Admin => {}
+            Caller::Coordinator { organization_id: own } if *own == organization_id => {}
+            Caller::Coordinator { .. } => return Err(StoreError::not_found("organization")),
+            Caller::Supervisor { .. } | Caller::Participant { .. } => return Err(StoreError::Forbidden),
+        }
+        organization::Entity::find_by_id(organization_id)
+            .one(self.connection())
+            .await?
+            .ok_or(StoreError::not_found("organization"))
+    }
+
+    /// Adds a person to an organization (admin, its coordinator). A second person with the
+    /// same address (any case) in the organization is `Invalid` on `email`.
+    pub async fn create_person(
+        &self,
+        caller: &Caller,
+        organization_id: Uuid,
+        new: &NewPerson,
+        now: DateTime<Utc>,
+    ) -> Result<Person, StoreError> {
+        self.organization_to_manage(caller, organization_id).await?;
+        let mut errors = Collector::default();
+        let name = errors.take(Label::parse("name", &new.name));
+        let email = errors.take(Email::parse("email", &new.email));
+        let locale = match &new.locale {
+            None => Some(None),
+            Some(text) => errors.take(parse_locale("locale", Some(text), Locale::Fi)).map(Some),
+        };
+        errors.finish()?;
+        let (Some(name), Some(email), Some(locale)) = (name, email, locale) else {
+            unreachable!("every missing part recorded an error");
+        };
+        let model = person::Model {
+            id: new_id(),
+            organization_id,
+            name: name.as_str().to_owned(),
+            email: email.as_str().to_owned(),
+            locale: locale.map(|l| l.as_str().to_owned()),
+            created_at: now,
+        };
+        let inserted = model.into_active_model().insert(self.connection()).await.map_err(|e| {
+            if crate::error::is_unique_violation(&e) {
+                StoreError::invalid("email", "another person of the organization has this address")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(inserted.into())
+    }
+
+    /// One person: admins; the organization's coordinator; the person themself; a
+    /// supervisor of a series they take part in.
+    pub async fn get_person(&self, caller: &Caller, id: Uuid) -> Result<Person, StoreError> {
+        let found =
+            person::Entity::find_by_id(id).one(self.connection()).await?.ok_or(StoreError::not_found("person"))?;
+        let visible = match caller {
+            Caller::Admin => true,
+            Caller::Coordinator { organization_id } => *organization_id == found.organization_id,
+            Caller::Participant { person_id } => *person_id == id,
+            Caller::Supervisor { supervisor_id } => {
+                use crate::entity::{series, series_participant};
+                use sea_orm::{JoinType, RelationTrait};
+                series_participant::Entity::find()
+                    .join(JoinType::InnerJoin, series_participant::Relation::Series.def())
+                    .filter(series_participant::Column::PersonId.eq(id))
+                    .filter(series::Column::SupervisorId.eq(*supervisor_id))
+                    .one(self.connection())
+                    .await?
+                    .is_some()
+            }
+        };
+        if !visible {
+            return Err(StoreError::not_found("person"));
+        }
+        Ok(found.into())
+    }
+
+    /// An organization's people by name (admin, its coordinator).
+    pub async fn list_people(&self, caller: &Caller, organization_id: Uuid) -> Result<Vec<Person>, StoreError> {
+        self.organization_to_manage(caller, organization_id).await?;
+        Ok(person::Entity::find()
+            .filter(person::Column::OrganizationId.eq(organization_id))
+            .order_by_asc(person::Column::Name)
+            .order_by_asc(person::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(Person::from)
+            .collect())
+    }
+
+    /// Which of `ids` are people of `organization_id` (helper for teams and series).
+    pub(crate) async fn people_of_organization<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        organization_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(person::Column::OrganizationId.eq(organization_id))
+            .filter(person::Column::Id.is_in(ids.to_vec()))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?)
+    }
+}

@@ -1,0 +1,1014 @@
+//! Series: preview and booking (all or nothing, every occurrence checked on fresh data),
+//! reading and listing in scope, cancelling, re-planning from session k, and changing the
+//! participants — each change in one transaction with the invitations it causes.
+
+use super::agenda::{lock_parties, participant_agendas, supervisor_agenda, window};
+use super::common::{Page, Paged, local, new_id};
+use super::invites::{Audience, Context, EventRows, Outbox};
+use super::sessions::{Session, future_sessions, invite, invitees, people_of, raise_sequence, session_records};
+use crate::entity::{
+    calendar_event, goal, goal_version, organization, series, series_participant, session, session_participant,
+    supervisor, team, team_member,
+};
+use crate::{Caller, Store, StoreError};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use ohjaus_core::notice::{CalendarMessage, Change};
+use ohjaus_core::series::parse_local_time;
+use ohjaus_core::{
+    CancellationOutcome, CancellationTerms, Conflict, End, FieldError, HolidayPolicy, Occurrence, Participants, Plan,
+    Preview, Recurrence, RecurrenceBody, Schedule, SeriesBody, SeriesSpec, SessionDuration, TimeZone, ValidationErrors,
+    find_conflicts, phase_of,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
+use uuid::Uuid;
+
+/// A series as answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Series {
+    /// Id.
+    pub id: Uuid,
+    /// The buying organization.
+    pub organization_id: Uuid,
+    /// The supervisor.
+    pub supervisor_id: Uuid,
+    /// The team whose members take part, if it is a team series.
+    pub team_id: Option<Uuid>,
+    /// Current participants.
+    pub participant_ids: Vec<Uuid>,
+    /// Kind (wire name).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Local wall time where the current rule starts (`YYYY-MM-DDTHH:MM`).
+    pub first_start: String,
+    /// IANA zone.
+    pub timezone: String,
+    /// Minutes per session of the current rule.
+    pub duration_minutes: i32,
+    /// The current rule as an RRULE value.
+    pub rrule: String,
+    /// `skip`, `shift` or `keep`.
+    pub holiday_policy: String,
+    /// Where.
+    pub location: Option<String>,
+    /// Video link.
+    pub video_url: Option<String>,
+    /// Notice for an in-time cancellation.
+    pub cancellation_notice_hours: i32,
+    /// Sessions contracted (held, scheduled and late-cancelled ones count).
+    pub contracted_sessions: i32,
+    /// `active`, `cancelled` or `completed`.
+    pub status: String,
+    /// SEQUENCE of the latest calendar messages.
+    pub ical_sequence: i32,
+    /// Why it was cancelled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    /// Created, at the local offset.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last changed, at the local offset.
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// A series with its sessions in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesDetail {
+    /// The series.
+    #[serde(flatten)]
+    pub series: Series,
+    /// Its sessions in index order.
+    pub sessions: Vec<Session>,
+}
+
+/// Filters of `GET /series` (all optional; a caller's scope always applies on top).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesFilter {
+    /// Of one organization.
+    #[serde(default)]
+    pub organization_id: Option<Uuid>,
+    /// Of one supervisor.
+    #[serde(default)]
+    pub supervisor_id: Option<Uuid>,
+    /// `active`, `cancelled` or `completed`.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `POST /series/{id}/cancel` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelSeries {
+    /// Why.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `POST /series/{id}/replan` body.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replan {
+    /// The first session re-planned; it and every later scheduled one are replaced.
+    pub from_index: u32,
+    /// Local wall time of the first re-planned session.
+    pub first_start: String,
+    /// New cadence; default the current one. Without `count`/`until` it plans as many
+    /// sessions as it replaces.
+    #[serde(default)]
+    pub recurrence: Option<RecurrenceBody>,
+    /// New length; default the current one.
+    #[serde(default)]
+    pub duration_minutes: Option<i64>,
+}
+
+/// `PUT /series/{id}/participants` body: named people or a team.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetParticipants {
+    /// Named people of the organization.
+    #[serde(default)]
+    pub participant_ids: Option<Vec<Uuid>>,
+    /// A team of the organization (followed when the team changes).
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
+}
+
+/// What a caller needs to do with a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Read: admin, the organization's coordinator, the supervisor, a participant.
+    View,
+    /// Change sessions, cancel, re-plan: admin, coordinator, supervisor.
+    Manage,
+    /// Change participants: admin, coordinator.
+    Coordinate,
+}
+
+/// The series `id` if `caller` may `access` it: `NotFound` when they may not see it,
+/// `Forbidden` when they see it but their role may not do this. `lock` takes the row lock
+/// (PostgreSQL) so that changes of one series queue.
+pub(crate) async fn series_for<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+    access: Access,
+    lock: bool,
+) -> Result<series::Model, StoreError> {
+    let mut query = series::Entity::find_by_id(id);
+    if lock {
+        query = query.lock_exclusive();
+    }
+    let found = query.one(db).await?.ok_or(StoreError::not_found("series"))?;
+    let (sees, may) = match caller {
+        Caller::Admin => (true, true),
+        Caller::Coordinator { organization_id } => (*organization_id == found.organization_id, true),
+        Caller::Supervisor { supervisor_id } => (*supervisor_id == found.supervisor_id, access != Access::Coordinate),
+        Caller::Participant { person_id } => {
+            let member = series_participant::Entity::find_by_id((found.id, *person_id)).one(db).await?.is_some()
+                || session_participant::Entity::find()
+                    .inner_join(session::Entity)
+                    .filter(session_participant::Column::PersonId.eq(*person_id))
+                    .filter(session::Column::SeriesId.eq(found.id))
+                    .one(db)
+                    .await?
+                    .is_some();
+            (member, access == Access::View)
+        }
+    };
+    match (sees, may) {
+        (false, _) => Err(StoreError::not_found("series")),
+        (true, false) => Err(StoreError::Forbidden),
+        (true, true) => Ok(found),
+    }
+}
+
+/// The schedule of a series' current rule, as stored.
+pub(crate) fn schedule_of(series: &series::Model) -> Result<Schedule, StoreError> {
+    let stored =
+        |e: FieldError| StoreError::Database(sea_orm::DbErr::Custom(format!("stored series {}: {e}", series.id)));
+    let first_start = parse_local_time("first_start", &series.first_start).map_err(stored)?;
+    let timezone = TimeZone::parse("timezone", &series.timezone).map_err(stored)?;
+    Ok(Schedule {
+        first_start,
+        timezone,
+        duration: SessionDuration::from_minutes("duration_minutes", i64::from(series.duration_minutes))
+            .map_err(stored)?,
+        recurrence: Recurrence::from_rrule(&series.rrule, timezone, first_start).map_err(stored)?,
+        holiday_policy: HolidayPolicy::parse(&series.holiday_policy).unwrap_or_default(),
+    })
+}
+
+/// Recomputes the phases of the series' future sessions over the sessions that will still
+/// take place (not cancelled, in time order): the 1st sets goals, the ⌈M/2⌉th is the
+/// midpoint review, the Mth the final one. Past and held sessions keep theirs.
+pub(crate) async fn renumber_phases<C: ConnectionTrait>(
+    db: &C,
+    series_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rows = session::Entity::find()
+        .filter(session::Column::SeriesId.eq(series_id))
+        .filter(session::Column::Status.ne("cancelled"))
+        .order_by_asc(session::Column::StartsAt)
+        .order_by_asc(session::Column::Index)
+        .all(db)
+        .await?;
+    let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    for (position, row) in (1u32..).zip(rows) {
+        if row.status != "scheduled" || row.starts_at <= now {
+            continue;
+        }
+        let phase = phase_of(position, total).map(|p| p.as_str().to_owned());
+        if phase != row.phase {
+            let mut active = row.into_active_model();
+            active.phase = Set(phase);
+            active.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+fn series_record(m: series::Model, participant_ids: Vec<Uuid>) -> Series {
+    Series {
+        id: m.id,
+        organization_id: m.organization_id,
+        supervisor_id: m.supervisor_id,
+        team_id: m.team_id,
+        participant_ids,
+        kind: m.kind,
+        title: m.title,
+        first_start: m.first_start,
+        created_at: local(&m.timezone, m.created_at),
+        updated_at: local(&m.timezone, m.updated_at),
+        timezone: m.timezone,
+        duration_minutes: m.duration_minutes,
+        rrule: m.rrule,
+        holiday_policy: m.holiday_policy,
+        location: m.location,
+        video_url: m.video_url,
+        cancellation_notice_hours: m.cancellation_notice_hours,
+        contracted_sessions: m.contracted_sessions,
+        status: m.status,
+        ical_sequence: m.ical_sequence,
+        cancel_reason: m.cancel_reason,
+    }
+}
+
+async fn participant_ids<C: ConnectionTrait>(db: &C, series_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(series_participant::Entity::find()
+        .select_only()
+        .column(series_participant::Column::PersonId)
+        .filter(series_participant::Column::SeriesId.eq(series_id))
+        .order_by_asc(series_participant::Column::PersonId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+async fn detail<C: ConnectionTrait>(db: &C, m: series::Model) -> Result<SeriesDetail, StoreError> {
+    let sessions = session_records(db, &m).await?;
+    let ids = participant_ids(db, m.id).await?;
+    Ok(SeriesDetail { series: series_record(m, ids), sessions })
+}
+
+/// A checked booking request with the rows it depends on, read in the transaction.
+struct Prepared {
+    spec: SeriesSpec,
+    organization: organization::Model,
+    supervisor: supervisor::Model,
+    team_id: Option<Uuid>,
+    people: Vec<Uuid>,
+    plan: Plan,
+    conflicts: Vec<Conflict>,
+}
+
+/// The people a `Participants` names, checked to be of `organization_id`.
+async fn resolve_participants<C: ConnectionTrait>(
+    db: &C,
+    organization_id: Uuid,
+    participants: &Participants,
+) -> Result<(Option<Uuid>, Vec<Uuid>), StoreError> {
+    match participants {
+        Participants::Team(team_id) => {
+            let found = team::Entity::find_by_id(*team_id).one(db).await?;
+            if found.is_none_or(|t| t.organization_id != organization_id) {
+                return Err(StoreError::invalid("team_id", "no such team in the organization"));
+            }
+            let members: Vec<Uuid> = team_member::Entity::find()
+                .select_only()
+                .column(team_member::Column::PersonId)
+                .filter(team_member::Column::TeamId.eq(*team_id))
+                .order_by_asc(team_member::Column::PersonId)
+                .into_tuple()
+                .all(db)
+                .await?;
+            if members.is_empty() {
+                return Err(StoreError::invalid("team_id", "the team has no members"));
+            }
+            Ok((Some(*team_id), members))
+        }
+        Participants::People(ids) => {
+            let known: HashSet<Uuid> =
+                Store::people_of_organization(db, organization_id, ids).await?.into_iter().collect();
+            let errors: Vec<FieldError> = ids
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| !known.contains(id))
+                .map(|(i, _)| FieldError::new(format!("participant_ids[{i}]"), "no such person in the organization"))
+                .collect();
+            ValidationErrors::check(errors)?;
+            let mut sorted = ids.clone();
+            sorted.sort();
+            Ok((None, sorted))
+        }
+    }
+}
+
+/// Validates `body`, reads what it depends on (locking the parties when `lock`), plans it
+/// and finds its conflicts.
+async fn prepare<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    body: &SeriesBody,
+    now: DateTime<Utc>,
+    lock: bool,
+) -> Result<Prepared, StoreError> {
+    let spec = body.validate()?;
+    ValidationErrors::check(spec.missing_parties())?;
+    let (Some(organization_id), Some(supervisor_id), Some(participants)) =
+        (spec.organization_id, spec.supervisor_id, spec.participants.clone())
+    else {
+        unreachable!("missing parties were reported");
+    };
+    match caller {
+        Caller::Admin => {}
+        Caller::Coordinator { organization_id: own } if *own == organization_id => {}
+        Caller::Coordinator { .. } => return Err(StoreError::not_found("organization")),
+        _ => return Err(StoreError::Forbidden),
+    }
+    let organization = organization::Entity::find_by_id(organization_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::not_found("organization"))?;
+    let (team_id, people) = resolve_participants(db, organization_id, &participants).await?;
+    if lock {
+        lock_parties(db, &[supervisor_id], &people).await?;
+    }
+    let supervisor = supervisor::Entity::find_by_id(supervisor_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
+    let days_off = super::closures::days_off(db, organization_id).await?;
+    let plan = spec.schedule.plan(&days_off)?;
+    if plan.sessions.first().is_none_or(|s| s.starts_at <= now) {
+        return Err(StoreError::invalid("first_start", "must be in the future"));
+    }
+    let occurrences: Vec<Occurrence> = plan
+        .sessions
+        .iter()
+        .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
+        .collect();
+    let span = window(&occurrences).unwrap_or((now, now));
+    let agenda = supervisor_agenda(db, &supervisor, span, &HashSet::new()).await?;
+    let others = participant_agendas(db, &people, span, &HashSet::new()).await?;
+    let conflicts = find_conflicts(&occurrences, &agenda, &others);
+    Ok(Prepared { spec, organization, supervisor, team_id, people, plan, conflicts })
+}
+
+/// The wall-time text stored for a series or event.
+fn wall(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Inserts the sessions of `plan` as instances of event `uid` with `people` invited.
+async fn insert_planned<C: ConnectionTrait>(
+    db: &C,
+    series: &series::Model,
+    uid: &str,
+    schedule: &Schedule,
+    plan: &Plan,
+    people: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let rows: Vec<session::Model> = plan
+        .sessions
+        .iter()
+        .map(|planned| session::Model {
+            id: new_id(),
+            series_id: series.id,
+            supervisor_id: series.supervisor_id,
+            calendar_uid: uid.to_owned(),
+            index: i32::try_from(planned.index).unwrap_or(i32::MAX),
+            starts_at: planned.starts_at,
+            ends_at: planned.ends_at,
+            timezone: schedule.timezone.name().to_owned(),
+            status: "scheduled".to_owned(),
+            phase: planned.phase.map(|p| p.as_str().to_owned()),
+            late_cancellation: false,
+            recurrence_id: Some(schedule.timezone.resolve_utc(planned.rule_start)),
+            location: None,
+            video_url: None,
+            cancelled_at: None,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    for chunk in rows.chunks(100) {
+        session::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
+            .exec_without_returning(db)
+            .await?;
+    }
+    invite(db, &ids, people).await?;
+    Ok(ids)
+}
+
+async fn insert_event<C: ConnectionTrait>(
+    db: &C,
+    series_id: Uuid,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let uid = format!("{}@ohjaus", new_id());
+    calendar_event::Model {
+        uid: uid.clone(),
+        series_id,
+        first_start: wall(schedule.first_start),
+        timezone: schedule.timezone.name().to_owned(),
+        duration_minutes: i32::from(schedule.duration.minutes()),
+        rrule: Some(schedule.recurrence.to_rrule(schedule.timezone)),
+        created_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await?;
+    Ok(uid)
+}
+
+impl Store {
+    /// Plans a series body and lists every conflict on current data; books nothing
+    /// (admin, the organization's coordinator).
+    pub async fn preview_series(
+        &self,
+        caller: &Caller,
+        body: &SeriesBody,
+        now: DateTime<Utc>,
+    ) -> Result<Preview, StoreError> {
+        let prepared = prepare(self.connection(), caller, body, now, false).await?;
+        Ok(Preview::new(&prepared.plan, &prepared.conflicts, prepared.spec.schedule.timezone))
+    }
+
+    /// Books a series (admin, the organization's coordinator): all or nothing. Every
+    /// occurrence is checked against the supervisor's and each participant's bookings,
+    /// absences and working hours read in the same transaction; any conflict refuses the
+    /// whole series with every conflict listed. Invitations (one `Request` of the event per
+    /// recipient) are queued with it.
+    pub async fn book_series(
+        &self,
+        caller: &Caller,
+        body: &SeriesBody,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesDetail, StoreError> {
+        let txn = self.begin_write().await?;
+        let prepared = prepare(&txn, caller, body, now, true).await?;
+        if !prepared.conflicts.is_empty() {
+            return Err(StoreError::Conflict(prepared.conflicts));
+        }
+        let Prepared { spec, organization, supervisor, team_id, people, plan, .. } = prepared;
+        let schedule = &spec.schedule;
+        let model = series::Model {
+            id: new_id(),
+            organization_id: organization.id,
+            supervisor_id: supervisor.id,
+            team_id,
+            kind: spec.kind.as_str().to_owned(),
+            title: spec.title.as_str().to_owned(),
+            first_start: wall(schedule.first_start),
+            timezone: schedule.timezone.name().to_owned(),
+            duration_minutes: i32::from(schedule.duration.minutes()),
+            rrule: schedule.recurrence.to_rrule(schedule.timezone),
+            holiday_policy: schedule.holiday_policy.as_str().to_owned(),
+            location: spec.location.as_ref().map(|l| l.as_str().to_owned()),
+            video_url: spec.video_url.as_ref().map(|v| v.as_str().to_owned()),
+            cancellation_notice_hours: i32::try_from(spec.terms.notice_hours()).unwrap_or(i32::MAX),
+            contracted_sessions: i32::try_from(plan.sessions.len()).unwrap_or(i32::MAX),
+            status: "active".to_owned(),
+            ical_sequence: 0,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let model = model.into_active_model().insert(&txn).await?;
+        let rows: Vec<series_participant::ActiveModel> = people
+            .iter()
+            .map(|p| series_participant::Model { series_id: model.id, person_id: *p }.into_active_model())
+            .collect();
+        for chunk in rows.chunks(400) {
+            series_participant::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        }
+        let uid = insert_event(&txn, model.id, schedule, now).await?;
+        insert_planned(&txn, &model, &uid, schedule, &plan, &people, now).await?;
+        for text in &spec.goals {
+            let goal = goal::Model {
+                id: new_id(),
+                series_id: model.id,
+                text: text.as_str().to_owned(),
+                focus: None,
+                status: "active".to_owned(),
+                shared_with_organization: false,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let version = goal_version::Model {
+                goal_id: goal.id,
+                version: 1,
+                text: goal.text.clone(),
+                focus: None,
+                status: goal.status.clone(),
+                changed_at: now,
+            };
+            goal.into_active_model().insert(&txn).await?;
+            version.into_active_model().insert(&txn).await?;
+        }
+        let context = Context::load(&txn, model.clone()).await?;
+        let event = EventRows::load(&txn, &uid).await?;
+        let mut outbox = Outbox::new(&context);
+        outbox.about(&event, Audience::Everyone, &Change::SeriesBooked, |view, _| {
+            Some(CalendarMessage::Request { event: view })
+        });
+        outbox.write(&txn, now).await?;
+        let answer = detail(&txn, model).await?;
+        txn.commit().await?;
+        Ok(answer)
+    }
+
+    /// One series with its sessions (anyone who may see it).
+    pub async fn get_series(&self, caller: &Caller, id: Uuid) -> Result<SeriesDetail, StoreError> {
+        let db = self.connection();
+        let found = series_for(db, caller, id, Access::View, false).await?;
+        detail(db, found).await
+    }
+
+    /// Series in the caller's scope, filtered, in creation order, one page at a time.
+    pub async fn list_series(
+        &self,
+        caller: &Caller,
+        filter: &SeriesFilter,
+        page: &Page,
+    ) -> Result<Paged<Series>, StoreError> {
+        let limit = page.limit()?;
+        let db = self.connection();
+        let mut query = series::Entity::find().order_by_asc(series::Column::Id);
+        match caller {
+            Caller::Admin => {}
+            Caller::Coordinator { organization_id } => {
+                query = query.filter(series::Column::OrganizationId.eq(*organization_id))
+            }
+            Caller::Supervisor { supervisor_id } => {
+                query = query.filter(series::Column::SupervisorId.eq(*supervisor_id))
+            }
+            Caller::Participant { person_id } => {
+                let ids: Vec<Uuid> = series_participant::Entity::find()
+                    .select_only()
+                    .column(series_participant::Column::SeriesId)
+                    .filter(series_participant::Column::PersonId.eq(*person_id))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                query = query.filter(series::Column::Id.is_in(ids));
+            }
+        }
+        if let Some(id) = filter.organization_id {
+            query = query.filter(series::Column::OrganizationId.eq(id));
+        }
+        if let Some(id) = filter.supervisor_id {
+            query = query.filter(series::Column::SupervisorId.eq(id));
+        }
+        if let Some(status) = &filter.status {
+            if !["active", "cancelled", "completed"].contains(&status.as_str()) {
+                return Err(StoreError::invalid("status", "use active, cancelled or completed"));
+            }
+            query = query.filter(series::Column::Status.eq(status.as_str()));
+        }
+        if let Some(after) = page.after()? {
+            query = query.filter(series::Column::Id.gt(after));
+        }
+        let rows = query.limit(u64::from(limit) + 1).all(db).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let ids = participant_ids(db, row.id).await?;
+            items.push(series_record(row, ids));
+        }
+        Ok(Paged::from_fetched(items, limit, |s| s.id))
+    }
+
+    /// Cancels a series (admin, coordinator, supervisor): every remaining future session is
+    /// cancelled (late ones per the terms), the series is `cancelled`, and every event with
+    /// such sessions is cancelled in the calendars of those invited.
+    pub async fn cancel_series(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        cancel: &CancelSeries,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesDetail, StoreError> {
+        let txn = self.begin_write().await?;
+        let found = series_for(&txn, caller, id, Access::Manage, true).await?;
+        if found.status != "active" {
+            return Err(StoreError::invalid("series", format!("a {} series cannot be cancelled", found.status)));
+        }
+        let reason = super::common::optional_label("reason", cancel.reason.as_deref())?;
+        let terms = CancellationTerms::new(u32::try_from(found.cancellation_notice_hours).unwrap_or_default())
+            .unwrap_or_default();
+        let future = future_sessions(&txn, id, now).await?;
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for row in future {
+            touched.insert(row.calendar_uid.clone());
+            let late = terms.outcome(row.starts_at, now) == CancellationOutcome::Late;
+            let mut active = row.into_active_model();
+            active.status = Set("cancelled".to_owned());
+            active.late_cancellation = Set(late);
+            active.cancelled_at = Set(Some(now));
+            active.cancel_reason = Set(reason.clone());
+            active.phase = Set(None);
+            active.updated_at = Set(now);
+            active.update(&txn).await?;
+        }
+        let mut active = found.into_active_model();
+        active.status = Set("cancelled".to_owned());
+        active.cancel_reason = Set(reason.clone());
+        let found = active.update(&txn).await?;
+        let found = raise_sequence(&txn, found, now).await?;
+        let context = Context::load(&txn, found.clone()).await?;
+        let mut outbox = Outbox::new(&context);
+        let change = Change::SeriesCancelled { reason };
+        for uid in &touched {
+            let event = EventRows::load(&txn, uid).await?;
+            outbox.about(&event, Audience::Everyone, &change, |view, _| {
+                Some(CalendarMessage::CancelEvent { event: view })
+            });
+        }
+        outbox.write(&txn, now).await?;
+        let answer = detail(&txn, found).await?;
+        txn.commit().await?;
+        Ok(answer)
+    }
+
+    /// Re-plans a series from session `from_index` on (admin, coordinator, supervisor): its
+    /// scheduled future sessions with that index or above are replaced by a new plan (new
+    /// time, weekday, cadence or length), every new occurrence checked. The old calendar
+    /// events lose those sessions (a `Request` of what is left, or a `CancelEvent` when
+    /// nothing is) and a new event carries the new sessions. Cancelled sessions at or after
+    /// `from_index` stay as history, renumbered after the new ones.
+    pub async fn replan_series(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        replan: &Replan,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesDetail, StoreError> {
+        let txn = self.begin_write().await?;
+        let found = series_for(&txn, caller, id, Access::Manage, true).await?;
+        if found.status != "active" {
+            return Err(StoreError::invalid("series", format!("a {} series cannot be re-planned", found.status)));
+        }
+        let k = i32::try_from(replan.from_index).unwrap_or(i32::MAX);
+        let all = session::Entity::find()
+            .filter(session::Column::SeriesId.eq(id))
+            .order_by_asc(session::Column::Index)
+            .all(&txn)
+            .await?;
+        if !all.iter().any(|s| s.index == k) {
+            return Err(StoreError::invalid("from_index", "no session with this index"));
+        }
+        if let Some(done) =
+            all.iter().find(|s| s.index >= k && s.status != "cancelled" && (s.status == "held" || s.starts_at <= now))
+        {
+            return Err(StoreError::invalid("from_index", format!("session {} has already begun", done.index)));
+        }
+        let replaced: Vec<&session::Model> = all.iter().filter(|s| s.index >= k && s.status == "scheduled").collect();
+        if replaced.is_empty() {
+            return Err(StoreError::invalid("from_index", "no scheduled session from this index on"));
+        }
+        let kept_cancelled: Vec<&session::Model> =
+            all.iter().filter(|s| s.index >= k && s.status == "cancelled").collect();
+        let current = schedule_of(&found)?;
+        let mut errors = ohjaus_core::error::Collector::default();
+        let first_start = errors.take(parse_local_time("first_start", &replan.first_start));
+        let duration = match replan.duration_minutes {
+            Some(m) => errors.take(SessionDuration::from_minutes("duration_minutes", m)),
+            None => Some(current.duration),
+        };
+        errors.finish()?;
+        let (Some(first_start), Some(duration)) = (first_start, duration) else {
+            unreachable!("every missing part recorded an error");
+        };
+        let count = u16::try_from(replaced.len()).unwrap_or(u16::MAX);
+        let recurrence = match &replan.recurrence {
+            Some(body) => {
+                let mut body = body.clone();
+                if body.count.is_none() && body.until.is_none() {
+                    body.count = Some(i64::from(count));
+                }
+                body.validate(first_start).map_err(|list| {
+                    ValidationErrors::check(list.into_iter().map(|e| e.within("recurrence")).collect()).unwrap_err()
+                })?
+            }
+            None => current.recurrence.with_end(End::Count(count)),
+        };
+        let schedule = Schedule {
+            first_start,
+            timezone: current.timezone,
+            duration,
+            recurrence,
+            holiday_policy: current.holiday_policy,
+        };
+        let days_off = super::closures::days_off(&txn, found.organization_id).await?;
+        let mut plan = schedule.plan(&days_off)?;
+        if plan.sessions.first().is_none_or(|s| s.starts_at <= now) {
+            return Err(StoreError::invalid("first_start", "must be in the future"));
+        }
+        let new_count = u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX);
+        plan.renumber(replan.from_index, replan.from_index + new_count - 1);
+        // Who takes part in the new sessions: the current participants.
+        let people = participant_ids(&txn, id).await?;
+        lock_parties(&txn, &[found.supervisor_id], &people).await?;
+        let sup = supervisor::Entity::find_by_id(found.supervisor_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("supervisor"))?;
+        let occurrences: Vec<Occurrence> = plan
+            .sessions
+            .iter()
+            .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
+            .collect();
+        let span = window(&occurrences).unwrap_or((now, now));
+        let exclude: HashSet<Uuid> = replaced.iter().map(|s| s.id).collect();
+        let agenda = supervisor_agenda(&txn, &sup, span, &exclude).await?;
+        let others = participant_agendas(&txn, &people, span, &exclude).await?;
+        let conflicts = find_conflicts(&occurrences, &agenda, &others);
+        if !conflicts.is_empty() {
+            return Err(StoreError::Conflict(conflicts));
+        }
+
+        // Who was invited to the replaced sessions, per old event, for the messages.
+        let replaced_ids: Vec<Uuid> = replaced.iter().map(|s| s.id).collect();
+        let old_invited = invitees(&txn, &replaced_ids).await?;
+        let old_uids: BTreeSet<String> = replaced.iter().map(|s| s.calendar_uid.clone()).collect();
+        let mut affected_people = people_of(&old_invited);
+        affected_people.extend(people.iter().copied());
+
+        // Free the indices from k on: kept cancelled sessions go after the new ones.
+        for chunk in replaced_ids.chunks(400) {
+            session::Entity::delete_many().filter(session::Column::Id.is_in(chunk.to_vec())).exec(&txn).await?;
+        }
+        let after_new = i32::try_from(replan.from_index + new_count).unwrap_or(i32::MAX);
+        for (offset, row) in (0..).zip(&kept_cancelled) {
+            let mut active = (*row).clone().into_active_model();
+            active.index = Set(-(after_new + offset));
+            active.update(&txn).await?;
+        }
+        for (offset, row) in (0..).zip(&kept_cancelled) {
+            let mut active = (*row).clone().into_active_model();
+            active.index = Set(after_new + offset);
+            active.update(&txn).await?;
+        }
+
+        let new_uid = insert_event(&txn, id, &schedule, now).await?;
+        insert_planned(&txn, &found, &new_uid, &schedule, &plan, &people, now).await?;
+        let contracted = found.contracted_sessions - i32::try_from(replaced.len()).unwrap_or(0)
+            + i32::try_from(new_count).unwrap_or(0);
+        let mut active = found.into_active_model();
+        active.first_start = Set(wall(schedule.first_start));
+        active.duration_minutes = Set(i32::from(schedule.duration.minutes()));
+        active.rrule = Set(schedule.recurrence.to_rrule(schedule.timezone));
+        active.contracted_sessions = Set(contracted);
+        let found = active.update(&txn).await?;
+        renumber_phases(&txn, id, now).await?;
+        let found = raise_sequence(&txn, found, now).await?;
+
+        let mut context = Context::load(&txn, found.clone()).await?;
+        context.know(&txn, affected_people.iter().copied()).await?;
+        let mut outbox = Outbox::new(&context);
+        let change = Change::SeriesReplanned { from_index: replan.from_index };
+        for uid in &old_uids {
+            let event = EventRows::load(&txn, uid).await?;
+            // People who were invited to replaced sessions of this event and to nothing left
+            // in it see an empty view, so they get the cancellation of the whole event.
+            let audience: BTreeSet<Uuid> = old_invited
+                .iter()
+                .filter(|(sid, _)| replaced.iter().any(|s| s.id == **sid && s.calendar_uid == *uid))
+                .flat_map(|(_, people)| people.iter().copied())
+                .collect();
+            let left: BTreeSet<Uuid> = audience.iter().copied().filter(|p| event.people().contains(p)).collect();
+            let gone: BTreeSet<Uuid> = audience.difference(&left).copied().collect();
+            if event.sessions.is_empty() {
+                let removed = EventRows {
+                    event: event.event.clone(),
+                    sessions: replaced.iter().filter(|s| s.calendar_uid == *uid).map(|s| (*s).clone()).collect(),
+                    invited: old_invited.iter().map(|(k, v)| (*k, v.iter().copied().collect())).collect(),
+                };
+                outbox.about(&removed, Audience::Everyone, &change, |mut view, _| {
+                    for instance in &mut view.instances {
+                        instance.status = ohjaus_core::SessionStatus::Cancelled;
+                    }
+                    Some(CalendarMessage::CancelEvent { event: view })
+                });
+                continue;
+            }
+            outbox
+                .about(&event, Audience::Supervisor, &change, |view, _| Some(CalendarMessage::Request { event: view }));
+            outbox.about(&event, Audience::People(&left), &change, |view, _| {
+                Some(CalendarMessage::Request { event: view })
+            });
+            if !gone.is_empty() {
+                let removed = EventRows {
+                    event: event.event.clone(),
+                    sessions: replaced.iter().filter(|s| s.calendar_uid == *uid).map(|s| (*s).clone()).collect(),
+                    invited: old_invited.iter().map(|(k, v)| (*k, v.iter().copied().collect())).collect(),
+                };
+                outbox.about(&removed, Audience::People(&gone), &change, |mut view, _| {
+                    for instance in &mut view.instances {
+                        instance.status = ohjaus_core::SessionStatus::Cancelled;
+                    }
+                    Some(CalendarMessage::CancelEvent { event: view })
+                });
+            }
+        }
+        let event = EventRows::load(&txn, &new_uid).await?;
+        outbox.about(&event, Audience::Everyone, &change, |view, _| Some(CalendarMessage::Request { event: view }));
+        outbox.write(&txn, now).await?;
+        let answer = detail(&txn, found).await?;
+        txn.commit().await?;
+        Ok(answer)
+    }
+
+    /// Sets who takes part (admin, coordinator): named people or a team of the
+    /// organization. Future sessions follow: people added are invited (checked against
+    /// their own bookings) and get the events; people removed are uninvited and get
+    /// cancellations of their future sessions; the supervisor gets the new attendee list.
+    pub async fn set_series_participants(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        set: &SetParticipants,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesDetail, StoreError> {
+        let txn = self.begin_write().await?;
+        let found = series_for(&txn, caller, id, Access::Coordinate, true).await?;
+        let participants = match (set.team_id, &set.participant_ids) {
+            (Some(team), None) => Participants::Team(team),
+            (None, Some(ids)) => {
+                let mut unique = ids.clone();
+                unique.sort();
+                unique.dedup();
+                if ids.is_empty() {
+                    return Err(StoreError::invalid("participant_ids", "must name at least one person"));
+                }
+                if unique.len() != ids.len() {
+                    return Err(StoreError::invalid("participant_ids", "names a person twice"));
+                }
+                if ids.len() > ohjaus_core::series::MAX_PARTICIPANTS {
+                    return Err(StoreError::invalid("participant_ids", "too many people"));
+                }
+                Participants::People(ids.clone())
+            }
+            _ => return Err(StoreError::invalid("participant_ids", "give either team_id or participant_ids")),
+        };
+        let (team_id, people) = resolve_participants(&txn, found.organization_id, &participants).await?;
+        let found = apply_participants(&txn, found, team_id, people, now).await?;
+        let answer = detail(&txn, found).await?;
+        txn.commit().await?;
+        Ok(answer)
+    }
+}
+
+/// Makes `people` the participants of `series` (and `team_id` its team): future sessions
+/// follow, with conflicts checked for the people added and the messages queued. The caller
+/// has locked the series row.
+pub(crate) async fn apply_participants<C: ConnectionTrait>(
+    txn: &C,
+    found: series::Model,
+    team_id: Option<Uuid>,
+    people: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<series::Model, StoreError> {
+    if found.status != "active" {
+        return Err(StoreError::invalid(
+            "series",
+            format!("the participants of a {} series cannot change", found.status),
+        ));
+    }
+    let old: BTreeSet<Uuid> = participant_ids(txn, found.id).await?.into_iter().collect();
+    let new: BTreeSet<Uuid> = people.iter().copied().collect();
+    let added: BTreeSet<Uuid> = new.difference(&old).copied().collect();
+    let removed: BTreeSet<Uuid> = old.difference(&new).copied().collect();
+    let found = if found.team_id != team_id {
+        let mut active = found.into_active_model();
+        active.team_id = Set(team_id);
+        active.updated_at = Set(now);
+        active.update(txn).await?
+    } else {
+        found
+    };
+    if added.is_empty() && removed.is_empty() {
+        return Ok(found);
+    }
+    let added_list: Vec<Uuid> = added.iter().copied().collect();
+    lock_parties(txn, &[], &added_list).await?;
+    let future = future_sessions(txn, found.id, now).await?;
+    let future_ids: Vec<Uuid> = future.iter().map(|s| s.id).collect();
+    if !added.is_empty() && !future.is_empty() {
+        let occurrences: Vec<Occurrence> = future
+            .iter()
+            .map(|s| Occurrence {
+                index: u32::try_from(s.index).unwrap_or_default(),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+            })
+            .collect();
+        let span = window(&occurrences).unwrap_or((now, now));
+        let others = participant_agendas(txn, &added_list, span, &HashSet::new()).await?;
+        let conflicts = find_conflicts(&occurrences, &ohjaus_core::SupervisorAgenda::default(), &others);
+        if !conflicts.is_empty() {
+            return Err(StoreError::Conflict(conflicts));
+        }
+    }
+    let found = raise_sequence(txn, found, now).await?;
+    let mut context = Context::load(txn, found.clone()).await?;
+    let uids: BTreeSet<String> = future.iter().map(|s| s.calendar_uid.clone()).collect();
+    let future_set: HashSet<Uuid> = future_ids.iter().copied().collect();
+
+    // Messages to the people removed, while they are still invited.
+    let mut removed_notices = Vec::new();
+    {
+        let mut outbox = Outbox::new(&context);
+        for uid in &uids {
+            let event = EventRows::load(txn, uid).await?;
+            outbox.about(&event, Audience::People(&removed), &Change::ParticipantRemoved, |view, _| {
+                let session_ids: Vec<Uuid> =
+                    view.instances.iter().map(|i| i.session_id).filter(|s| future_set.contains(s)).collect();
+                if session_ids.is_empty() {
+                    return None;
+                }
+                let single = view.rrule.is_none();
+                Some(if single {
+                    CalendarMessage::CancelEvent { event: view }
+                } else {
+                    CalendarMessage::CancelInstances { event: view, session_ids }
+                })
+            });
+        }
+        removed_notices.push(outbox);
+    }
+    for outbox in removed_notices {
+        outbox.write(txn, now).await?;
+    }
+
+    let removed_list: Vec<Uuid> = removed.iter().copied().collect();
+    for chunk in future_ids.chunks(300) {
+        if !removed_list.is_empty() {
+            session_participant::Entity::delete_many()
+                .filter(session_participant::Column::SessionId.is_in(chunk.to_vec()))
+                .filter(session_participant::Column::PersonId.is_in(removed_list.clone()))
+                .exec(txn)
+                .await?;
+        }
+    }
+    invite(txn, &future_ids, &added_list).await?;
+    if !removed_list.is_empty() {
+        series_participant::Entity::delete_many()
+            .filter(series_participant::Column::SeriesId.eq(found.id))
+            .filter(series_participant::Column::PersonId.is_in(removed_list))
+            .exec(txn)
+            .await?;
+    }
+    if !added_list.is_empty() {
+        let rows: Vec<series_participant::ActiveModel> = added_list
+            .iter()
+            .map(|p| series_participant::Model { series_id: found.id, person_id: *p }.into_active_model())
+            .collect();
+        series_participant::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    }
+    context.set_participants(txn, &people).await?;
+    let mut outbox = Outbox::new(&context);
+    let supervisor_change = if added.is_empty() { Change::ParticipantRemoved } else { Change::ParticipantAdded };
+    for uid in &uids {
+        let event = EventRows::load(txn, uid).await?;
+        outbox.about(&event, Audience::People(&added), &Change::ParticipantAdded, |view, _| {
+            Some(CalendarMessage::Request { event: view })
+        });
+        outbox.about(&event, Audience::Supervisor, &supervisor_change, |view, _| {
+            Some(CalendarMessage::Request { event: view })
+        });
+    }
+    outbox.write(txn, now).await?;
+    Ok(found)
+}
