@@ -15,3 +15,22 @@ mod migrations;
 
 #[path = "store/booking.rs"]
 mod booking;
+
+// store-B: tokens, goals, notes, attendance, reports, feeds, personal reads.
+#[path = "store/world.rs"]
+mod world;
+#[path = "store/tokens.rs"]
+mod tokens;
+#[path = "store/goals.rs"]
+mod goals;
+#[path = "store/notes.rs"]
+mod notes;
+#[path = "store/attendance.rs"]
+mod attendance;
+#[path = "store/reports.rs"]
+mod reports;
+#[path = "store/feed.rs"]
+mod feed;
+
+#[path = "store/outbox.rs"]
+mod outbox;

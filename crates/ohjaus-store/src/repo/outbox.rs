@@ -116,10 +116,11 @@ impl From<outbox::Model> for Notification {
     }
 }
 
-/// `$1, $2, …` on PostgreSQL, `?` on SQLite, for `n` parameters from `first`.
+/// Numbered placeholders `$i` (PostgreSQL) or `?i` (SQLite) for `n` parameters from
+/// `first`, so that a statement may use one value twice.
 fn params(backend: Backend, first: usize, n: usize) -> String {
     (first..first + n)
-        .map(|i| if backend == Backend::Postgres { format!("${i}") } else { "?".to_owned() })
+        .map(|i| if backend == Backend::Postgres { format!("${i}") } else { format!("?{i}") })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -241,7 +242,6 @@ impl Store {
                 now2 = p(backend, 3),
                 list = params(backend, 4, chunk.len()),
             );
-            let sql = if backend == Backend::Sqlite { sqlite_numbered(&sql) } else { sql };
             let mut values = vec![Value::from(now), Value::from(owner.to_owned()), Value::from(now)];
             values.extend(chunk.iter().map(|id| Value::from(*id)));
             let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
@@ -346,21 +346,6 @@ impl Store {
     }
 }
 
-/// SQLite placeholders numbered in order of appearance (`?` → `?1`, `?2`, …) so that the
-/// values bind by position whatever the statement repeats.
-fn sqlite_numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        out.push(c);
-        if c == '?' {
-            n += 1;
-            out.push_str(&n.to_string());
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,10 +360,5 @@ mod tests {
         assert_eq!(retry_delay(1000, 0.0), RETRY_CAP / 2);
         let delays: Vec<_> = (1..12).map(|a| retry_delay(a, 0.5)).collect();
         assert!(delays.windows(2).all(|w| w[0] <= w[1]));
-    }
-
-    #[test]
-    fn sqlite_placeholders_numbered() {
-        assert_eq!(sqlite_numbered("a = ? AND b IN (?, ?)"), "a = ?1 AND b IN (?2, ?3)");
     }
 }
