@@ -70,6 +70,11 @@ pub fn fold(line: &str) -> String {
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
+        // Not right before white space: a continuation line starting with two spaces is
+        // correct, but some readers strip all of them.
+        while cut > 1 && rest[cut..].starts_with([' ', '\t']) {
+            cut = rest[..cut].char_indices().next_back().map_or(cut, |(i, _)| i);
+        }
         out.push_str(&rest[..cut]);
         out.push_str("\r\n ");
         rest = &rest[cut..];
@@ -107,5 +112,9 @@ mod tests {
         }
         assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
         assert_eq!(fold("short"), "short\r\n");
+        let spaced = format!("DESCRIPTION:{}", "ab ".repeat(60));
+        let folded = fold(&spaced);
+        assert!(!folded.contains("\r\n  "), "{folded}");
+        assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), spaced);
     }
 }

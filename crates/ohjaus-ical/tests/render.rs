@@ -7,6 +7,7 @@ mod common;
 use chrono::{DateTime, TimeZone as _, Utc};
 use common::*;
 use icalendar::parser::{Component, read_calendar, unfold};
+use icalendar::{Component as _, EventLike as _};
 use ohjaus_core::notice::{CalendarMessage, Party};
 use ohjaus_core::{CalendarEvent, TimeZone};
 use ohjaus_ical::{FeedEntry, MessageContext, Method, RenderError, feed, render};
@@ -253,7 +254,6 @@ fn no_value_adds_a_property() {
     // Read back through the crate's own model: escaping round-trips.
     let parsed: icalendar::Calendar = rendered.text.parse().unwrap();
     let event = parsed.components.iter().find_map(|c| c.as_event()).unwrap();
-    use icalendar::{Component as _, EventLike as _};
     assert_eq!(event.get_summary().unwrap(), "Osasto 5; työnohjaus, \"kevät\" \\ 🙂  DTSTART:20990101T000000Z");
     assert_eq!(
         event.get_description().unwrap(),
@@ -370,4 +370,82 @@ fn sessions_bound_the_rule() {
     event.instances.truncate(5);
     let rendered = render(&CalendarMessage::Request { event }, &fixture.ctx(0), dtstamp()).unwrap();
     assert!(rendered.text.contains("RRULE:FREQ=WEEKLY;INTERVAL=3;COUNT=5\r\n"));
+}
+
+/// The worker's path: an invite notice gives the context; a participant recipient is listed,
+/// the supervisor's own copy adds nobody.
+#[test]
+fn context_of_an_invite_notice() {
+    use ohjaus_core::Locale;
+    use ohjaus_core::notice::{Change, Notice, Recipient, Role, SeriesInfo};
+    let invite = |role: Role, party: Party| Notice::Invite {
+        recipient: Recipient {
+            party,
+            locale: Locale::Fi,
+            timezone: "Europe/Helsinki".into(),
+            role,
+            id: session_id(0, 1),
+        },
+        organizer: organizer(),
+        attendees: attendees(),
+        series: SeriesInfo {
+            series_id: session_id(0, 2),
+            title: TITLE.into(),
+            kind: "group_supervision".into(),
+            organization_name: "Sairaala".into(),
+            total_sessions: 10,
+            cancellation_notice_hours: 168,
+        },
+        sequence: 4,
+        change: Change::SeriesBooked,
+        calendar: CalendarMessage::Request { event: series() },
+    };
+    let late = Party { name: "Late Joiner".into(), email: "late@example.fi".into() };
+    let notice = invite(Role::Participant, late.clone());
+    let (ctx, message) = MessageContext::of_invite(&notice).unwrap();
+    assert_eq!((ctx.sequence, ctx.summary, ctx.recipient), (4, TITLE, Some(&late)));
+    let rendered = render(message, &ctx, dtstamp()).unwrap();
+    assert!(rendered.text.contains("SEQUENCE:4\r\n") && rendered.text.contains("mailto:late@example.fi"));
+
+    let notice = invite(Role::Supervisor, organizer());
+    let (ctx, _) = MessageContext::of_invite(&notice).unwrap();
+    assert_eq!(ctx.recipient, None);
+    let reminder = Notice::SignInLink {
+        recipient: Recipient {
+            party: late,
+            locale: Locale::En,
+            timezone: "Europe/Helsinki".into(),
+            role: Role::Participant,
+            id: session_id(0, 3),
+        },
+        url: "https://ohjaus.example.fi/s/x".into(),
+        expires_at: dtstamp(),
+    };
+    assert!(MessageContext::of_invite(&reminder).is_none());
+}
+
+/// Long values of every width of UTF-8 fold into lines of at most 75 octets, never inside a
+/// character, and read back whole.
+#[test]
+fn long_values_fold_and_read_back() {
+    let organizer = organizer();
+    let pieces = ["a", "ä", "€", "🙂", " ", ",", ";", "\\", "e\u{301}"];
+    for length in (1..160).step_by(7) {
+        let title: String = (0..length).map(|i| pieces[i % pieces.len()]).collect();
+        let people = vec![Party { name: title.clone(), email: "x@example.fi".into() }];
+        let ctx = MessageContext {
+            organizer: &organizer,
+            attendees: &people,
+            recipient: None,
+            summary: &title,
+            description: Some(&title),
+            sequence: 0,
+        };
+        let rendered = render(&CalendarMessage::Request { event: series() }, &ctx, dtstamp()).unwrap();
+        assert_line_format(&rendered.text);
+        let parsed: icalendar::Calendar = rendered.text.parse().unwrap();
+        let event = parsed.components.iter().find_map(|c| c.as_event()).unwrap();
+        assert_eq!(event.get_summary().unwrap(), title, "length {length}");
+        assert_eq!(event.get_attendees()[0].cn.as_deref().unwrap(), title.trim());
+    }
 }
