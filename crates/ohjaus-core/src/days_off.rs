@@ -164,6 +164,23 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_closures() {
+        // A long summer closure with a short one inside it and one overlapping its start.
+        let off = DaysOff::new(vec![
+            Closure::new("", d(2027, 7, 10), d(2027, 7, 12), Some("Koulutus".into())).unwrap(),
+            Closure::new("", d(2027, 7, 1), d(2027, 7, 31), Some("Kesä".into())).unwrap(),
+            Closure::new("", d(2027, 6, 20), d(2027, 7, 5), None).unwrap(),
+        ]);
+        for day in d(2027, 6, 20).iter_days().take_while(|day| *day <= d(2027, 7, 31)) {
+            assert!(off.is_off(day), "{day}");
+        }
+        assert!(!off.is_off(d(2027, 6, 18)) && !off.is_off(d(2027, 8, 2)));
+        assert_eq!(off.off(d(2027, 7, 11)).unwrap().code(), "closure");
+        assert_eq!(off.off(d(2027, 7, 20)).unwrap().name(), Some("Kesä"));
+        assert_eq!(off.off(d(2027, 6, 25)).unwrap().name(), Some("Juhannusaatto"), "a holiday first");
+    }
+
+    #[test]
     fn closure_order_checked() {
         assert!(Closure::new("closures[0].", d(2027, 7, 2), d(2027, 7, 1), None).is_err());
     }

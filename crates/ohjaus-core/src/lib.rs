@@ -42,6 +42,9 @@ pub mod text;
 pub mod working_hours;
 pub mod zone;
 
+#[cfg(test)]
+mod proptests;
+
 pub use calendar::{CalendarEvent, EventInstance, SessionStatus};
 pub use cancellation::{CancellationOutcome, CancellationTerms};
 pub use conflicts::{

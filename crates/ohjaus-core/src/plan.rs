@@ -6,14 +6,37 @@ use crate::duration::SessionDuration;
 use crate::error::FieldError;
 use crate::evaluation::{Phase, phase_of};
 use crate::kind::HolidayPolicy;
-use crate::recurrence::{End, Recurrence};
+use crate::recurrence::{End, Pattern, Recurrence};
 use crate::zone::TimeZone;
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use std::collections::HashSet;
 
-/// How far past the first start planning looks before it gives up finding sessions that are
-/// not on a day off: the longest `until` plus two years of appended sessions.
-const HORIZON_YEARS: u32 = 5;
+/// How far past the first start planning looks at least before it gives up finding sessions
+/// that are not on a day off: the longest `until` plus two years of appended sessions.
+const HORIZON_YEARS: i64 = 5;
+
+/// Days past the first start that expanding a rule ending in `end` may need, and at least
+/// [`HORIZON_YEARS`]: four times the span its counted dates cover, plus two years, because
+/// `skip` appends a date for each one off, and some rules meet holidays often (the fourth
+/// Friday of June is Midsummer Eve in four years of seven). A count may ask for more than five
+/// years (200 sessions every four weeks take fifteen), so a fixed horizon would cut such a
+/// series short. The horizon only bounds a search that finds too few dates; planning stops as
+/// soon as it has the count.
+pub(crate) fn horizon_days(pattern: &Pattern, end: End) -> i64 {
+    let span = match (end, pattern) {
+        (End::Until(_), _) => 0,
+        (End::Count(count), Pattern::Weekly { interval, weekdays }) => {
+            let per_week = i64::try_from(weekdays.len()).unwrap_or(1).max(1);
+            (i64::from(count) + per_week - 1) / per_week * i64::from(*interval) * 7
+        }
+        (End::Count(count), Pattern::Monthly { interval, nth, .. }) => {
+            // A fifth weekday is in roughly one month of three; a month always has the others.
+            let scarcity = if nth.abs() == 5 { 4 } else { 1 };
+            i64::from(count) * i64::from(*interval) * 31 * scarcity
+        }
+    };
+    (4 * span + 2 * 366).max(HORIZON_YEARS * 366)
+}
 
 /// The time side of a series: where it starts, how it recurs, how long a session is, and what
 /// holidays do to it.
@@ -84,12 +107,14 @@ impl Plan {
 impl Schedule {
     /// The local instant at which planning stops looking.
     fn horizon(&self) -> NaiveDateTime {
-        self.first_start.checked_add_months(Months::new(12 * HORIZON_YEARS)).unwrap_or(NaiveDateTime::MAX)
+        let days = horizon_days(self.recurrence.pattern(), self.recurrence.end());
+        self.first_start.checked_add_signed(TimeDelta::days(days)).unwrap_or(NaiveDateTime::MAX)
     }
 
     /// Plans the series against the days off.
     pub fn plan(&self, days_off: &DaysOff) -> Result<Plan, FieldError> {
-        let raw = self.recurrence.wall_times(self.first_start, self.horizon());
+        let horizon = self.horizon();
+        let raw = self.recurrence.wall_times(self.first_start, horizon);
         let wanted = match self.recurrence.end() {
             End::Count(count) => Some(usize::from(count)),
             End::Until(_) => None,
@@ -101,8 +126,9 @@ impl Schedule {
             return Err(FieldError::new(
                 "recurrence",
                 format!(
-                    "only {} of {wanted} sessions fit in the {HORIZON_YEARS} years after first_start: too many fall on holidays or closures",
-                    wall_times.len()
+                    "only {} of {wanted} sessions fit before {}: too many fall on holidays or closures, or the rule has too few dates",
+                    wall_times.len(),
+                    horizon.date()
                 ),
             ));
         }
@@ -270,6 +296,85 @@ mod tests {
             .collect();
         let error = schedule("2027-01-12T13:00", 1, 10, HolidayPolicy::Skip).plan(&DaysOff::new(closures)).unwrap_err();
         assert_eq!(error.field, "recurrence");
+    }
+
+    #[test]
+    fn a_long_counted_series_plans_in_full() {
+        // 200 sessions every four weeks take fifteen years; planning used to stop after five
+        // and report that the rest fell on holidays.
+        let plan = schedule("2027-01-12T13:00", 4, 200, HolidayPolicy::Skip).plan(&DaysOff::holidays_only()).unwrap();
+        assert_eq!(plan.sessions.len(), 200);
+        let tuesdays = (0..).map(|i| at("2027-01-12T13:00") + TimeDelta::weeks(4 * i));
+        let free: Vec<NaiveDateTime> =
+            tuesdays.filter(|t| !DaysOff::holidays_only().is_off(t.date())).take(200).collect();
+        assert_eq!(plan.sessions.iter().map(|s| s.local_start).collect::<Vec<_>>(), free);
+        assert_eq!(plan.sessions[199].local_start.date().to_string(), "2042-09-30");
+        // A make-up after the last session is still found.
+        let long = schedule("2027-01-12T13:00", 4, 200, HolidayPolicy::Skip);
+        let days_off = DaysOff::holidays_only();
+        let last = plan.sessions[199].local_start;
+        assert!(long.makeup_candidates(last, &days_off).next().is_some_and(|t| t > last));
+    }
+
+    #[test]
+    fn a_monthly_rule_often_on_a_holiday_still_plans() {
+        // The fourth Friday of June is Midsummer Eve in most years, and the fourth Friday of
+        // December Christmas Eve or Day in some: skip appends many.
+        let first_start = at("2027-06-01T10:00");
+        let recurrence = Recurrence::new(
+            crate::recurrence::Pattern::Monthly { interval: 6, nth: 4, weekday: chrono::Weekday::Fri },
+            End::Count(20),
+            first_start,
+        )
+        .unwrap();
+        let schedule = Schedule { recurrence, ..schedule("2027-06-01T10:00", 1, 1, HolidayPolicy::Skip) };
+        let plan = schedule.plan(&DaysOff::holidays_only()).unwrap();
+        assert_eq!(plan.sessions.len(), 20);
+        assert!(plan.skipped.len() >= 5, "{:?}", plan.skipped);
+    }
+
+    #[test]
+    fn until_before_the_rule_meets_is_an_error() {
+        // First start on Monday, Fridays only, until that Monday: nothing to plan.
+        let first_start = at("2027-01-11T10:00");
+        let recurrence = Recurrence::new(
+            crate::recurrence::Pattern::Weekly { interval: 1, weekdays: vec![chrono::Weekday::Fri] },
+            End::Until(first_start.date()),
+            first_start,
+        )
+        .unwrap();
+        let schedule = Schedule { recurrence, ..schedule("2027-01-11T10:00", 1, 1, HolidayPolicy::Skip) };
+        let error = schedule.plan(&DaysOff::holidays_only()).unwrap_err();
+        assert_eq!(error.field, "recurrence");
+        assert!(error.message.contains("no session"), "{}", error.message);
+    }
+
+    #[test]
+    fn shift_crosses_the_year_end() {
+        // Friday 2027-12-24 is Christmas Eve; the office is closed 27–31 December; 1 January
+        // 2028 is a Saturday. The session moves to Monday 3 January, after the next one (31
+        // December, closed, also moved: to Tuesday 4 January).
+        let closure = Closure::new("", at("2027-12-27T00:00").date(), at("2027-12-31T00:00").date(), None).unwrap();
+        let plan = schedule("2027-12-17T10:00", 1, 4, HolidayPolicy::Shift).plan(&DaysOff::new(vec![closure])).unwrap();
+        let days: Vec<String> = plan.sessions.iter().map(|s| s.local_start.date().to_string()).collect();
+        assert_eq!(days, ["2027-12-17", "2028-01-03", "2028-01-04", "2028-01-07"]);
+        let rules: Vec<String> = plan.sessions.iter().map(|s| s.rule_start.date().to_string()).collect();
+        assert_eq!(rules, ["2027-12-17", "2027-12-24", "2027-12-31", "2028-01-07"]);
+        assert_eq!(plan.sessions[1].local_start.time(), at("2027-12-17T10:00").time());
+    }
+
+    #[test]
+    fn a_first_start_in_a_gap_or_the_overlap() {
+        // 03:30 on 2027-03-28 does not exist in Helsinki: the first session is at 04:30 (+03),
+        // the next ones at 03:30 (+03) as planned.
+        let plan = schedule("2027-03-28T03:30", 1, 2, HolidayPolicy::Keep).plan(&DaysOff::holidays_only()).unwrap();
+        let shown: Vec<String> = plan.sessions.iter().map(|s| TimeZone::HELSINKI.rfc3339(s.starts_at)).collect();
+        assert_eq!(shown, ["2027-03-28T04:30:00+03:00", "2027-04-04T03:30:00+03:00"]);
+        assert_eq!(plan.sessions[0].local_start, at("2027-03-28T03:30"));
+        // 03:30 on 2027-10-31 happens twice: the first, summer time.
+        let plan = schedule("2027-10-31T03:30", 1, 2, HolidayPolicy::Keep).plan(&DaysOff::holidays_only()).unwrap();
+        let shown: Vec<String> = plan.sessions.iter().map(|s| TimeZone::HELSINKI.rfc3339(s.starts_at)).collect();
+        assert_eq!(shown, ["2027-10-31T03:30:00+03:00", "2027-11-07T03:30:00+02:00"]);
     }
 
     #[test]

@@ -144,9 +144,7 @@ impl Recurrence {
                 let _ = write!(text, ";COUNT={count}");
             }
             End::Until(until) => {
-                let last_second = until.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN));
-                let utc = zone.resolve_utc(last_second);
-                let _ = write!(text, ";UNTIL={}", utc.format("%Y%m%dT%H%M%SZ"));
+                let _ = write!(text, ";UNTIL={}", end_of_day_utc(until, zone).format("%Y%m%dT%H%M%SZ"));
             }
         }
         text
@@ -208,6 +206,13 @@ impl Recurrence {
                     .interval(u16::from(*interval))
                     .by_weekday(days.into_iter().map(rrule::NWeekday::Every).collect())
             }
+            // The rrule crate refuses `-5` in a monthly BYDAY (it allows -4..=5). The fifth
+            // weekday from the end is the fifth-last of that weekday's dates in the month,
+            // which BYSETPOS says in a form the crate takes (and months with four have none).
+            Pattern::Monthly { interval, nth: -5, weekday } => rrule::RRule::new(rrule::Frequency::Monthly)
+                .interval(u16::from(*interval))
+                .by_weekday(vec![rrule::NWeekday::Every(*weekday)])
+                .by_set_pos(vec![-5]),
             Pattern::Monthly { interval, nth, weekday } => rrule::RRule::new(rrule::Frequency::Monthly)
                 .interval(u16::from(*interval))
                 .by_weekday(vec![rrule::NWeekday::Nth(i16::from(*nth), *weekday)]),
@@ -226,6 +231,17 @@ impl Recurrence {
         let set = rule.until(as_wall(until.max(first_start))).build(as_wall(first_start)).ok();
         // The set's iterator owns what it needs, so it outlives the set it came from.
         set.map(|set| (&set).into_iter()).into_iter().flatten().map(|t| t.naive_utc())
+    }
+}
+
+/// The last second of the local date `day` in `zone`, in UTC: the instant of the next midnight
+/// less one second. (Resolving 23:59:59 instead goes wrong where a clock change skips it:
+/// America/Nuuk springs forward at 23:00, so 23:59:59 would move past midnight, to the next
+/// day.)
+fn end_of_day_utc(day: NaiveDate, zone: TimeZone) -> chrono::DateTime<chrono::Utc> {
+    match day.succ_opt() {
+        Some(next) => zone.resolve_utc(next.and_time(NaiveTime::MIN)) - chrono::TimeDelta::seconds(1),
+        None => zone.resolve_utc(day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))),
     }
 }
 
@@ -475,6 +491,59 @@ mod tests {
             let text = rule.to_rrule(TimeZone::HELSINKI);
             assert_eq!(Recurrence::from_rrule(&text, TimeZone::HELSINKI, first).unwrap(), rule, "{text}");
         }
+    }
+
+    #[test]
+    fn fifth_weekdays_only_in_months_that_have_them() {
+        // 2027 has five Tuesdays in March, June, August and November.
+        let first = at("2027-01-01T09:00");
+        let fifth =
+            Recurrence::new(Pattern::Monthly { interval: 1, nth: 5, weekday: Weekday::Tue }, End::Count(4), first)
+                .unwrap();
+        let times: Vec<_> = fifth.wall_times(first, at("2030-01-01T00:00")).take(4).collect();
+        assert_eq!(
+            times,
+            [at("2027-03-30T09:00"), at("2027-06-29T09:00"), at("2027-08-31T09:00"), at("2027-11-30T09:00")]
+        );
+        // The fifth from the end is the first of those months. The rrule crate refuses BYDAY=-5TU
+        // outright; the expansion used to come out empty, so such a series could not be planned.
+        let fifth_last =
+            Recurrence::new(Pattern::Monthly { interval: 1, nth: -5, weekday: Weekday::Tue }, End::Count(4), first)
+                .unwrap();
+        let times: Vec<_> = fifth_last.wall_times(first, at("2030-01-01T00:00")).take(4).collect();
+        assert_eq!(
+            times,
+            [at("2027-03-02T09:00"), at("2027-06-01T09:00"), at("2027-08-03T09:00"), at("2027-11-02T09:00")]
+        );
+        assert_eq!(fifth_last.to_rrule(TimeZone::HELSINKI), "FREQ=MONTHLY;INTERVAL=1;BYDAY=-5TU;COUNT=4");
+    }
+
+    #[test]
+    fn until_is_the_end_of_its_local_day_even_next_to_a_gap() {
+        let first = at("2025-01-04T10:00");
+        let until = at("2025-03-29T00:00").date();
+        let rule = Recurrence::weekly(1, End::Until(until), first).unwrap();
+        assert_eq!(rule.to_rrule(TimeZone::HELSINKI), "FREQ=WEEKLY;INTERVAL=1;UNTIL=20250329T215959Z");
+        // Nuuk springs forward from 23:00 to 00:00 on Saturday 2025-03-29, so 23:59:59 does not
+        // exist that day; the day ends at 22:59:59 (-02:00). Moving 23:59:59 forward by the gap
+        // gave Sunday 00:59:59, a day too late, and the stored rule came back with another date.
+        let nuuk = TimeZone::parse("timezone", "America/Nuuk").unwrap();
+        let text = rule.to_rrule(nuuk);
+        assert_eq!(text, "FREQ=WEEKLY;INTERVAL=1;UNTIL=20250330T005959Z");
+        assert_eq!(Recurrence::from_rrule(&text, nuuk, first).unwrap().end(), End::Until(until));
+    }
+
+    #[test]
+    fn until_before_the_first_date_of_the_rule_expands_to_nothing() {
+        // Monday first start, Fridays only, until that Monday.
+        let first = at("2027-01-11T10:00");
+        let rule = Recurrence::new(
+            Pattern::Weekly { interval: 1, weekdays: vec![Weekday::Fri] },
+            End::Until(first.date()),
+            first,
+        )
+        .unwrap();
+        assert_eq!(rule.wall_times(first, at("2030-01-01T00:00")).count(), 0);
     }
 
     #[test]

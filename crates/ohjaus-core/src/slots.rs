@@ -11,7 +11,8 @@ use crate::conflicts::{ParticipantAgenda, SupervisorAgenda, is_free};
 use crate::days_off::DaysOff;
 use crate::duration::SessionDuration;
 use crate::kind::HolidayPolicy;
-use crate::plan::apply_policy;
+use crate::plan::{apply_policy, horizon_days};
+use crate::recurrence::{End, Pattern};
 use crate::working_hours::WorkingHours;
 use crate::zone::TimeZone;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
@@ -93,6 +94,15 @@ pub fn candidates(query: &SlotQuery, supervisor: &SupervisorAgenda, days_off: &D
     out
 }
 
+/// The wall times of a weekly rule on the weekday of `first`, every `interval_weeks` weeks,
+/// computed directly: this is the slot search's hot loop, and for a single-weekday weekly rule
+/// it equals the rrule expansion of [`Recurrence::wall_times`](crate::Recurrence::wall_times)
+/// (property-tested).
+pub(crate) fn weekly_wall_times(first: NaiveDateTime, interval_weeks: u8) -> impl Iterator<Item = NaiveDateTime> {
+    let step = TimeDelta::weeks(i64::from(interval_weeks.max(1)));
+    (0..).map_while(move |i| first.checked_add_signed(step * i))
+}
+
 /// The earliest `query.limit` first starts whose every occurrence is free.
 pub fn find_slots(
     query: &SlotQuery,
@@ -107,8 +117,11 @@ pub fn find_slots(
             is_free(starts_at, starts_at + query.duration.delta(), supervisor, participants)
         })
     };
-    let step = TimeDelta::weeks(i64::from(query.interval_weeks.max(1)));
-    let horizon_days = 5 * 366;
+    // The same horizon as planning, so that a start found here plans the same series.
+    let horizon = TimeDelta::days(horizon_days(
+        &Pattern::Weekly { interval: query.interval_weeks, weekdays: Vec::new() },
+        End::Count(query.count),
+    ));
     let wanted = usize::from(query.count);
     let mut slots = Vec::new();
     for first in candidates(query, supervisor, days_off) {
@@ -119,9 +132,7 @@ pub fn find_slots(
         if query.not_before.is_some_and(|now| starts_at <= now) {
             continue;
         }
-        // The weekly rule's wall times, computed directly: this is the hot loop, and for a
-        // single-weekday weekly rule it equals the rrule expansion (property-tested).
-        let raw = (0..).map(|i| first + step * i).take_while(|t| (t.date() - first.date()).num_days() <= horizon_days);
+        let raw = weekly_wall_times(first, query.interval_weeks).take_while(|t| *t - first <= horizon);
         let fits = match query.holiday_policy {
             HolidayPolicy::Keep => raw.take(wanted).all(&mut free),
             HolidayPolicy::Skip => {
@@ -152,4 +163,73 @@ pub fn find_slots(
         }
     }
     slots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conflicts::{Booking, BookingIndex};
+    use crate::working_hours::WorkingHoursEntry;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+    }
+
+    fn query(from: &str, count: u16, interval_weeks: u8) -> SlotQuery {
+        SlotQuery {
+            from: at(from).date(),
+            weeks: 1,
+            interval_weeks,
+            count,
+            duration: SessionDuration::from_minutes("d", 90).unwrap(),
+            timezone: TimeZone::HELSINKI,
+            holiday_policy: HolidayPolicy::Skip,
+            step_minutes: 30,
+            limit: 3,
+            not_before: None,
+        }
+    }
+
+    #[test]
+    fn the_earliest_free_starts() {
+        // Monday 2027-01-11 08:00–12:00 is taken; every later occurrence is free.
+        let busy = Booking::new(
+            TimeZone::HELSINKI.resolve_utc(at("2027-01-11T08:00")),
+            TimeZone::HELSINKI.resolve_utc(at("2027-01-11T12:00")),
+        );
+        let supervisor = SupervisorAgenda { bookings: BookingIndex::new(vec![busy]), ..SupervisorAgenda::default() };
+        let slots = find_slots(&query("2027-01-11T00:00", 10, 2), &supervisor, &[], &DaysOff::holidays_only());
+        let starts: Vec<NaiveDateTime> = slots.iter().map(|s| s.first_start).collect();
+        assert_eq!(starts, [at("2027-01-11T12:00"), at("2027-01-11T12:30"), at("2027-01-11T13:00")]);
+    }
+
+    #[test]
+    fn a_long_series_finds_slots() {
+        // 100 sessions every four weeks take almost eight years; the search used to give up
+        // after five and find nothing.
+        let slots = find_slots(
+            &query("2027-01-11T00:00", 100, 4),
+            &SupervisorAgenda::default(),
+            &[],
+            &DaysOff::holidays_only(),
+        );
+        assert_eq!(slots.len(), 3);
+    }
+
+    #[test]
+    fn candidates_fill_a_window_ending_at_midnight() {
+        let hours = WorkingHours::parse(
+            "working_hours",
+            &[WorkingHoursEntry { weekday: "fri".into(), start: "21:00".into(), end: "24:00".into() }],
+        )
+        .unwrap();
+        let supervisor = SupervisorAgenda { working_hours: hours, ..SupervisorAgenda::default() };
+        let all = candidates(&query("2027-01-11T00:00", 1, 1), &supervisor, &DaysOff::holidays_only());
+        assert_eq!(
+            all,
+            [at("2027-01-15T21:00"), at("2027-01-15T21:30"), at("2027-01-15T22:00"), at("2027-01-15T22:30")]
+        );
+        let slots = find_slots(&query("2027-01-11T00:00", 3, 1), &supervisor, &[], &DaysOff::holidays_only());
+        assert_eq!(slots.len(), 3, "22:30–24:00 is inside the hours");
+    }
 }
