@@ -1,7 +1,6 @@
 //! Attendance: who records it, when, for whom; "I can't attend" and its notice.
 
 use crate::store_test;
-use crate::support::TestDb;
 use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, at, set_status, uninvite};
 use chrono::TimeDelta;
 use ohjaus_core::notice::Change;
@@ -14,7 +13,10 @@ use uuid::Uuid;
 
 fn update(entries: &[(Uuid, AttendanceStatus)]) -> AttendanceUpdate {
     AttendanceUpdate {
-        entries: entries.iter().map(|(person_id, status)| AttendanceEntry { person_id: *person_id, status: *status }).collect(),
+        entries: entries
+            .iter()
+            .map(|(person_id, status)| AttendanceEntry { person_id: *person_id, status: *status })
+            .collect(),
     }
 }
 
@@ -49,7 +51,7 @@ store_test! {
         assert_eq!(held.session_status, SessionStatus::Held);
         let by_person: Vec<_> = held.entries.iter().map(|e| (e.person_id, e.status)).collect();
         let mut expected = vec![(w.p1, Present), (w.p2, Excused)];
-        expected.sort();
+        expected.sort_by_key(|(person, _)| *person);
         assert_eq!(by_person, expected, "p2's excuse stays");
         // A correction overwrites.
         let corrected = store.record_attendance(&Caller::Admin, first, &update(&[(w.p2, Absent)]), during).await.unwrap();

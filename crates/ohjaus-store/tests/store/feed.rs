@@ -1,7 +1,6 @@
 //! The calendar feed's data: the owner's events with only their own instances.
 
 use crate::store_test;
-use crate::support::TestDb;
 use crate::world::{World, assert_not_found, before, set_status, uninvite};
 use ohjaus_core::SessionStatus;
 use ohjaus_store::repo::tokens::FeedOwner;

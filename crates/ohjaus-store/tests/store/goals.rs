@@ -1,7 +1,6 @@
 //! Goals and reviews: who reads and writes what, versions, review rules.
 
 use crate::store_test;
-use crate::support::TestDb;
 use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, before};
 use chrono::TimeDelta;
 use ohjaus_core::ReviewPhase;

@@ -2,7 +2,6 @@
 //! sessions; coordinators and admins never read any.
 
 use crate::store_test;
-use crate::support::TestDb;
 use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, before, uninvite};
 use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
 use ohjaus_store::{Caller, StoreError};

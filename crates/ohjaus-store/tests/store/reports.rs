@@ -15,8 +15,9 @@
 //! 2 (session 1, before the period, was used), nothing recorded, 90 min = 1.5 h.
 
 use crate::store_test;
-use crate::support::TestDb;
-use crate::world::{SeriesRows, World, assert_forbidden, assert_invalid, assert_not_found, at, insert_series, set_status};
+use crate::world::{
+    SeriesRows, World, assert_forbidden, assert_invalid, assert_not_found, at, insert_series, set_status,
+};
 use chrono::NaiveDate;
 use ohjaus_store::Caller;
 use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};

@@ -46,9 +46,6 @@ pub struct World {
 }
 
 impl World {
-    pub fn admin(&self) -> Caller {
-        Caller::Admin
-    }
     pub fn coord_a(&self) -> Caller {
         Caller::Coordinator { organization_id: self.org_a }
     }
@@ -127,12 +124,17 @@ impl World {
         let p2 = person(org_a, "Olli Lähihoitaja", "olli@hus.fi").into_active_model().insert(db).await.unwrap().id;
         let p3 = person(org_a, "Kaija Ulkopuolinen", "kaija@hus.fi").into_active_model().insert(db).await.unwrap().id;
         let q1 = person(org_b, "Quinn Opettaja", "quinn@koulu.fi").into_active_model().insert(db).await.unwrap().id;
-        let team = team::Model { id: Uuid::now_v7(), organization_id: org_a, name: "Osasto 5 hoitajat".into(), created_at: now }
-            .into_active_model()
-            .insert(db)
-            .await
-            .unwrap()
-            .id;
+        let team = team::Model {
+            id: Uuid::now_v7(),
+            organization_id: org_a,
+            name: "Osasto 5 hoitajat".into(),
+            created_at: now,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .unwrap()
+        .id;
         for person_id in [p1, p2] {
             team_member::Model { team_id: team, person_id }.into_active_model().insert(db).await.unwrap();
         }
@@ -145,7 +147,12 @@ impl World {
                 title: "Osasto 5 työnohjaus",
                 kind: "group_supervision",
                 first_start: "2027-01-12T13:00",
-                starts: &["2027-01-12T11:00:00Z", "2027-01-19T11:00:00Z", "2027-01-26T11:00:00Z", "2027-02-02T11:00:00Z"],
+                starts: &[
+                    "2027-01-12T11:00:00Z",
+                    "2027-01-19T11:00:00Z",
+                    "2027-01-26T11:00:00Z",
+                    "2027-02-02T11:00:00Z",
+                ],
                 minutes: 90,
                 participants: &[p1, p2],
                 location: Some("Neuvotteluhuone 2"),
@@ -220,7 +227,11 @@ pub async fn insert_series(store: &Store, rows: SeriesRows<'_>) -> (Uuid, String
     .await
     .unwrap();
     for person_id in rows.participants {
-        series_participant::Model { series_id: id, person_id: *person_id }.into_active_model().insert(db).await.unwrap();
+        series_participant::Model { series_id: id, person_id: *person_id }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
     }
     let uid = format!("{id}@ohjaus");
     calendar_event::Model {
@@ -265,7 +276,11 @@ pub async fn insert_series(store: &Store, rows: SeriesRows<'_>) -> (Uuid, String
         .await
         .unwrap();
         for person_id in rows.participants {
-            session_participant::Model { session_id, person_id: *person_id }.into_active_model().insert(db).await.unwrap();
+            session_participant::Model { session_id, person_id: *person_id }
+                .into_active_model()
+                .insert(db)
+                .await
+                .unwrap();
         }
         sessions.push(session_id);
     }
