@@ -1,1 +1,106 @@
-//! ohjaus-api
+//! The HTTP API of Ohjaus: thin axum handlers over the store and the core.
+//!
+//! A tour:
+//!
+//! - [`router`] assembles every route (one module per resource under [`routes`]), the
+//!   OpenAPI document generated from the same handlers (utoipa, so it cannot drift), and the
+//!   layers: tracing, timeout, body limit, compression, metrics, and the problem fallback.
+//! - [`serve`] runs it on a listener until a shutdown future resolves (graceful).
+//! - [`auth`] turns a bearer token into a store [`Caller`](ohjaus_store::Caller); the store
+//!   scopes every read and write by it.
+//! - [`extract`] and [`problem`]: bodies, queries and ids read with errors in
+//!   `application/problem+json`; [`error`] maps store errors onto statuses.
+//! - [`metrics`]: Prometheus text at `/metrics`.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod problem;
+pub mod routes;
+pub mod state;
+
+pub use state::{ApiConfig, AppState, Clock};
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use problem::{PROBLEM_JSON, Problem};
+use std::future::Future;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The application: every route with its layers, and the OpenAPI document of it.
+pub fn app(state: AppState) -> (Router, OpenApi) {
+    let (routes, mut openapi) = routes::all().split_for_parts();
+    routes::describe(&mut openapi);
+    let document = std::sync::Arc::new(openapi.clone());
+    let router = routes
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let document = document.clone();
+                async move { axum::Json((*document).clone()) }
+            }),
+        )
+        .fallback(|| async { Problem::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not take that method")
+        })
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(middleware::map_response(problem_for_bare_errors))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    (router, openapi)
+}
+
+/// The router alone.
+pub fn router(state: AppState) -> Router {
+    app(state).0
+}
+
+/// Error answers produced below the handlers (a layer's 408 or 413, say) come with an empty
+/// body; give them the problem format too.
+async fn problem_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let slug = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        _ => "error",
+    };
+    let mut problem = Problem::new(status, slug, status.canonical_reason().unwrap_or("error")).into_response();
+    // Keep headers such as Allow on a 405.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    problem
+}
+
+/// Serves the application on `listener` until `shutdown` resolves; requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// The router type routes are collected into.
+pub type ApiRouter = OpenApiRouter<AppState>;

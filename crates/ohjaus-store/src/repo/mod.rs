@@ -8,6 +8,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod people;
 pub mod series;
+pub mod stats;
 pub mod sessions;
 pub mod supervisors;
 pub mod teams;

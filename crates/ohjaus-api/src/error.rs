@@ -1,0 +1,39 @@
+//! How store errors become answers. Database causes are logged here and never returned.
+
+use crate::problem::Problem;
+use ohjaus_core::TimeZone;
+use ohjaus_core::preview::ConflictView;
+use ohjaus_store::StoreError;
+
+/// A store error as a problem, with conflict times shown in `zone`.
+pub fn problem_in(error: StoreError, zone: TimeZone) -> Problem {
+    match error {
+        StoreError::NotFound { what } => Problem::not_found(what),
+        StoreError::Forbidden => Problem::forbidden(),
+        StoreError::Conflict(conflicts) => {
+            let detail = if conflicts.is_empty() {
+                "the change collides with another booking made at the same moment; try again".to_owned()
+            } else {
+                let occurrences: std::collections::BTreeSet<u32> = conflicts.iter().map(|c| c.index).collect();
+                format!("{} occurrence(s) conflict: {} conflict(s) in all", occurrences.len(), conflicts.len())
+            };
+            Problem::conflict(detail, conflicts.iter().map(|c| ConflictView::new(c, zone)).collect())
+        }
+        StoreError::Invalid(errors) => Problem::validation(errors.errors()),
+        StoreError::StaleLease => Problem::new(
+            axum::http::StatusCode::CONFLICT,
+            "stale-lease",
+            "the notification's lease has passed to another worker",
+        ),
+        other => {
+            tracing::error!(error = %other, "store failure");
+            Problem::internal()
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        problem_in(error, TimeZone::HELSINKI)
+    }
+}

@@ -1,0 +1,144 @@
+//! Extractors that answer in our problem format: a JSON body (unknown fields refused, the
+//! failing field named), a query string, and path ids.
+
+use crate::problem::Problem;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body of type `T`. Wrong content type → 415, unreadable JSON → 400, a body that does
+/// not fit `T` (unknown field, wrong type, missing field) → 422 naming the field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Body<T>(pub T);
+
+fn path_field(path: &serde_path_to_error::Path) -> String {
+    let text = path.to_string();
+    if text == "." { String::new() } else { text }
+}
+
+/// Turns a serde error at a path into a problem: syntax errors are 400, data errors 422.
+fn json_problem(error: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let field = path_field(error.path());
+    let inner = error.inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return Problem::bad_request(format!("the body is not valid JSON: {inner}"));
+    }
+    // serde's own text ("unknown field `x`, expected one of …") is clear; strip its position.
+    let message = inner.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    let field = if field.is_empty() {
+        // An unknown or missing top-level field: name it from the message.
+        message.split('`').nth(1).unwrap_or("body").to_owned()
+    } else {
+        field
+    };
+    Problem::validation(&[ohjaus_core::FieldError::new(field, message)])
+}
+
+/// Parses JSON bytes into `T` with the problem mapping of [`Body`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
+    deserializer.end().map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(Problem::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(status, "too-large", "the body is larger than the limit")
+            } else {
+                Problem::bad_request(format!("the body could not be read: {rejection}"))
+            }
+        })?;
+        parse_json(&bytes).map(Body)
+    }
+}
+
+/// A query string of type `T`; unknown parameters are refused when `T` says so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
+            let field = path_field(error.path());
+            let message = error.inner().to_string();
+            let field = if field.is_empty() { message.split('`').nth(1).unwrap_or("query").to_owned() } else { field };
+            Problem::validation(&[ohjaus_core::FieldError::new(field, message)])
+        })
+    }
+}
+
+/// An id in the path. An id that is not a UUID names nothing: 404.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state).await.map_err(|_| Problem::not_found("resource"))?;
+        raw.parse().map(Id).map_err(|_| Problem::not_found("resource"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+    }
+
+    #[test]
+    fn errors_name_fields() {
+        let problem = parse_json::<Outer>(br#"{"name": "x", "inner": {"count": "ten"}}"#).unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].field, "inner.count");
+        let problem = parse_json::<Outer>(br#"{"name": "x", "inner": {"count": 1}, "extra": 1}"#).unwrap_err();
+        assert_eq!(problem.errors[0].field, "extra");
+        let problem = parse_json::<Outer>(br#"{"name": "x"}"#).unwrap_err();
+        assert_eq!(problem.errors[0].field, "inner");
+        assert_eq!(parse_json::<Outer>(b"{").unwrap_err().status, 400);
+        assert_eq!(parse_json::<Outer>(b"\xff\xfe").unwrap_err().status, 400);
+    }
+}

@@ -1,0 +1,118 @@
+//! Errors as `application/problem+json` (RFC 9457): every failure a client sees, from bad JSON
+//! to a conflict, has the same shape: `type`, `title`, `status`, `detail`, and for validation
+//! errors `errors: [{field, message}]`, for conflicts `conflicts: [...]`.
+//!
+//! Internal causes are logged, never returned.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ohjaus_core::FieldError;
+use ohjaus_core::preview::ConflictView;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// Path of the field in the body or query, e.g. `recurrence.count`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// A problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `urn:ohjaus:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened in this case.
+    pub detail: String,
+    /// The invalid fields (validation errors).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// Every conflicting occurrence (409 on booking, moving, re-planning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub conflicts: Option<Vec<ConflictView>>,
+}
+
+impl Problem {
+    /// A problem of `status` with a kind slug (`urn:ohjaus:problem:{slug}`).
+    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:ohjaus:problem:{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            conflicts: None,
+        }
+    }
+
+    /// 422 with a field list.
+    pub fn validation(errors: &[FieldError]) -> Self {
+        let detail = match errors {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => format!("{} fields are invalid", errors.len()),
+        };
+        let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", detail);
+        problem.errors =
+            errors.iter().map(|e| FieldProblem { field: e.field.clone(), message: e.message.clone() }).collect();
+        problem
+    }
+
+    /// 400 for a body or query that cannot be read at all.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    /// 401.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required")
+    }
+
+    /// 403.
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "your role may not do this")
+    }
+
+    /// 404.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", format!("{what} not found"))
+    }
+
+    /// 409 with the conflicts.
+    pub fn conflict(detail: impl Into<String>, conflicts: Vec<ConflictView>) -> Self {
+        let mut problem = Self::new(StatusCode::CONFLICT, "conflict", detail);
+        problem.conflicts = Some(conflicts);
+        problem
+    }
+
+    /// 500, with nothing of the cause.
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side; it has been logged")
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
