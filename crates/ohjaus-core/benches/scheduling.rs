@@ -4,7 +4,8 @@
 //!   occurrence against a supervisor's 10,000 bookings (the index is built outside the timed
 //!   part, as a store would keep it; `booking_index/build_10000` times building it);
 //! - `find_slots/52_weeks_10_sessions`: slot search over a year for a 10-session series, with a
-//!   supervisor of 2,000 bookings and 8 participants of 500 each;
+//!   supervisor of 2,000 bookings and 8 participants of 500 each (and the same when nothing
+//!   is free, `…_none_free`);
 //! - `expand/100_series_of_10`: plan 100 series of 10 sessions.
 //!
 //! The data is made by a fixed pseudo-random generator, so every run measures the same work.
@@ -149,15 +150,17 @@ fn plan_and_check(c: &mut Criterion) {
     });
 }
 
-fn slot_search(c: &mut Criterion) {
-    let mut random = Random(2);
-    // The agendas as a store holds them: 2025–2028, two years before the search and two from
-    // its start. The supervisor's 2,000 sessions are about two a working day; each participant's
-    // 500 are the team's 300 (everyone in the team attends them) and 200 of their own.
-    let (history, weeks) = (date(2025, 10, 6), 130);
-    let from = date(2027, 1, 4);
+/// A supervisor with 2,000 sessions and 8 participants with 500 each, from `history` over
+/// `weeks` weeks; each participant's 500 are `shared` sessions of the team (all eight attend
+/// them) and the rest of their own. The supervisor is away for July 2027.
+fn agendas(
+    random: &mut Random,
+    history: NaiveDate,
+    weeks: i64,
+    shared: usize,
+) -> (SupervisorAgenda, Vec<ParticipantAgenda>) {
     let supervisor = SupervisorAgenda {
-        bookings: BookingIndex::new(existing_series(&mut random, history, weeks, 200, 10)),
+        bookings: BookingIndex::new(existing_series(random, history, weeks, 200, 10)),
         buffer: TimeDelta::minutes(15),
         working_hours: office_hours(),
         timezone: TimeZone::HELSINKI,
@@ -166,19 +169,23 @@ fn slot_search(c: &mut Criterion) {
             TimeZone::HELSINKI.resolve_utc(date(2027, 8, 2).and_time(NaiveTime::MIN)),
         )]),
     };
-    let team = existing_series(&mut random, history, weeks, 30, 10);
-    let participants: Vec<ParticipantAgenda> = (0..8)
+    let team = existing_series(random, history, weeks, shared / 10, 10);
+    let participants = (0..8)
         .map(|_| {
-            let mut own = existing_series(&mut random, history, weeks, 20, 10);
-            own.extend_from_slice(&team);
+            let mut bookings = existing_series(random, history, weeks, (500 - shared) / 10, 10);
+            bookings.extend_from_slice(&team);
             ParticipantAgenda {
                 person_id: Uuid::from_u64_pair(random.next(), random.next()),
-                bookings: BookingIndex::new(own),
+                bookings: BookingIndex::new(bookings),
             }
         })
         .collect();
+    (supervisor, participants)
+}
+
+fn slot_search(c: &mut Criterion) {
     let query = SlotQuery {
-        from,
+        from: date(2027, 1, 4),
         weeks: 52,
         interval_weeks: 2,
         count: 10,
@@ -190,20 +197,30 @@ fn slot_search(c: &mut Criterion) {
         not_before: None,
     };
     let days_off = DaysOff::holidays_only();
-    let all = candidates(&query, &supervisor, &days_off);
-    let slots = find_slots(&query, &supervisor, &participants, &days_off);
-    let looked_at =
-        slots.last().and_then(|last| all.iter().position(|c| *c == last.first_start)).map_or(all.len(), |i| i + 1);
-    println!(
-        "find_slots: {} slots, looked at {looked_at} of {} candidates (first {:?}, last {:?})",
-        slots.len(),
-        all.len(),
-        slots.first().map(|s| s.first_start),
-        slots.last().map(|s| s.first_start),
-    );
-    c.bench_function("find_slots/52_weeks_10_sessions", |b| {
-        b.iter(|| find_slots(black_box(&query), &supervisor, &participants, &days_off))
-    });
+    let mut random = Random(2);
+    let cases = [
+        // The agendas as a store holds them, past and future: October 2025 to March 2028
+        // (130 weeks). The supervisor has about three sessions a working day; each participant
+        // 300 of the team's and 200 of their own.
+        ("find_slots/52_weeks_10_sessions", agendas(&mut random, date(2025, 10, 6), 130, 300)),
+        // Everything packed into the year searched and the 18 weeks after it, nothing shared:
+        // no series fits, every candidate is tried (the worst case).
+        ("find_slots/52_weeks_10_sessions_none_free", agendas(&mut random, query.from, 52 + 18, 0)),
+    ];
+    for (name, (supervisor, participants)) in &cases {
+        let all = candidates(&query, supervisor, &days_off);
+        let slots = find_slots(&query, supervisor, participants, &days_off);
+        let looked_at =
+            slots.last().and_then(|last| all.iter().position(|c| *c == last.first_start)).map_or(all.len(), |i| i + 1);
+        println!(
+            "{name}: {} slots, looked at {looked_at} of {} candidates (first {:?}, last {:?})",
+            slots.len(),
+            all.len(),
+            slots.first().map(|s| s.first_start),
+            slots.last().map(|s| s.first_start),
+        );
+        c.bench_function(name, |b| b.iter(|| find_slots(black_box(&query), supervisor, participants, &days_off)));
+    }
 }
 
 fn expand(c: &mut Criterion) {

@@ -141,29 +141,48 @@ fn on_or_after(from: NaiveDate, weekday: Weekday) -> NaiveDate {
     from + chrono::Days::new(u64::from(ahead))
 }
 
+/// Epiphany: 6 January, but in 1973–1990 the Saturday from 6 to 12 January.
+fn epiphany(year: i32) -> NaiveDate {
+    if saturday_reform(year) { on_or_after(date(year, 1, 6), Weekday::Sat) } else { date(year, 1, 6) }
+}
+
+/// In 1973–1990 Epiphany and Ascension Day were moved to Saturdays.
+fn saturday_reform(year: i32) -> bool {
+    (1973..=1990).contains(&year)
+}
+
+/// Days from Easter Sunday to Ascension Day: the Thursday 39 days after, in 1973–1990 the
+/// Saturday 34 days after.
+fn ascension_after_easter(year: i32) -> i64 {
+    if saturday_reform(year) { 34 } else { 39 }
+}
+
+/// Midsummer Eve: the Friday from 19 to 25 June since 1955, 23 June before.
+fn midsummer_eve(year: i32) -> NaiveDate {
+    if year >= 1955 { on_or_after(date(year, 6, 19), Weekday::Fri) } else { date(year, 6, 23) }
+}
+
+/// All Saints' Day: the Saturday from 31 October to 6 November since 1955, 1 November before.
+fn all_saints(year: i32) -> NaiveDate {
+    if year >= 1955 { on_or_after(date(year, 10, 31), Weekday::Sat) } else { date(year, 11, 1) }
+}
+
 /// Every public holiday of `year`, in date order.
 pub fn finnish_holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     let easter = easter_sunday(year);
     let days = |n: i64| easter + chrono::TimeDelta::days(n);
-    // 1973–1990 Epiphany and Ascension Day were moved to Saturdays.
-    let saturday_reform = (1973..=1990).contains(&year);
-    let midsummer_eve = if year >= 1955 { on_or_after(date(year, 6, 19), Weekday::Fri) } else { date(year, 6, 23) };
-    let all_saints = if year >= 1955 { on_or_after(date(year, 10, 31), Weekday::Sat) } else { date(year, 11, 1) };
-
+    let midsummer_eve = midsummer_eve(year);
     let mut list = vec![
         (date(year, 1, 1), Holiday::NewYearsDay),
-        (
-            if saturday_reform { on_or_after(date(year, 1, 6), Weekday::Sat) } else { date(year, 1, 6) },
-            Holiday::Epiphany,
-        ),
+        (epiphany(year), Holiday::Epiphany),
         (days(-2), Holiday::GoodFriday),
         (easter, Holiday::EasterSunday),
         (days(1), Holiday::EasterMonday),
-        (days(if saturday_reform { 34 } else { 39 }), Holiday::AscensionDay),
+        (days(ascension_after_easter(year)), Holiday::AscensionDay),
         (days(49), Holiday::Pentecost),
         (midsummer_eve, Holiday::MidsummerEve),
         (midsummer_eve + chrono::Days::new(1), Holiday::MidsummerDay),
-        (all_saints, Holiday::AllSaintsDay),
+        (all_saints(year), Holiday::AllSaintsDay),
         (date(year, 12, 24), Holiday::ChristmasEve),
         (date(year, 12, 25), Holiday::ChristmasDay),
         (date(year, 12, 26), Holiday::SecondDayOfChristmas),
@@ -178,27 +197,44 @@ pub fn finnish_holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     list
 }
 
-/// The public holiday on `day`, if any. Cheap enough to call for every candidate date.
+/// The public holiday on `day`, if any (when two share a date, as Ascension Day and May Day
+/// in 2008, one of them). Cheap enough to call for every candidate date: it computes only
+/// the rules that can fall in `day`'s month, without allocating.
 pub fn finnish_holiday(day: NaiveDate) -> Option<Holiday> {
     let year = day.year();
-    // Fixed dates first: no computus needed for them.
-    let fixed = match (day.month(), day.day()) {
+    let found = match (day.month(), day.day()) {
         (1, 1) => Some(Holiday::NewYearsDay),
         (5, 1) if year >= 1944 => Some(Holiday::MayDay),
         (12, 6) if year >= 1919 => Some(Holiday::IndependenceDay),
         (12, 24) => Some(Holiday::ChristmasEve),
         (12, 25) => Some(Holiday::ChristmasDay),
         (12, 26) => Some(Holiday::SecondDayOfChristmas),
+        (1, _) => (day == epiphany(year)).then_some(Holiday::Epiphany),
+        (10 | 11, _) => (day == all_saints(year)).then_some(Holiday::AllSaintsDay),
         _ => None,
     };
-    if fixed.is_some() {
-        return fixed;
+    if found.is_some() || !matches!(day.month(), 3..=6) {
+        return found;
     }
-    // Movable and Saturday-bound holidays fall in January, March–June and October–November.
-    if !matches!(day.month(), 1 | 3..=6 | 10 | 11) {
-        return None;
+    // Easter falls from 22 March to 25 April, so its feasts from 20 March (Good Friday) to
+    // 13 June (Pentecost); Midsummer in June.
+    if day.month() == 6 {
+        let eve = midsummer_eve(year);
+        if day == eve {
+            return Some(Holiday::MidsummerEve);
+        }
+        if day == eve + chrono::Days::new(1) {
+            return Some(Holiday::MidsummerDay);
+        }
     }
-    finnish_holidays(year).into_iter().find(|(d, _)| *d == day).map(|(_, holiday)| holiday)
+    match (day - easter_sunday(year)).num_days() {
+        -2 => Some(Holiday::GoodFriday),
+        0 => Some(Holiday::EasterSunday),
+        1 => Some(Holiday::EasterMonday),
+        49 => Some(Holiday::Pentecost),
+        after if after == ascension_after_easter(year) => Some(Holiday::AscensionDay),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -262,8 +298,14 @@ mod tests {
         // must still find every holiday of the year list, 1900–2200.
         for year in 1900..=2200 {
             let listed: Vec<NaiveDate> = finnish_holidays(year).into_iter().map(|(d, _)| d).collect();
+            let listed_on = |day: NaiveDate| -> Vec<Holiday> {
+                finnish_holidays(year).into_iter().filter(|(d, _)| *d == day).map(|(_, h)| h).collect()
+            };
             for day in date(year, 1, 1).iter_days().take_while(|d| d.year() == year) {
-                assert_eq!(finnish_holiday(day).is_some(), listed.contains(&day), "{day}");
+                match finnish_holiday(day) {
+                    Some(holiday) => assert!(listed_on(day).contains(&holiday), "{day} {holiday:?}"),
+                    None => assert!(!listed.contains(&day), "{day}"),
+                }
             }
         }
     }
