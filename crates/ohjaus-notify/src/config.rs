@@ -50,6 +50,10 @@ impl Default for MailConfig {
 }
 
 /// The outbox loop and the schedules.
+///
+/// How many attempts a row gets is the store's: it fixes each row's `max_attempts` when the
+/// row is queued (`ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS`), and decides `dead` when
+/// a failure is recorded; so does the backoff between attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkerConfig {
@@ -61,8 +65,6 @@ pub struct WorkerConfig {
     pub concurrency: u32,
     /// How long a claim holds a row; a worker that dies lets it go after this.
     pub lease_seconds: u32,
-    /// Attempts before a row is `dead` (for rows the worker enqueues itself: reminders, digests).
-    pub max_attempts: u32,
     /// This worker's name in leases; default `hostname-pid-random`. Must differ between workers.
     pub owner: Option<String>,
     /// Reminders and digests.
@@ -76,7 +78,6 @@ impl Default for WorkerConfig {
             batch_size: 50,
             concurrency: 8,
             lease_seconds: 120,
-            max_attempts: 8,
             owner: None,
             schedule: ScheduleConfig::default(),
         }
@@ -93,11 +94,11 @@ pub struct ScheduleConfig {
     /// IANA zone of the cron expressions.
     pub timezone: String,
     /// When reminders are sent (default daily 07:00).
-    pub reminder_cron: String,
+    pub reminders: String,
     /// Sessions starting within this many hours of a reminder tick are reminded of.
     pub reminder_hours: u32,
     /// When supervisors' digests of the week ahead are sent (default Monday 07:00).
-    pub digest_cron: String,
+    pub digest: String,
     /// How often the schedules are checked, in milliseconds.
     pub check_interval_ms: u64,
 }
@@ -107,9 +108,9 @@ impl Default for ScheduleConfig {
         Self {
             enabled: true,
             timezone: "Europe/Helsinki".to_owned(),
-            reminder_cron: "0 0 7 * * *".to_owned(),
+            reminders: "0 0 7 * * *".to_owned(),
             reminder_hours: 48,
-            digest_cron: "0 0 7 * * Mon".to_owned(),
+            digest: "0 0 7 * * Mon".to_owned(),
             check_interval_ms: 30_000,
         }
     }

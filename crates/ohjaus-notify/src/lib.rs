@@ -6,18 +6,28 @@
 //!   in the recipient's language ([`texts`]) and time zone ([`when`]), rendered as text/plain
 //!   and text/html, plus for invites the iCalendar object inline and attached.
 //! - [`transport`] — where it goes: SMTP (pooled), a folder of `.eml` files, or the log.
+//! - [`worker`] — the outbox loop: claim due rows under a lease, render (the calendar object
+//!   by `ohjaus-ical`), send, ack or fail; [`run_worker`] runs it with the schedules until a
+//!   shutdown future resolves.
+//! - [`schedule`] — reminders and weekly digests on cron schedules, each tick run once across
+//!   all workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
 //!
-//! Nothing here decides *what* to send: the store writes notices into the outbox in the same
-//! transaction as the change they report.
+//! Nothing here decides *what* to send about a change: the store writes notices into the
+//! outbox in the same transaction as the change they report. The worker adds only reminders
+//! and digests, also through the outbox.
 
 pub mod compose;
 pub mod config;
 pub mod letter;
+pub mod schedule;
 pub mod texts;
 pub mod transport;
 pub mod when;
+pub mod worker;
 
 pub use compose::{CalendarPart, ComposeError, Envelope, compose, letter};
 pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
+pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};
+pub use worker::{Clock, Mailer, PassReport, Worker, WorkerError, run, run_worker};

@@ -4,5 +4,8 @@
 mod compose;
 mod fixtures;
 mod mime;
+mod schedule;
 mod sink;
+mod store;
 mod transport;
+mod worker;

@@ -1,0 +1,389 @@
+//! The outbox loop: claim due rows with a lease, render, send, ack — or record the failure,
+//! which the store turns into a retry with backoff or, after the last attempt, `dead`.
+//!
+//! Crash safety comes from the store: a claimed row is `sending` under a lease that expires,
+//! and an expired lease is claimed again, so a worker that dies mid-send loses nothing; at
+//! worst a message in flight at the crash is sent twice, which is harmless (an invite carries
+//! the same UID and SEQUENCE, and the `.eml` file transport overwrites its file). Acks and
+//! failures are fenced by the lease: one refused as stale (the lease expired and another
+//! worker has the row) is logged, not fatal.
+//!
+//! Shutdown (like mini-redis): the future given to [`run_worker`] resolves, the loop stops
+//! claiming and starting sends, and the messages in hand are finished and acked. Rows claimed
+//! but not started go back to the queue when their lease expires.
+
+use crate::compose::{self, CalendarPart, Envelope};
+use crate::config::{MailConfig, WorkerConfig};
+use crate::transport::{Delivery, Transport, TransportError};
+use chrono::{DateTime, TimeDelta, Utc};
+use lettre::message::Mailbox;
+use ohjaus_core::Notice;
+use ohjaus_store::repo::outbox::{ClaimedNotice, FailOutcome};
+use ohjaus_store::{Store, StoreError};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{Instrument, debug, error, info, info_span, warn};
+
+/// Where "now" comes from: the system clock in service, a hand-moved one in tests.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// A transport and the sender address every message carries.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    /// Where messages go.
+    pub transport: Transport,
+    /// The `From` mailbox.
+    pub from: Mailbox,
+}
+
+/// Why the worker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// `mail.from` is not a mailbox.
+    #[error("mail.from is not a valid mailbox: {0}")]
+    From(String),
+    /// The transport could not be set up.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A schedule is not usable.
+    #[error("schedule: {0}")]
+    Schedule(String),
+    /// The store failed in a way the loop cannot ride out.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Mailer {
+    /// A mailer sending through `transport` as `from`.
+    pub fn new(transport: Transport, from: Mailbox) -> Self {
+        Self { transport, from }
+    }
+
+    /// The mailer `config` describes (call inside a Tokio runtime for SMTP).
+    pub fn from_config(config: &MailConfig) -> Result<Self, WorkerError> {
+        let from = config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string()))?;
+        Ok(Self::new(Transport::from_config(config)?, from))
+    }
+}
+
+/// A name for this worker's leases: `hostname-pid-random`, unique among workers.
+pub fn default_owner() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".to_owned());
+    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    /// Rows claimed.
+    pub claimed: usize,
+    /// Rows sent and acked.
+    pub sent: usize,
+    /// Rows that failed and will be retried.
+    pub retried: usize,
+    /// Rows that failed for the last time.
+    pub dead: usize,
+    /// Acks or failures refused because the lease had passed (the row is someone else's now).
+    pub stale: usize,
+    /// Rows claimed but not started because of shutdown (back in the queue when the lease ends).
+    pub left: usize,
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Sent,
+    Retried,
+    Dead,
+    Stale,
+}
+
+/// The outbox worker: a store, a mailer, settings, an owner name and a clock.
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    mailer: Arc<Mailer>,
+    config: Arc<WorkerConfig>,
+    owner: Arc<str>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("owner", &self.owner).field("transport", &self.mailer.transport.name()).finish()
+    }
+}
+
+impl Worker {
+    /// A worker named by `config.owner` (or [`default_owner`]) on the system clock.
+    pub fn new(store: Store, config: WorkerConfig, mailer: Mailer) -> Self {
+        let owner: Arc<str> = config.owner.clone().unwrap_or_else(default_owner).into();
+        Self { store, mailer: Arc::new(mailer), config: Arc::new(config), owner, clock: system_clock() }
+    }
+
+    /// The same worker reading time from `clock` (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The name its leases carry.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The store it works on.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &WorkerConfig {
+        &self.config
+    }
+
+    /// The clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// One pass: claims up to `batch_size` due rows and delivers them, `concurrency` at a time.
+    /// When `stop` turns true, no new send starts; those in hand finish.
+    pub async fn pass(&self, stop: &mut watch::Receiver<bool>) -> Result<PassReport, StoreError> {
+        let lease = TimeDelta::seconds(i64::from(self.config.lease_seconds.max(1)));
+        let claimed = self.store.claim_due(&self.owner, self.config.batch_size.max(1), lease, self.now()).await?;
+        let mut report = PassReport { claimed: claimed.len(), ..PassReport::default() };
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        debug!(owner = %self.owner, claimed = claimed.len(), "claimed outbox rows");
+        let concurrency = usize::try_from(self.config.concurrency.max(1)).unwrap_or(1);
+        let mut rows = claimed.into_iter();
+        let mut in_flight = JoinSet::new();
+        loop {
+            while in_flight.len() < concurrency && !*stop.borrow() {
+                let Some(row) = rows.next() else { break };
+                let worker = self.clone();
+                let span = info_span!("deliver", outbox_id = %row.id, kind = %row.kind, attempt = row.attempts);
+                in_flight.spawn(async move { worker.deliver(row).await }.instrument(span));
+            }
+            let Some(joined) = in_flight.join_next().await else { break };
+            match joined {
+                Ok(Ok(Outcome::Sent)) => report.sent += 1,
+                Ok(Ok(Outcome::Retried)) => report.retried += 1,
+                Ok(Ok(Outcome::Dead)) => report.dead += 1,
+                Ok(Ok(Outcome::Stale)) => report.stale += 1,
+                Ok(Err(e)) => return Err(e),
+                Err(e) => error!(error = %e, "a delivery task failed"),
+            }
+        }
+        report.left = rows.len();
+        if report.left > 0 {
+            info!(left = report.left, "shutting down: claimed rows left for their lease to expire");
+        }
+        Ok(report)
+    }
+
+    /// Renders, sends and settles one claimed row.
+    async fn deliver(&self, row: ClaimedNotice) -> Result<Outcome, StoreError> {
+        let domain = ohjaus_store::repo::common::email_domain(&row.notice.recipient().party.email);
+        let id = row.id.to_string();
+        let result = match self.render(&row, &id) {
+            Ok(message) => {
+                let delivery = Delivery { id: &id, kind: &row.kind, recipient_domain: &domain };
+                self.mailer.transport.send(&message, delivery).await.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e),
+        };
+        let now = self.now();
+        match result {
+            Ok(()) => match self.store.ack(row.id, &self.owner, now).await {
+                Ok(()) => {
+                    debug!(recipient_domain = %domain, "sent");
+                    Ok(Outcome::Sent)
+                }
+                Err(StoreError::StaleLease) => {
+                    warn!(recipient_domain = %domain, "sent, but the lease had passed: the ack was refused");
+                    Ok(Outcome::Stale)
+                }
+                Err(e) => Err(e),
+            },
+            Err(reason) => {
+                let reason = redact_addresses(&reason);
+                match self.store.fail(row.id, &self.owner, &reason, now).await {
+                    Ok(FailOutcome::Retry { next_attempt_at }) => {
+                        warn!(recipient_domain = %domain, error = %reason, %next_attempt_at, "not sent; will retry");
+                        Ok(Outcome::Retried)
+                    }
+                    Ok(FailOutcome::Dead) => {
+                        error!(recipient_domain = %domain, error = %reason, "not sent after the last attempt: dead");
+                        Ok(Outcome::Dead)
+                    }
+                    Err(StoreError::StaleLease) => {
+                        warn!(recipient_domain = %domain, "not sent, and the lease had passed: the failure was refused");
+                        Ok(Outcome::Stale)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// The email of a row, its Message-ID derived from the row id.
+    fn render(&self, row: &ClaimedNotice, id: &str) -> Result<lettre::Message, String> {
+        let now = self.now();
+        let calendar = render_calendar(&row.notice, now)?;
+        let envelope = Envelope::for_key(self.mailer.from.clone(), id, now);
+        compose::compose(&row.notice, calendar.as_ref(), &envelope).map_err(|e| e.to_string())
+    }
+
+    /// Polls the outbox until `stop` turns true: a pass, then — unless the batch was full,
+    /// meaning more may be due — a pause of `poll_interval_ms`. Store errors are logged and
+    /// retried after the pause: a database restart must not end the worker.
+    pub async fn run_outbox(&self, mut stop: watch::Receiver<bool>) {
+        let pause = Duration::from_millis(self.config.poll_interval_ms.max(1));
+        info!(owner = %self.owner, transport = self.mailer.transport.name(), "outbox worker started");
+        while !*stop.borrow() {
+            let full = match self.pass(&mut stop).await {
+                Ok(report) => {
+                    if report.claimed > 0 {
+                        info!(
+                            claimed = report.claimed,
+                            sent = report.sent,
+                            retried = report.retried,
+                            dead = report.dead,
+                            stale = report.stale,
+                            "outbox pass"
+                        );
+                    }
+                    report.claimed >= usize::try_from(self.config.batch_size.max(1)).unwrap_or(usize::MAX)
+                }
+                Err(e) => {
+                    error!(error = %e, "outbox pass failed");
+                    false
+                }
+            };
+            if !full {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        info!(owner = %self.owner, "outbox worker stopped");
+    }
+}
+
+/// The calendar object of an invite, rendered by `ohjaus-ical` with the message's own words
+/// as DESCRIPTION; `None` for other notices.
+pub fn render_calendar(notice: &Notice, dtstamp: DateTime<Utc>) -> Result<Option<CalendarPart>, String> {
+    let Some((mut context, message)) = ohjaus_ical::MessageContext::of_invite(notice) else { return Ok(None) };
+    let letter = compose::letter(notice);
+    let description = letter.lead.join(" ");
+    context.description = Some(&description);
+    let rendered = ohjaus_ical::render(message, &context, dtstamp).map_err(|e| format!("calendar: {e}"))?;
+    Ok(Some(CalendarPart { method: rendered.method.as_str().to_owned(), text: rendered.text }))
+}
+
+/// Replaces every email address in `text` by its first letter and domain (`m…@hus.fi`), so an
+/// SMTP error quoting the recipient ("550 <maija@hus.fi>: no such user") can be logged and
+/// kept in the outbox, which admins read.
+pub fn redact_addresses(text: &str) -> String {
+    let is_part = |c: char| c.is_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' {
+            let mut start = out.len();
+            let mut local_len = 0;
+            for (byte_index, c) in out.char_indices().rev() {
+                if is_part(c) {
+                    start = byte_index;
+                    local_len += 1;
+                } else {
+                    break;
+                }
+            }
+            if local_len > 0 {
+                let first = out[start..].chars().next().unwrap_or('?');
+                out.truncate(start);
+                out.push(first);
+                out.push('…');
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Runs the worker until `shutdown` resolves: the outbox loop and, when enabled, the
+/// schedules (reminders and digests). Returns once the messages in hand are finished.
+pub async fn run_worker(
+    store: Store,
+    config: WorkerConfig,
+    mailer: Mailer,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), WorkerError> {
+    let worker = Worker::new(store, config, mailer);
+    run(worker, shutdown).await
+}
+
+/// [`run_worker`] for a worker already built (with its own clock or owner).
+pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(), WorkerError> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let schedules = if worker.config().schedule.enabled {
+        let scheduler = crate::schedule::Scheduler::new(&worker.config().schedule)?;
+        let worker = worker.clone();
+        let stop = stop_rx.clone();
+        Some(tokio::spawn(async move { scheduler.run(&worker, stop).await }))
+    } else {
+        None
+    };
+    let outbox = {
+        let worker = worker.clone();
+        tokio::spawn(async move { worker.run_outbox(stop_rx).await })
+    };
+    shutdown.await;
+    info!(owner = %worker.owner(), "shutdown requested: finishing the messages in hand");
+    let _ = stop_tx.send(true);
+    if let Err(e) = outbox.await {
+        error!(error = %e, "the outbox loop ended abnormally");
+    }
+    if let Some(schedules) = schedules
+        && let Err(e) = schedules.await
+    {
+        error!(error = %e, "the schedules ended abnormally");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_redacted_to_their_domain() {
+        assert_eq!(
+            redact_addresses("permanent error (550): 5.1.1 <maija.m@hus.fi>: Recipient address rejected"),
+            "permanent error (550): 5.1.1 <m…@hus.fi>: Recipient address rejected"
+        );
+        assert_eq!(redact_addresses("a@b.fi, c.d@e.fi"), "a…@b.fi, c…@e.fi");
+        assert_eq!(redact_addresses("connection refused"), "connection refused");
+        assert_eq!(redact_addresses("@ alone"), "@ alone");
+    }
+}
