@@ -34,3 +34,6 @@ mod feed;
 
 #[path = "store/outbox.rs"]
 mod outbox;
+
+#[path = "store/changes.rs"]
+mod changes;
