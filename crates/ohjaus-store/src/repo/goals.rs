@@ -12,11 +12,15 @@
 //! | anyone else | `NotFound` | `NotFound` |
 //!
 //! Who writes: goals are created by the supervisor and the participants; only the supervisor
-//! revises them (`text`, `focus`, `status`: each revision raises `version` and keeps what the
-//! goal was in `goal_versions`; sharing is a decision about the goal, not a new version of
-//! it, and changes without one); reviews are written by the supervisor and the participants,
-//! one per author, goal and phase, the author being the caller. Admins and coordinators write
-//! nothing here (`Forbidden`, or `NotFound` for a goal they may not see).
+//! revises them (`text`, `focus`, `status`: each revision raises `version`; sharing is a
+//! decision about the goal, not a new version of it, and changes without one); reviews are
+//! written by the supervisor and the participants, one per author, goal and phase, the author
+//! being the caller. Admins and coordinators write nothing here (`Forbidden`, or `NotFound`
+//! for a goal they may not see).
+//!
+//! `goal_versions` holds every version of a goal, the current one included (as booking
+//! writes version 1 of the goals in a series body); a goal is answered with its current
+//! version on top and the versions before it in `earlier_versions`.
 
 use super::common::new_id;
 use super::visibility::{SeriesRole, series_for};
@@ -139,7 +143,7 @@ pub struct Goal {
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
     pub updated_at: DateTime<Utc>,
-    /// What the goal was before each revision, oldest first.
+    /// The versions before the current one, oldest first.
     pub earlier_versions: Vec<GoalVersion>,
     /// The reviews the caller may see, in the order they were written.
     pub reviews: Vec<Review>,
@@ -156,8 +160,8 @@ pub struct GoalVersion {
     pub focus: Option<GoalFocus>,
     /// Its status.
     pub status: GoalStatus,
-    /// When the next version replaced it.
-    pub replaced_at: DateTime<Utc>,
+    /// When this version was made.
+    pub changed_at: DateTime<Utc>,
 }
 
 /// A review of a goal at one phase.
@@ -327,14 +331,14 @@ async fn assemble(db: &impl ConnectionTrait, goals: Vec<goal::Model>, lens: Lens
     for row in goals {
         let earlier_versions = versions
             .iter()
-            .filter(|v| v.goal_id == row.id)
+            .filter(|v| v.goal_id == row.id && v.version < row.version)
             .map(|v| {
                 Ok(GoalVersion {
                     version: version_of(v.version)?,
                     text: v.text.clone(),
                     focus: focus_of(v.focus.as_deref())?,
                     status: status_of(&v.status)?,
-                    replaced_at: v.changed_at,
+                    changed_at: v.changed_at,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -359,6 +363,22 @@ async fn assemble(db: &impl ConnectionTrait, goals: Vec<goal::Model>, lens: Lens
         });
     }
     Ok(answered)
+}
+
+/// Records the goal's current version in `goal_versions`, made at its `updated_at`.
+async fn insert_version(db: &impl ConnectionTrait, goal: &goal::Model) -> Result<(), StoreError> {
+    goal_version::Model {
+        goal_id: goal.id,
+        version: goal.version,
+        text: goal.text.clone(),
+        focus: goal.focus.clone(),
+        status: goal.status.clone(),
+        changed_at: goal.updated_at,
+    }
+    .into_active_model()
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// Goal `goal_id`, its series and the caller's capacity, or `NotFound` when the caller may
@@ -437,13 +457,14 @@ impl Store {
         .into_active_model()
         .insert(&txn)
         .await?;
+        insert_version(&txn, &row).await?;
         let mut goals = assemble(&txn, vec![row], Lens::of(role)).await?;
         txn.commit().await?;
         goals.pop().ok_or(StoreError::not_found("goal"))
     }
 
     /// Revises goal `goal_id` (the series' supervisor only). A change of text, focus or
-    /// status raises the version by one and keeps what the goal was as an earlier version;
+    /// status raises the version by one (the earlier one stays listed with the goal);
     /// a patch that changes none of them keeps the version. `shared_with_organization`
     /// changes without a new version.
     pub async fn update_goal(
@@ -470,19 +491,6 @@ impl Store {
             txn.commit().await?;
             return goals.pop().ok_or(StoreError::not_found("goal"));
         }
-        if revised {
-            goal_version::Model {
-                goal_id,
-                version: row.version,
-                text: row.text.clone(),
-                focus: row.focus.clone(),
-                status: row.status.clone(),
-                changed_at: now,
-            }
-            .into_active_model()
-            .insert(&txn)
-            .await?;
-        }
         let version = if revised { row.version + 1 } else { row.version };
         let mut active = row.into_active_model();
         active.text = Set(new_text);
@@ -492,6 +500,9 @@ impl Store {
         active.version = Set(version);
         active.updated_at = Set(now);
         let row = active.update(&txn).await?;
+        if revised {
+            insert_version(&txn, &row).await?;
+        }
         let mut goals = assemble(&txn, vec![row], Lens::of(role)).await?;
         txn.commit().await?;
         goals.pop().ok_or(StoreError::not_found("goal"))

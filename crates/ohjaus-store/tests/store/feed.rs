@@ -47,3 +47,51 @@ store_test! {
         db.finish().await;
     }
 }
+
+store_test! {
+    async fn the_feed_is_what_the_invites_describe(db: TestDb) {
+        use crate::fixtures;
+        use ohjaus_core::Notice;
+        use ohjaus_core::notice::{CalendarMessage, Change};
+        use ohjaus_store::repo::sessions::CancelSession;
+
+        let store = &db.store;
+        let w = fixtures::world(store, 2).await;
+        let body = fixtures::body(&w, w.supervisor, &w.people, "2027-01-12T13:00", 2, 4);
+        let booked = store.book_series(&w.coordinator, &body, fixtures::now()).await.unwrap();
+        let owner_of = |id| if id == w.supervisor { FeedOwner::Supervisor(id) } else { FeedOwner::Person(id) };
+        let mut requests = 0;
+        for (_, notice) in fixtures::outbox(store).await {
+            let Notice::Invite { recipient, calendar: CalendarMessage::Request { event }, sequence, .. } = notice else {
+                continue;
+            };
+            let feed = store.calendar_feed(owner_of(recipient.id)).await.unwrap();
+            assert_eq!(feed.series.len(), 1);
+            assert_eq!(feed.series[0].sequence, sequence);
+            assert_eq!(feed.series[0].events, vec![event], "the feed of {:?}", recipient.id);
+            requests += 1;
+        }
+        assert_eq!(requests, 3, "the supervisor and two participants");
+
+        // Cancelled in time with a make-up: the feed carries the cancellation and the make-up's
+        // own event, as the make-up's invite does.
+        let cancel = CancelSession { reason: None, replace: Some(true) };
+        let cancelled = store.cancel_session(&w.coordinator, booked.sessions[0].id, &cancel, fixtures::now()).await.unwrap();
+        let makeup = cancelled.makeup.unwrap();
+        for (_, notice) in fixtures::outbox(store).await {
+            let Notice::Invite { recipient, change: Change::MakeupAdded { .. }, calendar: CalendarMessage::Request { event }, .. } =
+                notice
+            else {
+                continue;
+            };
+            let feed = store.calendar_feed(owner_of(recipient.id)).await.unwrap();
+            let events = &feed.series[0].events;
+            assert_eq!(events.len(), 2);
+            assert_eq!(events[0].instances[0].status, SessionStatus::Cancelled);
+            assert_eq!(events[1], event);
+            assert_eq!(events[1].rrule, None);
+            assert_eq!(events[1].instances[0].session_id, makeup.id);
+        }
+        db.finish().await;
+    }
+}

@@ -66,7 +66,7 @@ store_test! {
         assert_eq!(v2.earlier_versions.len(), 1);
         assert_eq!(v2.earlier_versions[0].version, 1);
         assert_eq!(v2.earlier_versions[0].text, "Palaverikäytännöt");
-        assert_eq!(v2.earlier_versions[0].replaced_at, t1);
+        assert_eq!(v2.earlier_versions[0].changed_at, t0);
         assert_eq!(v2.updated_at, t1);
 
         let t2 = t1 + TimeDelta::days(14);
@@ -76,6 +76,7 @@ store_test! {
         assert_eq!(v3.earlier_versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(v3.earlier_versions[1].status, GoalStatus::Active);
         assert_eq!(v3.earlier_versions[1].focus, Some(GoalFocus::WorkCommunity));
+        assert_eq!(v3.earlier_versions[1].changed_at, t1);
 
         // Nothing changes: no new version. The same values again: no new version.
         let same = store.update_goal(&w.sup1(), g.id, &GoalPatch::default(), t2 + TimeDelta::days(1)).await.unwrap();
@@ -181,6 +182,30 @@ store_test! {
         // Removed from every session too: an outsider now.
         crate::world::uninvite(store, w.x_sessions[0], w.p2).await;
         assert_not_found(store.get_goal(&w.p2(), g.id).await);
+        db.finish().await;
+    }
+}
+
+store_test! {
+    async fn goals_of_a_booked_series_are_revised_like_any_other(db: TestDb) {
+        use crate::fixtures;
+        let store = &db.store;
+        let w = fixtures::world(store, 2).await;
+        let body = fixtures::body(&w, w.supervisor, &w.people, "2027-01-12T13:00", 2, 4);
+        let booked = store.book_series(&w.coordinator, &body, fixtures::now()).await.unwrap();
+        let supervisor = Caller::Supervisor { supervisor_id: w.supervisor };
+        let goals = store.list_goals(&supervisor, booked.series.id).await.unwrap();
+        assert_eq!(goals.len(), 1);
+        assert_eq!((goals[0].version, goals[0].earlier_versions.len()), (1, 0));
+        let later = fixtures::now() + TimeDelta::days(30);
+        let patch = GoalPatch { text: Some("Työnjako kirjattu".into()), ..GoalPatch::default() };
+        let revised = store.update_goal(&supervisor, goals[0].id, &patch, later).await.unwrap();
+        assert_eq!(revised.version, 2);
+        assert_eq!(revised.earlier_versions[0].text, "Yhteinen käsitys työnjaosta");
+        assert_eq!(revised.earlier_versions[0].changed_at, fixtures::now());
+        let participant = Caller::Participant { person_id: w.people[1] };
+        assert_eq!(store.get_goal(&participant, goals[0].id).await.unwrap(), revised);
+        assert!(store.list_goals(&w.coordinator, booked.series.id).await.unwrap().is_empty(), "not shared");
         db.finish().await;
     }
 }
