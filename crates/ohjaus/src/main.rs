@@ -6,6 +6,8 @@
 
 mod cli;
 mod commands;
+mod config;
+mod runtime;
 
 use clap::Parser;
 use std::process::ExitCode;

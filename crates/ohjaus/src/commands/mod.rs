@@ -1,8 +1,14 @@
 //! The commands and how their failures are reported.
 
+mod demo;
+mod migrate;
 mod plan;
+mod serve;
+mod token;
+mod worker;
 
 use crate::cli::{Cli, Command};
+use crate::config::Config;
 use std::fmt::Display;
 
 /// Why a command failed, and how to say it on one line.
@@ -46,7 +52,24 @@ impl From<anyhow::Error> for Failure {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
-        Command::Plan { file } => plan::run(&file),
+    if let Command::Plan { file } = &cli.command {
+        // Planning is pure: no configuration, no database, no runtime.
+        return plan::run(file);
     }
+    let config = Config::load(cli.config.as_deref())?;
+    crate::runtime::init_logging(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("starting the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { no_worker } => serve::run(config, !no_worker).await,
+            Command::Worker => worker::run(config).await,
+            Command::Migrate => migrate::run(config).await,
+            Command::Token { action } => token::run(config, action).await,
+            Command::Demo => demo::run(config).await,
+            Command::Plan { .. } => unreachable!("handled above"),
+        }
+    })
 }

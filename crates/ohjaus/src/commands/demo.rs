@@ -1,0 +1,333 @@
+//! `ohjaus demo`: a realistic Finnish demo in an empty database — a hospital ward and a
+//! school, two supervisors, teams, three booked series (one session moved, one cancelled in
+//! time with a make-up) — and tokens to try the API with.
+//!
+//! Everything goes through the store's public operations, exactly as API calls would, so the
+//! demo also queues the invitations those bookings send.
+
+use super::Failure;
+use super::token::store_failure;
+use crate::config::Config;
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use ohjaus_core::{RecurrenceBody, SeriesBody, WorkingHoursEntry};
+use ohjaus_store::repo::closures::NewClosure;
+use ohjaus_store::repo::organizations::NewOrganization;
+use ohjaus_store::repo::people::NewPerson;
+use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::repo::supervisors::NewSupervisor;
+use ohjaus_store::repo::teams::NewTeam;
+use ohjaus_store::{Caller, Store};
+use uuid::Uuid;
+
+/// Fills the database and prints what was made.
+pub async fn run(config: Config) -> Result<(), Failure> {
+    let store = crate::runtime::open_store(&config).await?;
+    let admin = Caller::Admin;
+    if !store.list_organizations(&admin).await.map_err(store_failure)?.is_empty() {
+        return Err(Failure::input("the database is not empty; `ohjaus demo` fills only an empty one"));
+    }
+    let now = Utc::now();
+    let demo = fill(&store, now).await.map_err(store_failure)?;
+    print(&demo, &config.http.public_url);
+    Ok(())
+}
+
+/// What the demo made, for the printout.
+struct Demo {
+    tokens: Vec<(String, String)>,
+    series: Vec<(String, Uuid)>,
+    supervisor_ids: Vec<(String, Uuid)>,
+}
+
+/// The first `weekday` at least a week after `now`, at `hour:minute` Helsinki time, as the
+/// local wall time a series body takes.
+fn next(now: DateTime<Utc>, weekday: Weekday, hour: u32, minute: u32) -> String {
+    let mut day = now.with_timezone(&chrono_tz::Europe::Helsinki).date_naive() + Days::new(7);
+    while day.weekday() != weekday {
+        day = day + Days::new(1);
+    }
+    let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN);
+    day.and_time(time).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+fn hours(days: &[&str], start: &str, end: &str) -> Vec<WorkingHoursEntry> {
+    days.iter()
+        .map(|day| WorkingHoursEntry { weekday: (*day).to_owned(), start: start.to_owned(), end: end.to_owned() })
+        .collect()
+}
+
+fn person(name: &str, email: &str, locale: Option<&str>) -> NewPerson {
+    NewPerson { name: name.to_owned(), email: email.to_owned(), locale: locale.map(str::to_owned) }
+}
+
+async fn token(
+    store: &Store,
+    grants: Caller,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ohjaus_store::StoreError> {
+    let created = store.create_api_token(&Caller::Admin, grants, Some(label), now).await?;
+    Ok(created.secret.expose().to_owned())
+}
+
+#[allow(clippy::too_many_lines)] // one realistic story, told in order
+async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::StoreError> {
+    let admin = Caller::Admin;
+    let ward = store
+        .create_organization(
+            &admin,
+            &NewOrganization { name: "Kaukolan sairaala, osasto 5A".into(), timezone: None, locale: None },
+            now,
+        )
+        .await?;
+    let school = store
+        .create_organization(
+            &admin,
+            &NewOrganization { name: "Vaahteramäen koulu".into(), timezone: None, locale: None },
+            now,
+        )
+        .await?;
+    let anna = store
+        .create_supervisor(
+            &admin,
+            &NewSupervisor {
+                name: "Anna Virtanen".into(),
+                email: "anna.virtanen@tyonohjaus.example".into(),
+                locale: Some("fi".into()),
+                timezone: None,
+                buffer_minutes: Some(15),
+                working_hours: Some(
+                    [hours(&["mon", "tue", "wed", "thu"], "08:00", "17:00"), hours(&["fri"], "08:00", "14:00")]
+                        .concat(),
+                ),
+            },
+            now,
+        )
+        .await?;
+    let mikko = store
+        .create_supervisor(
+            &admin,
+            &NewSupervisor {
+                name: "Mikko Laine".into(),
+                email: "mikko.laine@coaching.example".into(),
+                locale: Some("fi".into()),
+                timezone: None,
+                buffer_minutes: Some(30),
+                working_hours: Some(hours(&["tue", "wed", "thu"], "08:30", "18:00")),
+            },
+            now,
+        )
+        .await?;
+
+    let mut nurses = Vec::new();
+    for (name, email) in [
+        ("Maija Meikäläinen", "maija.meikalainen@kaukola.example"),
+        ("Liisa Korhonen", "liisa.korhonen@kaukola.example"),
+        ("Pekka Nieminen", "pekka.nieminen@kaukola.example"),
+        ("Sari Mäkinen", "sari.makinen@kaukola.example"),
+        ("Jussi Heikkinen", "jussi.heikkinen@kaukola.example"),
+        ("Aino Lahtinen", "aino.lahtinen@kaukola.example"),
+    ] {
+        nurses.push(store.create_person(&admin, ward.id, &person(name, email, None), now).await?);
+    }
+    let mut teachers = Vec::new();
+    for (name, email, locale) in [
+        ("Elina Järvinen", "elina.jarvinen@vaahteramaki.example", None),
+        ("Timo Lehtonen", "timo.lehtonen@vaahteramaki.example", None),
+        ("Kaisa Salo", "kaisa.salo@vaahteramaki.example", None),
+        ("Ville Koskinen", "ville.koskinen@vaahteramaki.example", None),
+        ("Helena Lindholm", "helena.lindholm@vaahteramaki.example", Some("sv")),
+    ] {
+        teachers.push(store.create_person(&admin, school.id, &person(name, email, locale), now).await?);
+    }
+    let ward_team = store
+        .create_team(
+            &admin,
+            ward.id,
+            &NewTeam { name: "Osasto 5A:n hoitajat".into(), member_ids: nurses[1..].iter().map(|p| p.id).collect() },
+            now,
+        )
+        .await?;
+    let school_team = store
+        .create_team(
+            &admin,
+            school.id,
+            &NewTeam { name: "Vaahteramäen opettajat".into(), member_ids: teachers.iter().map(|p| p.id).collect() },
+            now,
+        )
+        .await?;
+    let year = now.with_timezone(&chrono_tz::Europe::Helsinki).year() + 1;
+    let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).unwrap_or(NaiveDate::MIN);
+    store
+        .add_closure(
+            &admin,
+            school.id,
+            &NewClosure { start_date: date(6, 1), end_date: date(8, 9), reason: Some("Kesäloma".into()) },
+            now,
+        )
+        .await?;
+
+    let body = |organization_id, supervisor_id, kind: &str, title: &str, first_start: String| SeriesBody {
+        organization_id: Some(organization_id),
+        kind: kind.to_owned(),
+        title: title.to_owned(),
+        supervisor_id: Some(supervisor_id),
+        team_id: None,
+        participant_ids: None,
+        first_start,
+        timezone: None,
+        duration_minutes: 90,
+        recurrence: RecurrenceBody {
+            frequency: "weekly".into(),
+            interval: Some(3),
+            count: Some(10),
+            until: None,
+            by_weekday: None,
+        },
+        holiday_policy: None,
+        location: None,
+        video_url: None,
+        cancellation_notice_hours: None,
+        goals: None,
+    };
+    let ward_series = store
+        .book_series(
+            &admin,
+            &SeriesBody {
+                team_id: Some(ward_team.id),
+                location: Some("Neuvotteluhuone 2, B-siipi".into()),
+                goals: Some(vec![
+                    "Vahvistetaan vuorovaikutusta vuoronvaihdoissa".into(),
+                    "Jaksaminen kuormittavissa tilanteissa".into(),
+                ]),
+                ..body(ward.id, anna.id, "group_supervision", "Osasto 5A:n työnohjaus", next(now, Weekday::Tue, 13, 0))
+            },
+            now,
+        )
+        .await?;
+    let school_series = store
+        .book_series(
+            &admin,
+            &SeriesBody {
+                team_id: Some(school_team.id),
+                duration_minutes: 120,
+                recurrence: RecurrenceBody {
+                    frequency: "monthly".into(),
+                    interval: None,
+                    count: Some(6),
+                    until: None,
+                    by_weekday: Some(ohjaus_core::recurrence::ByWeekday::One("2WE".into())),
+                },
+                location: Some("Opettajainhuone".into()),
+                goals: Some(vec!["Työyhteisön yhteiset pelisäännöt".into()]),
+                ..body(school.id, mikko.id, "work_community_supervision", "Vaahteramäen työyhteisöohjaus", {
+                    // The monthly rule starts from its first second Wednesday.
+                    next(now, Weekday::Wed, 14, 30)
+                })
+            },
+            now,
+        )
+        .await?;
+    let coaching = store
+        .book_series(
+            &admin,
+            &SeriesBody {
+                participant_ids: Some(vec![nurses[0].id]),
+                duration_minutes: 60,
+                recurrence: RecurrenceBody {
+                    frequency: "weekly".into(),
+                    interval: Some(2),
+                    count: Some(5),
+                    until: None,
+                    by_weekday: None,
+                },
+                video_url: Some("https://meet.coaching.example/maija".into()),
+                ..body(ward.id, mikko.id, "individual_coaching", "Esihenkilön coaching", next(now, Weekday::Thu, 9, 0))
+            },
+            now,
+        )
+        .await?;
+
+    // Session 3 of the ward moves to the next day; session 2 at the school is cancelled in
+    // time, and a make-up session is appended.
+    if let Some(third) = ward_series.sessions.iter().find(|s| s.index == 3) {
+        let moved = (third.starts_at + chrono::TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string();
+        store
+            .move_session(
+                &admin,
+                third.id,
+                &SessionChanges { starts_at_local: Some(moved), duration_minutes: None, location: None },
+                now,
+            )
+            .await?;
+    }
+    if let Some(second) = school_series.sessions.iter().find(|s| s.index == 2) {
+        store
+            .cancel_session(
+                &admin,
+                second.id,
+                &CancelSession { reason: Some("Koulun vanhempainilta".into()), replace: Some(true) },
+                now,
+            )
+            .await?;
+    }
+
+    let tokens = vec![
+        ("admin".to_owned(), token(store, Caller::Admin, "demo admin", now).await?),
+        (
+            format!("coordinator of {}", ward.name),
+            token(store, Caller::Coordinator { organization_id: ward.id }, "demo coordinator", now).await?,
+        ),
+        (
+            format!("coordinator of {}", school.name),
+            token(store, Caller::Coordinator { organization_id: school.id }, "demo coordinator", now).await?,
+        ),
+        (
+            format!("supervisor {}", anna.name),
+            token(store, Caller::Supervisor { supervisor_id: anna.id }, "demo supervisor", now).await?,
+        ),
+        (
+            format!("supervisor {}", mikko.name),
+            token(store, Caller::Supervisor { supervisor_id: mikko.id }, "demo supervisor", now).await?,
+        ),
+        (
+            format!("participant {}", nurses[1].name),
+            token(store, Caller::Participant { person_id: nurses[1].id }, "demo participant", now).await?,
+        ),
+    ];
+    Ok(Demo {
+        tokens,
+        series: vec![
+            (ward_series.series.title.clone(), ward_series.series.id),
+            (school_series.series.title.clone(), school_series.series.id),
+            (coaching.series.title.clone(), coaching.series.id),
+        ],
+        supervisor_ids: vec![(anna.name, anna.id), (mikko.name, mikko.id)],
+    })
+}
+
+fn print(demo: &Demo, public_url: &str) {
+    let base = public_url.trim_end_matches('/');
+    println!("Demo data created: 2 organizations, 2 supervisors, 11 people, 2 teams, 3 series.\n");
+    println!("Series:");
+    for (title, id) in &demo.series {
+        println!("  {id}  {title}");
+    }
+    println!("\nSupervisors:");
+    for (name, id) in &demo.supervisor_ids {
+        println!("  {id}  {name}");
+    }
+    println!("\nTokens (shown once; only their hashes are stored):");
+    for (who, secret) in &demo.tokens {
+        println!("  {who:<45} {secret}");
+    }
+    if let (Some((_, admin)), Some((_, series))) = (demo.tokens.first(), demo.series.first()) {
+        println!("\nTry:");
+        println!("  curl -s -H 'Authorization: Bearer {admin}' {base}/api/v1/series/{series}/sessions");
+    }
+    if let (Some((_, supervisor)), Some((_, anna))) = (demo.tokens.get(3), demo.supervisor_ids.first()) {
+        println!(
+            "  curl -s -H 'Authorization: Bearer {supervisor}' '{base}/api/v1/supervisors/{anna}/upcoming?days=60'"
+        );
+    }
+}

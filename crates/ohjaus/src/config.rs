@@ -1,0 +1,168 @@
+//! Layered configuration: the compiled-in `config/default.toml` (every key, a working
+//! default), then `--config FILE`, then environment variables `OHJAUS_<SECTION>__<KEY>`.
+//! Unknown keys are errors, so a typo does not silently fall back to a default.
+
+use anyhow::{Context as _, bail};
+use figment::Figment;
+use figment::providers::{Env, Format as _, Toml};
+use ohjaus_notify::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The defaults, compiled in so the binary works from any folder.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// Every setting.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[database]`.
+    pub database: DatabaseConfig,
+    /// `[http]`.
+    pub http: HttpConfig,
+    /// `[mail]`: the notify crate's own settings.
+    pub mail: MailConfig,
+    /// `[worker]`.
+    pub worker: WorkerSection,
+    /// `[schedule]`: the notify crate's own settings.
+    pub schedule: ScheduleConfig,
+    /// `[log]`.
+    pub log: LogConfig,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://…?mode=rwc` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// `host:port`.
+    pub listen: String,
+    /// Base URL in emails and feed links.
+    pub public_url: String,
+    /// Per-request timeout.
+    pub request_timeout_seconds: u64,
+    /// Largest body.
+    pub body_limit_bytes: usize,
+}
+
+/// `[worker]`: the outbox loop (the schedules are `[schedule]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSection {
+    /// Pause between polls when nothing is due.
+    pub poll_interval_ms: u64,
+    /// Rows claimed at once.
+    pub batch_size: u32,
+    /// Messages of a batch sent at the same time.
+    pub concurrency: u32,
+    /// How long a claim holds a row.
+    pub lease_seconds: u32,
+    /// The worker's name in leases; empty for an automatic unique one.
+    pub owner: String,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Config {
+    /// Loads the layers and checks the values.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::new().merge(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            if !file.is_file() {
+                bail!("config file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: Self = figment
+            // Only OHJAUS_<SECTION>__<KEY>: other OHJAUS_ variables (of tests, say) are not settings.
+            .merge(Env::prefixed("OHJAUS_").filter(|key| key.as_str().contains("__")).split("__").lowercase(true))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("database.url must start with sqlite: or postgres:// (is {:?})", redact_url(url));
+        }
+        self.listen_addr()?;
+        url::Url::parse(&self.http.public_url)
+            .with_context(|| format!("http.public_url {:?} is not a URL", self.http.public_url))?;
+        if self.mail.transport == TransportKind::Smtp && self.mail.smtp_url.as_deref().is_none_or(str::is_empty) {
+            bail!("mail.smtp_url is required with mail.transport = \"smtp\"");
+        }
+        // The schedules' own parser checks the cron expressions and the zone.
+        ohjaus_notify::Scheduler::new(&self.schedule).map_err(|e| anyhow::anyhow!("bad [schedule]: {e}"))?;
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            bail!("log.format must be text or json (is {:?})", self.log.format);
+        }
+        Ok(())
+    }
+
+    /// The worker's settings, as the notify crate takes them.
+    pub fn worker_config(&self) -> WorkerConfig {
+        WorkerConfig {
+            poll_interval_ms: self.worker.poll_interval_ms,
+            batch_size: self.worker.batch_size,
+            concurrency: self.worker.concurrency,
+            lease_seconds: self.worker.lease_seconds,
+            owner: Some(self.worker.owner.clone()).filter(|o| !o.is_empty()),
+            schedule: self.schedule.clone(),
+        }
+    }
+
+    /// The address to listen on.
+    pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.http.listen.parse().with_context(|| format!("http.listen {:?} is not host:port", self.http.listen))
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_work() {
+        let config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        config.check().unwrap();
+        assert_eq!(config.http.listen, "127.0.0.1:8080");
+        assert_eq!(config.mail.transport, TransportKind::File);
+        assert_eq!(config.worker_config().owner, None);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@db/x"), "postgres://u:***@db/x");
+    }
+}
