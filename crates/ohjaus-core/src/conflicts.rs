@@ -115,6 +115,7 @@ pub struct Occurrence {
 
 /// Why an occurrence cannot be booked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictReason {
     /// Overlaps another session of the supervisor (with the buffer).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The evaluation role of a session in its series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Session 1: goals are agreed.
@@ -55,6 +56,7 @@ pub fn phase_of(index: u32, total: u32) -> Option<Phase> {
 
 /// When a goal is rated: at the start, the midpoint, or the end of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewPhase {
     /// At goal setting.

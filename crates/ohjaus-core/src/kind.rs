@@ -5,6 +5,7 @@ use std::fmt;
 
 /// What kind of process a series is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SeriesKind {
     /// One person with a supervisor.
@@ -54,6 +55,7 @@ impl fmt::Display for SeriesKind {
 
 /// What happens to an occurrence that falls on a public holiday or a closure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HolidayPolicy {
     /// Drop it and append one more occurrence at the end, so the count is kept.

@@ -33,6 +33,8 @@ pub mod holidays;
 pub mod kind;
 pub mod locale;
 pub mod notice;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod plan;
 pub mod preview;
 pub mod recurrence;

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// A person's language: Finnish first, then Swedish and English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     /// Suomi.

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 /// A planned session as shown before booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreviewSession {
     /// 1-based position.
     pub index: u32,
@@ -24,6 +25,7 @@ pub struct PreviewSession {
 
 /// An occurrence that fell on a day off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreviewSkipped {
     /// Its date.
     pub date: NaiveDate,
@@ -39,6 +41,7 @@ pub struct PreviewSkipped {
 
 /// What a conflicting occurrence collides with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollidesWith {
     /// RFC 3339.
     pub starts_at: String,
@@ -48,6 +51,7 @@ pub struct CollidesWith {
 
 /// One conflict, as the preview and a 409 answer list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictView {
     /// The occurrence's index.
     pub index: u32,
@@ -68,6 +72,7 @@ pub struct ConflictView {
 
 /// The whole preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
     /// Sessions in order.
     pub sessions: Vec<PreviewSession>,

@@ -304,18 +304,23 @@ pub fn parse_nth_weekday(value: &str) -> Option<(i8, Weekday)> {
 /// `{"frequency": "weekly", "interval": 3, "count": 10}` or
 /// `{"frequency": "monthly", "by_weekday": "2TU", "until": "2027-12-31"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecurrenceBody {
     /// `weekly` or `monthly`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Frequency))]
     pub frequency: String,
     /// Weeks (or months) between occurrences; default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 52))]
     pub interval: Option<i64>,
     /// Number of sessions, 1–200 (or `until`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 200))]
     pub count: Option<i64>,
     /// Last possible date, `YYYY-MM-DD` (or `count`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub until: Option<String>,
     /// Weekly: a list of weekdays (`["tue", "thu"]`); monthly: one nth weekday (`"2TU"`, `"-1FR"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -324,11 +329,13 @@ pub struct RecurrenceBody {
 
 /// Weekdays as written in a body: one code or several.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ByWeekday {
     /// `"2TU"` or `"tue"`.
     One(String),
     /// `["tue", "thu"]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::openapi::WeekdayCode>))]
     Many(Vec<String>),
 }
 

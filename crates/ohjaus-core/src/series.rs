@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 /// The series body, field for field as `API.md` gives it. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeriesBody {
     /// The buying organization.
@@ -22,8 +23,10 @@ pub struct SeriesBody {
     pub organization_id: Option<Uuid>,
     /// `individual_supervision`, `group_supervision`, `work_community_supervision`,
     /// `individual_coaching` or `team_coaching`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::kind::SeriesKind))]
     pub kind: String,
     /// What the participants see in their calendars.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::text::Label))]
     pub title: String,
     /// The supervisor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,30 +36,39 @@ pub struct SeriesBody {
     pub team_id: Option<Uuid>,
     /// Named participants (or `team_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub participant_ids: Option<Vec<Uuid>>,
     /// Local wall time of the first session, `YYYY-MM-DDTHH:MM`, no offset.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::LocalDateTime))]
     pub first_start: String,
     /// IANA zone; default `Europe/Helsinki`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::zone::TimeZone>))]
     pub timezone: Option<String>,
     /// Minutes per session, 15–480.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::duration::SessionDuration))]
     pub duration_minutes: i64,
     /// The cadence and end.
     pub recurrence: RecurrenceBody,
     /// `skip` (default), `shift` or `keep`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::kind::HolidayPolicy>))]
     pub holiday_policy: Option<String>,
     /// Where the sessions are held.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::text::Label>))]
     pub location: Option<String>,
     /// A video meeting link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::text::VideoUrl>))]
     pub video_url: Option<String>,
     /// Notice needed for a cancellation to be in time; default 168 hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 8760))]
     pub cancellation_notice_hours: Option<i64>,
     /// Goals agreed at the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::text::Prose>>, max_items = 20))]
     pub goals: Option<Vec<String>>,
 }
 

@@ -7,13 +7,17 @@ use serde::{Deserialize, Serialize};
 
 /// One window as written in a body: `{"weekday": "mon", "start": "08:00", "end": "16:00"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WorkingHoursEntry {
     /// `mon` … `sun`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::WeekdayCode))]
     pub weekday: String,
     /// `HH:MM`, local time.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::ClockTime))]
     pub start: String,
     /// `HH:MM`, local time, after `start` (`24:00` for midnight).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::ClockTime))]
     pub end: String,
 }
 
