@@ -31,9 +31,16 @@ mod attendance;
 mod reports;
 #[path = "store/feed.rs"]
 mod feed;
+#[path = "store/me.rs"]
+mod me;
+#[path = "store/scope_matrix.rs"]
+mod scope_matrix;
 
 #[path = "store/outbox.rs"]
 mod outbox;
 
 #[path = "store/changes.rs"]
 mod changes;
+
+#[path = "store/upcoming.rs"]
+mod upcoming;

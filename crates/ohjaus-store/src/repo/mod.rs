@@ -12,6 +12,7 @@ pub mod stats;
 pub mod sessions;
 pub mod supervisors;
 pub mod teams;
+pub mod upcoming_supervisor;
 
 pub(crate) mod agenda;
 pub(crate) mod invites;
@@ -21,6 +22,7 @@ pub mod attendance;
 pub mod feed;
 pub mod goals;
 pub mod notes;
+pub mod person_reads;
 pub mod reports;
 pub mod tokens;
 pub(crate) mod visibility;

@@ -717,9 +717,13 @@ impl Store {
                 if body.count.is_none() && body.until.is_none() {
                     body.count = Some(i64::from(count));
                 }
-                body.validate(first_start).map_err(|list| {
-                    ValidationErrors::check(list.into_iter().map(|e| e.within("recurrence")).collect()).unwrap_err()
-                })?
+                match body.validate(first_start) {
+                    Ok(recurrence) => recurrence,
+                    Err(list) => {
+                        ValidationErrors::check(list.into_iter().map(|e| e.within("recurrence")).collect())?;
+                        return Err(StoreError::invalid("recurrence", "is not valid"));
+                    }
+                }
             }
             None => current.recurrence.with_end(End::Count(count)),
         };

@@ -3,7 +3,6 @@
 
 use crate::fixtures::{body, count, now, outbox, overlaps, person_overlaps, supervisor, world};
 use crate::store_test;
-use crate::support::TestDb;
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
 use ohjaus_store::repo::teams::NewTeam;

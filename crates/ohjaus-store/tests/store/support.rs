@@ -75,11 +75,6 @@ impl TestDb {
         self.store.backend()
     }
 
-    /// A second store on the same database (another "process").
-    pub async fn another_store(&self, connections: u32) -> Store {
-        Store::connect_with(&self.url, Some(connections)).await.unwrap()
-    }
-
     /// Closes the pool and drops a PostgreSQL database.
     pub async fn finish(self) {
         let Self { store, cleanup, .. } = self;
