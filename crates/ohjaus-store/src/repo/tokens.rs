@@ -19,7 +19,9 @@ use ohjaus_core::Label;
 use rand::TryRngCore as _;
 use rand::rngs::OsRng;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -358,6 +360,23 @@ impl Store {
         let secret = Secret::generate(CALENDAR_TOKEN_PREFIX)?;
         let id = new_id();
         let txn = self.begin_write().await?;
+        // The owner's row, locked: two requests at once leave one token in force, not two.
+        match owner {
+            FeedOwner::Person(id) => {
+                person::Entity::find_by_id(id)
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+                    .ok_or(StoreError::not_found("person"))?;
+            }
+            FeedOwner::Supervisor(id) => {
+                supervisor::Entity::find_by_id(id)
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+                    .ok_or(StoreError::not_found("supervisor"))?;
+            }
+        }
         revoke_feed_tokens_of(&txn, owner, now).await?;
         calendar_token::ActiveModel {
             id: Set(id),
