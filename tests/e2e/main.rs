@@ -1,0 +1,7 @@
+//! The end-to-end tests: one binary, one module per story.
+
+mod support;
+
+mod cli;
+mod invites;
+mod story;
