@@ -16,6 +16,8 @@
 pub mod caller;
 pub mod entity;
 pub mod error;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod repo;
 pub mod store;
 

@@ -31,6 +31,7 @@ pub const MAX_ENTRIES: usize = 500;
 
 /// Whether a person came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttendanceStatus {
     /// Was there.
@@ -64,6 +65,7 @@ impl AttendanceStatus {
 
 /// One person's attendance at one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendance {
     /// The session.
     pub session_id: Uuid,
@@ -88,6 +90,7 @@ impl TryFrom<attendance::Model> for Attendance {
 
 /// The attendance of a session as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionAttendance {
     /// The session.
     pub session_id: Uuid,
@@ -99,14 +102,17 @@ pub struct SessionAttendance {
 
 /// `PUT /sessions/{id}/attendance` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceUpdate {
     /// One entry per person.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub entries: Vec<AttendanceEntry>,
 }
 
 /// One person's attendance in [`AttendanceUpdate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceEntry {
     /// The person, who must be invited to the session.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 /// A closure as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Closure {
     /// Id.
     pub id: Uuid,
@@ -22,11 +23,13 @@ pub struct Closure {
     /// Last closed day (inclusive).
     pub end_date: NaiveDate,
     /// Why.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reason: Option<String>,
 }
 
 /// `POST /organizations/{org}/closures` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewClosure {
     /// First closed day.
@@ -35,6 +38,7 @@ pub struct NewClosure {
     pub end_date: NaiveDate,
     /// Why.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Label>))]
     pub reason: Option<String>,
 }
 

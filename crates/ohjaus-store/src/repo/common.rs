@@ -56,10 +56,12 @@ impl Page {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Paged<T> {
     /// The items, in id (creation) order.
     pub items: Vec<T>,
     /// Give it as `cursor` for the next page; `None` on the last page.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 

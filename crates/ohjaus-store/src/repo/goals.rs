@@ -43,6 +43,7 @@ pub const MAX_COMMENT_CHARS: usize = 5_000;
 
 /// What a goal is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GoalFocus {
     /// A project or task.
@@ -74,6 +75,7 @@ impl GoalFocus {
 
 /// Where a goal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GoalStatus {
     /// Being worked on.
@@ -103,6 +105,7 @@ impl GoalStatus {
 
 /// Who wrote a review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorKind {
     /// A participant.
@@ -124,6 +127,7 @@ impl AuthorKind {
 /// A goal as answered: the current version, its earlier versions and the reviews the caller
 /// may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goal {
     /// Id.
     pub id: Uuid,
@@ -132,6 +136,7 @@ pub struct Goal {
     /// What is aimed at (current version).
     pub text: String,
     /// What it is about (current version).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub focus: Option<GoalFocus>,
     /// Where it stands (current version).
     pub status: GoalStatus,
@@ -151,12 +156,14 @@ pub struct Goal {
 
 /// An earlier version of a goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GoalVersion {
     /// Its number.
     pub version: u32,
     /// Its text.
     pub text: String,
     /// Its focus.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub focus: Option<GoalFocus>,
     /// Its status.
     pub status: GoalStatus,
@@ -166,6 +173,7 @@ pub struct GoalVersion {
 
 /// A review of a goal at one phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
     /// Id.
     pub id: Uuid,
@@ -174,12 +182,14 @@ pub struct Review {
     /// A participant or the supervisor.
     pub author_kind: AuthorKind,
     /// The person or supervisor; hidden (`None`) from coordinators and admins.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub author_id: Option<Uuid>,
     /// At the start, the midpoint or the end.
     pub phase: ReviewPhase,
     /// 1 (far from it) to 5 (reached).
     pub rating: u8,
     /// What the author said; hidden (`None`) from coordinators and admins.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub comment: Option<String>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
@@ -187,9 +197,11 @@ pub struct Review {
 
 /// `POST /series/{id}/goals` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewGoal {
     /// What is aimed at.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::goal_text))]
     pub text: String,
     /// What it is about.
     #[serde(default)]
@@ -201,10 +213,12 @@ pub struct NewGoal {
 
 /// `PATCH /goals/{id}` body: what to change; absent fields stay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GoalPatch {
     /// New text.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::goal_text))]
     pub text: Option<String>,
     /// New focus.
     #[serde(default)]
@@ -219,14 +233,17 @@ pub struct GoalPatch {
 
 /// `POST /goals/{id}/reviews` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReview {
     /// `start`, `midpoint` or `final`.
     pub phase: ReviewPhase,
     /// 1 to 5.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub rating: i64,
     /// What the author wants to say.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::review_comment))]
     pub comment: Option<String>,
 }
 

@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 /// Who may read a note besides its author.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoteVisibility {
     /// The supervisor alone.
@@ -47,6 +48,7 @@ impl NoteVisibility {
 
 /// A note as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
     /// Id.
     pub id: Uuid,
@@ -82,9 +84,11 @@ impl TryFrom<note::Model> for Note {
 
 /// `POST /sessions/{id}/notes` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     /// What to write down.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Prose))]
     pub text: String,
     /// Who may read it.
     pub visibility: NoteVisibility,

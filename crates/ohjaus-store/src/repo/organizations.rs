@@ -13,14 +13,17 @@ use uuid::Uuid;
 
 /// An organization as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     /// Its id.
     pub id: Uuid,
     /// Its name.
     pub name: String,
     /// IANA zone of its sessions by default.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
     /// Default language of its people's messages.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Locale))]
     pub locale: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -28,15 +31,19 @@ pub struct Organization {
 
 /// `POST /organizations` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Label))]
     pub name: String,
     /// IANA zone; default `Europe/Helsinki`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::TimeZone>))]
     pub timezone: Option<String>,
     /// `fi`, `sv` or `en`; default `fi`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Locale>))]
     pub locale: Option<String>,
 }
 

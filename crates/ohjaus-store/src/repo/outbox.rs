@@ -70,16 +70,19 @@ pub enum FailOutcome {
 
 /// An outbox row as admins see it: never the full address or the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     /// Id.
     pub id: Uuid,
     /// `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationKind))]
     pub kind: String,
     /// The person or supervisor.
     pub recipient_id: Uuid,
     /// The domain of the address only.
     pub recipient_domain: String,
     /// `queued`, `sending`, `sent` or `dead`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationStatus))]
     pub status: String,
     /// Attempts made.
     pub attempts: i32,
@@ -88,12 +91,14 @@ pub struct Notification {
     /// When the next attempt is due.
     pub next_attempt_at: DateTime<Utc>,
     /// The latest error.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_error: Option<String>,
     /// Queued.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
     /// Sent.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub sent_at: Option<DateTime<Utc>>,
 }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 /// A person as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     /// Id.
     pub id: Uuid,
@@ -20,8 +21,10 @@ pub struct Person {
     /// Name.
     pub name: String,
     /// Address.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Email))]
     pub email: String,
     /// Language of their messages, when not the organization's.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Locale>, required = true))]
     pub locale: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
@@ -29,14 +32,18 @@ pub struct Person {
 
 /// `POST /organizations/{org}/people` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Label))]
     pub name: String,
     /// Address; one person per address in an organization.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Email))]
     pub email: String,
     /// `fi`, `sv` or `en`; default: the organization's.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Locale>))]
     pub locale: Option<String>,
 }
 

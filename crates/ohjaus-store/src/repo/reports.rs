@@ -35,6 +35,7 @@ pub const MAX_REPORT_DAYS: i64 = 3_660;
 
 /// The figures of a series, a team or the organization.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Sessions contracted.
     pub contracted: u32,
@@ -55,6 +56,7 @@ pub struct Figures {
     /// Attendance entries recorded (present, absent, excused).
     pub recorded: u32,
     /// `present ÷ recorded`, 0 to 1; `None` when nothing was recorded.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1, required = true))]
     pub attendance_rate: Option<f64>,
     /// Minutes of used sessions.
     pub minutes_used: i64,
@@ -89,14 +91,17 @@ impl Figures {
 
 /// One series in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesReport {
     /// The series.
     pub series_id: Uuid,
     /// Its title.
     pub title: String,
     /// Its kind (wire name).
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SeriesKind))]
     pub kind: String,
     /// Its status: active, cancelled, completed.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::SeriesStatus))]
     pub status: String,
     /// Its supervisor.
     pub supervisor_id: Uuid,
@@ -106,10 +111,13 @@ pub struct SeriesReport {
 
 /// The series of one team (or of no team) and their totals.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamReport {
     /// The team; `None` for series booked for named people.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team_id: Option<Uuid>,
     /// The team's name.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub team_name: Option<String>,
     /// Its series, by title.
     pub series: Vec<SeriesReport>,
@@ -119,12 +127,14 @@ pub struct TeamReport {
 
 /// The report of an organization over a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationReport {
     /// The organization.
     pub organization_id: Uuid,
     /// Its name.
     pub organization_name: String,
     /// The zone the period's days are counted in.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
     /// First day of the period.
     pub from: NaiveDate,

@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 /// A series as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Id.
     pub id: Uuid,
@@ -41,28 +42,35 @@ pub struct Series {
     /// Current participants.
     pub participant_ids: Vec<Uuid>,
     /// Kind (wire name).
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SeriesKind))]
     pub kind: String,
     /// Title.
     pub title: String,
     /// Local wall time where the current rule starts (`YYYY-MM-DDTHH:MM`).
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::openapi::LocalDateTime))]
     pub first_start: String,
     /// IANA zone.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
     /// Minutes per session of the current rule.
     pub duration_minutes: i32,
     /// The current rule as an RRULE value.
     pub rrule: String,
     /// `skip`, `shift` or `keep`.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::HolidayPolicy))]
     pub holiday_policy: String,
     /// Where.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub location: Option<String>,
     /// Video link.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub video_url: Option<String>,
     /// Notice for an in-time cancellation.
     pub cancellation_notice_hours: i32,
     /// Sessions contracted (held, scheduled and late-cancelled ones count).
     pub contracted_sessions: i32,
     /// `active`, `cancelled` or `completed`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::SeriesStatus))]
     pub status: String,
     /// SEQUENCE of the latest calendar messages.
     pub ical_sequence: i32,
@@ -77,6 +85,7 @@ pub struct Series {
 
 /// A series with its sessions in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesDetail {
     /// The series.
     #[serde(flatten)]
@@ -102,20 +111,25 @@ pub struct SeriesFilter {
 
 /// `POST /series/{id}/cancel` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelSeries {
     /// Why.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Label>))]
     pub reason: Option<String>,
 }
 
 /// `POST /series/{id}/replan` body.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Replan {
     /// The first session re-planned; it and every later scheduled one are replaced.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub from_index: u32,
     /// Local wall time of the first re-planned session.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::openapi::LocalDateTime))]
     pub first_start: String,
     /// New cadence; default the current one. Without `count`/`until` it plans as many
     /// sessions as it replaces.
@@ -123,15 +137,18 @@ pub struct Replan {
     pub recurrence: Option<RecurrenceBody>,
     /// New length; default the current one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::SessionDuration>))]
     pub duration_minutes: Option<i64>,
 }
 
 /// `PUT /series/{id}/participants` body: named people or a team.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetParticipants {
     /// Named people of the organization.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub participant_ids: Option<Vec<Uuid>>,
     /// A team of the organization (followed when the team changes).
     #[serde(default)]

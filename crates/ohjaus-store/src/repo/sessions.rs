@@ -25,6 +25,7 @@ const MAKEUP_TRIES: usize = 104;
 
 /// A session as answered: times at the series' local offset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// Id.
     pub id: Uuid,
@@ -37,16 +38,21 @@ pub struct Session {
     /// End, RFC 3339 at the local offset.
     pub ends_at: DateTime<FixedOffset>,
     /// IANA zone of the series.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
     /// `scheduled`, `cancelled` or `held`.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SessionStatus))]
     pub status: String,
     /// `goal_setting`, `midpoint_review`, `final_review` or none.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Phase>, required = true))]
     pub phase: Option<String>,
     /// Cancelled with less notice than the terms ask (consumed).
     pub late_cancellation: bool,
     /// Where (the session's own, else the series').
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub location: Option<String>,
     /// Video link (the session's own, else the series').
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub video_url: Option<String>,
     /// When it was cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,25 +88,31 @@ impl Session {
 
 /// `PATCH /sessions/{id}` body: what to change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SessionChanges {
     /// New local start `YYYY-MM-DDTHH:MM` in the series' zone.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::openapi::LocalDateTime>))]
     pub starts_at_local: Option<String>,
     /// New length in minutes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::SessionDuration>))]
     pub duration_minutes: Option<i64>,
     /// New place of this session.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Label>))]
     pub location: Option<String>,
 }
 
 /// `POST /sessions/{id}/cancel` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelSession {
     /// Why.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Label>))]
     pub reason: Option<String>,
     /// Append a make-up session (only for a cancellation in time).
     #[serde(default)]
@@ -109,10 +121,12 @@ pub struct CancelSession {
 
 /// The answer of a cancellation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cancelled {
     /// The cancelled session (`late_cancellation` tells whether it is consumed).
     pub session: Session,
     /// The make-up session appended, if one was asked for.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub makeup: Option<Session>,
 }
 

@@ -16,16 +16,20 @@ pub const MAX_BUFFER_MINUTES: i64 = 240;
 
 /// A supervisor as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Supervisor {
     /// Id.
     pub id: Uuid,
     /// Name.
     pub name: String,
     /// Address (the ORGANIZER of invitations).
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Email))]
     pub email: String,
     /// Language of messages.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Locale))]
     pub locale: String,
     /// Zone of the working hours.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
     /// Minutes kept free before and after each session.
     pub buffer_minutes: i32,
@@ -37,28 +41,36 @@ pub struct Supervisor {
 
 /// `POST /supervisors` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSupervisor {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Label))]
     pub name: String,
     /// Address; unique among supervisors.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Email))]
     pub email: String,
     /// `fi`, `sv`, `en`; default `fi`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Locale>))]
     pub locale: Option<String>,
     /// IANA zone; default `Europe/Helsinki`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::TimeZone>))]
     pub timezone: Option<String>,
     /// 0–240; default 0.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 240))]
     pub buffer_minutes: Option<i64>,
     /// Weekly windows; default none (any time).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 28))]
     pub working_hours: Option<Vec<WorkingHoursEntry>>,
 }
 
 /// An absence as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Absence {
     /// Id.
     pub id: Uuid,
@@ -69,11 +81,13 @@ pub struct Absence {
     /// End (exclusive).
     pub ends_at: DateTime<Utc>,
     /// Why, if said.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reason: Option<String>,
 }
 
 /// `POST /supervisors/{id}/absences` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAbsence {
     /// Start (RFC 3339).
@@ -82,6 +96,7 @@ pub struct NewAbsence {
     pub ends_at: DateTime<Utc>,
     /// Why.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Label>))]
     pub reason: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 /// A team as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Team {
     /// Id.
     pub id: Uuid,
@@ -31,20 +32,25 @@ pub struct Team {
 
 /// `POST /organizations/{org}/teams` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     /// Name.
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::Label))]
     pub name: String,
     /// Members: people of the organization.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub member_ids: Vec<Uuid>,
 }
 
 /// `PUT /teams/{id}/members` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetMembers {
     /// The new members.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub member_ids: Vec<Uuid>,
 }
 

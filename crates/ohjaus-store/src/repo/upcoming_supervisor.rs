@@ -17,6 +17,7 @@ pub const MAX_WINDOW: TimeDelta = TimeDelta::days(366);
 
 /// A person invited to a session, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitee {
     /// The person.
     pub id: Uuid,
@@ -26,6 +27,7 @@ pub struct Invitee {
 
 /// One of a supervisor's sessions with what their agenda shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupervisorSession {
     /// The session.
     #[serde(flatten)]
