@@ -6,11 +6,14 @@
 //!
 //! - [`m20270101_000001_schema`] — every table of the data model, its indexes and, on
 //!   PostgreSQL, the exclusion constraint that keeps one supervisor's sessions apart.
+//! - [`m20270201_000001_web`] — the web pages' browser sessions (hashed) and the people who
+//!   coordinate their organization.
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 pub mod m20270101_000001_schema;
+pub mod m20270201_000001_web;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -18,6 +21,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20270101_000001_schema::Migration)]
+        vec![Box::new(m20270101_000001_schema::Migration), Box::new(m20270201_000001_web::Migration)]
     }
 }

@@ -26,3 +26,7 @@ pub mod person_reads;
 pub mod reports;
 pub mod tokens;
 pub(crate) mod visibility;
+
+// web pages (issue 6): sign-in links, browser sessions, coordinators; slot suggestions.
+pub mod sign_in;
+pub mod web_reads;

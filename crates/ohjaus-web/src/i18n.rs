@@ -1,0 +1,248 @@
+//! The pages' languages (Finnish first, Swedish, English): words, and dates and times as a
+//! reader expects them in their own language and time zone ("ti 12.1.2027 klo 13.00–14.30").
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+use ohjaus_core::{Locale, TimeZone};
+
+/// One text in the three languages: `tr!(locale, "suomeksi", "på svenska", "in English")`.
+#[macro_export]
+macro_rules! tr {
+    ($locale:expr, $fi:expr, $sv:expr, $en:expr) => {
+        match $locale {
+            ohjaus_core::Locale::Fi => $fi,
+            ohjaus_core::Locale::Sv => $sv,
+            ohjaus_core::Locale::En => $en,
+        }
+    };
+}
+
+/// The languages offered, with their own names.
+pub const LANGUAGES: [(Locale, &str); 3] =
+    [(Locale::Fi, "Suomeksi"), (Locale::Sv, "På svenska"), (Locale::En, "In English")];
+
+/// The zone a reader's times are shown in: their IANA zone, or Helsinki.
+pub fn reader_zone(name: &str) -> Tz {
+    TimeZone::parse("timezone", name).map_or(TimeZone::HELSINKI.tz(), |zone| zone.tz())
+}
+
+/// "ti", "tis", "Tue".
+pub fn weekday_short(locale: Locale, weekday: Weekday) -> &'static str {
+    let index = weekday.num_days_from_monday() as usize;
+    match locale {
+        Locale::Fi => ["ma", "ti", "ke", "to", "pe", "la", "su"][index],
+        Locale::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"][index],
+        Locale::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][index],
+    }
+}
+
+const ENGLISH_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// "12.1.2027" in Finnish and Swedish, "12 Jan 2027" in English.
+pub fn date(locale: Locale, day: NaiveDate) -> String {
+    match locale {
+        Locale::Fi | Locale::Sv => format!("{}.{}.{}", day.day(), day.month(), day.year()),
+        Locale::En => format!("{} {} {}", day.day(), ENGLISH_MONTHS[day.month0() as usize], day.year()),
+    }
+}
+
+/// "ti 12.1.2027".
+pub fn day(locale: Locale, day: NaiveDate) -> String {
+    format!("{} {}", weekday_short(locale, day.weekday()), date(locale, day))
+}
+
+/// "13.00" in Finnish and Swedish, "13:00" in English.
+pub fn clock(locale: Locale, hour: u32, minute: u32) -> String {
+    match locale {
+        Locale::Fi | Locale::Sv => format!("{hour}.{minute:02}"),
+        Locale::En => format!("{hour:02}:{minute:02}"),
+    }
+}
+
+fn at_clock(locale: Locale, text: &str) -> String {
+    match locale {
+        Locale::Fi => format!(" klo {text}"),
+        Locale::Sv => format!(" kl. {text}"),
+        Locale::En => format!(", {text}"),
+    }
+}
+
+/// When something takes place in the reader's zone: "ti 12.1.2027 klo 13.00–14.30".
+pub fn span(locale: Locale, zone: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
+    let start = starts_at.with_timezone(&zone);
+    let end = ends_at.with_timezone(&zone);
+    let mut text = day(locale, start.date_naive());
+    if start.date_naive() == end.date_naive() {
+        let times =
+            format!("{}–{}", clock(locale, start.hour(), start.minute()), clock(locale, end.hour(), end.minute()));
+        text.push_str(&at_clock(locale, &times));
+    } else {
+        text.push_str(&at_clock(locale, &clock(locale, start.hour(), start.minute())));
+        text.push_str(" – ");
+        text.push_str(&day(locale, end.date_naive()));
+        text.push_str(&at_clock(locale, &clock(locale, end.hour(), end.minute())));
+    }
+    text
+}
+
+/// An instant in the reader's zone: "ti 12.1.2027 klo 13.00".
+pub fn instant(locale: Locale, zone: Tz, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&zone);
+    format!("{}{}", day(locale, local.date_naive()), at_clock(locale, &clock(locale, local.hour(), local.minute())))
+}
+
+/// The heading of a week: "Viikko 3 · 12.1.–18.1.2027".
+pub fn week_heading(locale: Locale, monday: NaiveDate) -> String {
+    let sunday = monday + chrono::Days::new(6);
+    let word = crate::tr!(locale, "Viikko", "Vecka", "Week");
+    format!("{word} {} · {} – {}", monday.iso_week().week(), date(locale, monday), date(locale, sunday))
+}
+
+/// A series kind's name.
+pub fn kind(locale: Locale, kind: &str) -> &'static str {
+    match kind {
+        "individual_supervision" => {
+            tr!(locale, "Yksilötyönohjaus", "Individuell handledning", "Individual supervision")
+        }
+        "group_supervision" => tr!(locale, "Ryhmätyönohjaus", "Grupphandledning", "Group supervision"),
+        "work_community_supervision" => {
+            tr!(locale, "Työyhteisön työnohjaus", "Arbetsgemenskapshandledning", "Work community supervision")
+        }
+        "individual_coaching" => tr!(locale, "Yksilövalmennus", "Individuell coachning", "Individual coaching"),
+        "team_coaching" => tr!(locale, "Tiimivalmennus", "Teamcoachning", "Team coaching"),
+        _ => tr!(locale, "Työnohjaus", "Handledning", "Supervision"),
+    }
+}
+
+/// The wire names of the kinds, in the order a form offers them.
+pub const KINDS: [&str; 5] = [
+    "group_supervision",
+    "work_community_supervision",
+    "individual_supervision",
+    "team_coaching",
+    "individual_coaching",
+];
+
+/// An evaluation phase's name.
+pub fn phase(locale: Locale, phase: &str) -> &'static str {
+    match phase {
+        "goal_setting" => tr!(locale, "Tavoitteiden asettaminen", "Målsättning", "Goal setting"),
+        "midpoint_review" => tr!(locale, "Väliarviointi", "Mellanutvärdering", "Midpoint review"),
+        "final_review" => tr!(locale, "Loppuarviointi", "Slututvärdering", "Final review"),
+        _ => "",
+    }
+}
+
+/// A session's status.
+pub fn session_status(locale: Locale, status: &str, late: bool) -> &'static str {
+    match (status, late) {
+        ("held", _) => tr!(locale, "Pidetty", "Hållen", "Held"),
+        ("cancelled", true) => tr!(locale, "Peruttu myöhään", "Sent avbokad", "Cancelled late"),
+        ("cancelled", false) => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
+        _ => tr!(locale, "Tulossa", "Planerad", "Scheduled"),
+    }
+}
+
+/// A series' status.
+pub fn series_status(locale: Locale, status: &str) -> &'static str {
+    match status {
+        "cancelled" => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
+        "completed" => tr!(locale, "Päättynyt", "Avslutad", "Completed"),
+        _ => tr!(locale, "Käynnissä", "Pågående", "Active"),
+    }
+}
+
+/// An attendance status.
+pub fn attendance(locale: Locale, status: &str) -> &'static str {
+    match status {
+        "present" => tr!(locale, "Paikalla", "Närvarande", "Present"),
+        "absent" => tr!(locale, "Poissa", "Frånvarande", "Absent"),
+        "excused" => tr!(locale, "Poissa (ilmoitettu)", "Frånvarande (anmält)", "Excused"),
+        _ => tr!(locale, "Ei merkitty", "Ej antecknat", "Not recorded"),
+    }
+}
+
+/// A review phase.
+pub fn review_phase(locale: Locale, phase: &str) -> &'static str {
+    match phase {
+        "start" => tr!(locale, "Alku", "Början", "Start"),
+        "midpoint" => tr!(locale, "Väli", "Mitten", "Midpoint"),
+        _ => tr!(locale, "Loppu", "Slut", "Final"),
+    }
+}
+
+/// A goal's status.
+pub fn goal_status(locale: Locale, status: &str) -> &'static str {
+    match status {
+        "achieved" => tr!(locale, "Saavutettu", "Uppnått", "Achieved"),
+        "dropped" => tr!(locale, "Luovuttu", "Slopat", "Dropped"),
+        _ => tr!(locale, "Työn alla", "Pågår", "Active"),
+    }
+}
+
+/// A holiday policy's name.
+pub fn holiday_policy(locale: Locale, policy: &str) -> &'static str {
+    match policy {
+        "shift" => {
+            tr!(locale, "Siirrä seuraavaan arkipäivään", "Flytta till nästa vardag", "Move to the next working day")
+        }
+        "keep" => tr!(locale, "Pidä pyhinäkin", "Behåll även på helgdagar", "Keep on holidays"),
+        _ => tr!(
+            locale,
+            "Jätä väliin ja lisää loppuun",
+            "Hoppa över och lägg till i slutet",
+            "Skip and add one at the end"
+        ),
+    }
+}
+
+/// Why an occurrence cannot be booked, as a sentence's start.
+pub fn conflict_reason(locale: Locale, reason: &str) -> &'static str {
+    match reason {
+        "supervisor_busy" => tr!(
+            locale,
+            "Ohjaajalla on jo tapaaminen",
+            "Handledaren har redan en träff",
+            "The supervisor already has a session"
+        ),
+        "participant_busy" => tr!(
+            locale,
+            "Osallistujalla on jo tapaaminen",
+            "En deltagare har redan en träff",
+            "A participant already has a session"
+        ),
+        "outside_working_hours" => tr!(
+            locale,
+            "Ohjaajan työajan ulkopuolella",
+            "Utanför handledarens arbetstid",
+            "Outside the supervisor's working hours"
+        ),
+        "supervisor_absent" => tr!(locale, "Ohjaaja on poissa", "Handledaren är frånvarande", "The supervisor is away"),
+        _ => tr!(locale, "Päällekkäinen varaus", "Överlappande bokning", "Overlapping booking"),
+    }
+}
+
+/// Why a date was skipped.
+pub fn day_off(locale: Locale, reason: &str) -> &'static str {
+    match reason {
+        "holiday" => tr!(locale, "Pyhäpäivä", "Helgdag", "Public holiday"),
+        _ => tr!(locale, "Organisaation sulku", "Organisationens stängning", "Closure"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_each_language_writes_them() {
+        let zone = reader_zone("Europe/Helsinki");
+        let start = "2027-01-12T11:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let end = "2027-01-12T12:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(span(Locale::Fi, zone, start, end), "ti 12.1.2027 klo 13.00–14.30");
+        assert_eq!(span(Locale::Sv, zone, start, end), "tis 12.1.2027 kl. 13.00–14.30");
+        assert_eq!(span(Locale::En, zone, start, end), "Tue 12 Jan 2027, 13:00–14:30");
+        let monday = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap();
+        assert_eq!(week_heading(Locale::Fi, monday), "Viikko 2 · 11.1.2027 – 17.1.2027");
+    }
+}
