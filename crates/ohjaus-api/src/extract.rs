@@ -45,35 +45,64 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     Ok(value)
 }
 
+/// Whether the request says its body is JSON (`application/json` or `application/*+json`).
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
+
+fn unsupported_media_type() -> Problem {
+    Problem::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "send the body as application/json")
+}
+
+/// The body's bytes, within the body limit (413 beyond it).
+async fn bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, Problem> {
+    Bytes::from_request(request, state).await.map_err(|rejection| {
+        let status = rejection.status();
+        if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(status, "too-large", "the body is larger than the limit")
+        } else {
+            Problem::bad_request(format!("the body could not be read: {rejection}"))
+        }
+    })
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            });
-        if !is_json {
-            return Err(Problem::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "send the body as application/json",
-            ));
+        if !is_json(&request) {
+            return Err(unsupported_media_type());
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(status, "too-large", "the body is larger than the limit")
-            } else {
-                Problem::bad_request(format!("the body could not be read: {rejection}"))
-            }
-        })?;
-        parse_json(&bytes).map(Body)
+        parse_json(&bytes(request, state).await?).map(Body)
+    }
+}
+
+/// A JSON body of type `T` that may be left out: an empty body is `T::default()` (a
+/// cancellation without a reason); any other body is read as [`Body`] reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OptionalBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(&request);
+        let bytes = bytes(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(Self(T::default()));
+        }
+        if !json {
+            return Err(unsupported_media_type());
+        }
+        parse_json(&bytes).map(Self)
     }
 }
 
@@ -107,6 +136,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let axum::extract::Path(raw): axum::extract::Path<String> =
             axum::extract::Path::from_request_parts(parts, state).await.map_err(|_| Problem::not_found("resource"))?;
         raw.parse().map(Id).map_err(|_| Problem::not_found("resource"))
+    }
+}
+
+/// Two ids in the path (`/goals/{id}/reviews/{review_id}`); either not a UUID: 404.
+#[derive(Debug, Clone, Copy)]
+pub struct Ids(pub uuid::Uuid, pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((first, second)): axum::extract::Path<(String, String)> =
+            axum::extract::Path::from_request_parts(parts, state).await.map_err(|_| Problem::not_found("resource"))?;
+        match (first.parse(), second.parse()) {
+            (Ok(first), Ok(second)) => Ok(Ids(first, second)),
+            _ => Err(Problem::not_found("resource")),
+        }
     }
 }
 

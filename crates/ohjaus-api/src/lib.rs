@@ -13,9 +13,11 @@
 //! - [`metrics`]: Prometheus text at `/metrics`.
 
 pub mod auth;
+pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod paging;
 pub mod problem;
 pub mod routes;
 pub mod state;
@@ -39,15 +41,10 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn app(state: AppState) -> (Router, OpenApi) {
     let (routes, mut openapi) = routes::all().split_for_parts();
     routes::describe(&mut openapi);
-    let document = std::sync::Arc::new(openapi.clone());
+    // Serialized once: the document is the same for every request.
+    let document = routes::health::Document(std::sync::Arc::new(serde_json::to_vec(&openapi).unwrap_or_default().into()));
     let router = routes
-        .route(
-            "/api/v1/openapi.json",
-            axum::routing::get(move || {
-                let document = document.clone();
-                async move { axum::Json((*document).clone()) }
-            }),
-        )
+        .layer(axum::Extension(document))
         .fallback(|| async { Problem::not_found("route") })
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not take that method")

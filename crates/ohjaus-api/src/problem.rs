@@ -37,10 +37,10 @@ pub struct Problem {
     pub detail: String,
     /// The invalid fields (validation errors).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldProblem>,
     /// Every conflicting occurrence (409 on booking, moving, re-planning).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
     pub conflicts: Option<Vec<ConflictView>>,
 }
 

@@ -10,7 +10,22 @@ use utoipa_axum::routes;
 
 /// The routes.
 pub fn routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(metrics))
+    ApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi_document))
+}
+
+/// The OpenAPI document, serialized once when the application is made.
+#[derive(Debug, Clone)]
+pub struct Document(pub std::sync::Arc<axum::body::Bytes>);
+
+/// The OpenAPI 3.1 document of every endpoint, generated from the handlers.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object, content_type = "application/json")))]
+async fn openapi_document(axum::Extension(document): axum::Extension<Document>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], (*document.0).clone())
 }
 
 /// Liveness: the process answers.

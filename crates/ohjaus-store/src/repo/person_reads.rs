@@ -24,6 +24,7 @@ const MAX_UPCOMING_SESSIONS: u64 = 1_000;
 
 /// One of a person's upcoming sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonUpcomingSession {
     /// The session (times at the series' local offset; location and video link resolved).
     #[serde(flatten)]
@@ -31,6 +32,7 @@ pub struct PersonUpcomingSession {
     /// The series' title.
     pub series_title: String,
     /// The series' kind (wire name).
+    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SeriesKind))]
     pub series_kind: String,
     /// The buying organization.
     pub organization_id: Uuid,
@@ -44,6 +46,7 @@ pub struct PersonUpcomingSession {
 
 /// The caller's own upcoming sessions, as a participant or as a supervisor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum MyUpcoming {
     /// A participant's sessions.

@@ -1,0 +1,304 @@
+//! Fresh databases (a SQLite temp file; PostgreSQL cloned from a migrated template when
+//! `OHJAUS_TEST_POSTGRES_URL` is set, as the store's tests make them), the router driven with
+//! `oneshot` at a fixed time, and the `api_test!` macro that runs one test on both backends.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone as _, Utc};
+use ohjaus_api::metrics::Metrics;
+use ohjaus_api::{ApiConfig, AppState, Clock};
+use ohjaus_store::{Backend, Store};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// The fixed "now" of every test: Monday 4 January 2027, 10:00 in Helsinki.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 4, 8, 0, 0).unwrap()
+}
+
+/// The largest body the test server accepts.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The PostgreSQL server URL of the run, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("OHJAUS_TEST_POSTGRES_URL").ok().filter(|url| !url.trim().is_empty())
+}
+
+/// One test's database and the application over it.
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server: String, name: String },
+}
+
+/// An answer: status, headers and the body as JSON (`Null` when it is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// The `Content-Type`.
+    pub fn content_type(&self) -> &str {
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// Panics with the body unless the status is `expected`; gives the JSON.
+    #[track_caller]
+    pub fn expect(&self, expected: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), expected, "unexpected status; body: {}", self.text);
+        &self.json
+    }
+
+    /// Asserts a problem+json answer of `status` and gives it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert!(self.content_type().starts_with("application/problem+json"), "not a problem: {}", self.content_type());
+        assert_eq!(self.json["status"], status, "{}", self.text);
+        for key in ["type", "title", "detail"] {
+            assert!(self.json[key].is_string(), "problem without {key}: {}", self.text);
+        }
+        &self.json
+    }
+
+    /// The names of the invalid fields of a 422.
+    pub fn fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// A migrated SQLite database in a temp file.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("ohjaus.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        Self::new(store, Cleanup::Sqlite(dir))
+    }
+
+    /// A migrated PostgreSQL database cloned from the run's template, or `None` without a
+    /// server. Panics when one is configured but unreachable.
+    pub async fn postgres() -> Option<Self> {
+        let server = postgres_url()?;
+        let template = template(&server).await;
+        let name = format!("ohjaus_t_{}_{}", std::process::id(), Uuid::new_v4().simple());
+        let admin = Database::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("OHJAUS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await.unwrap();
+        admin.close().await.unwrap();
+        let store = Store::connect(&database_url(&server, &name)).await.unwrap();
+        Some(Self::new(store, Cleanup::Postgres { server, name }))
+    }
+
+    fn new(store: Store, cleanup: Cleanup) -> Self {
+        let state = AppState {
+            store: store.clone(),
+            metrics: Metrics::default(),
+            clock: Clock::fixed(now()),
+            config: Arc::new(ApiConfig {
+                public_url: "http://ohjaus.test/".parse().unwrap(),
+                request_timeout: std::time::Duration::from_secs(30),
+                body_limit_bytes: BODY_LIMIT,
+            }),
+        };
+        Self { store, router: ohjaus_api::app(state).0, cleanup }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Sends raw bytes with the given headers.
+    pub async fn raw(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if !body.is_empty() {
+            request = request.header(header::CONTENT_LENGTH, body.len());
+        }
+        let response = self.router.clone().oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, headers, json, text }
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(bearer) = &bearer {
+            headers.push(("authorization", bearer));
+        }
+        let bytes = match body {
+            Some(body) => {
+                headers.push(("content-type", "application/json"));
+                serde_json::to_vec(body).unwrap()
+            }
+            None => Vec::new(),
+        };
+        self.raw(method, path, &headers, bytes).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    /// Rows per table: what a refused request must leave as it was.
+    pub async fn counts(&self) -> BTreeMap<String, i64> {
+        let db = self.store.connection();
+        let (backend, list) = match self.backend() {
+            Backend::Sqlite => {
+                (DbBackend::Sqlite, "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            }
+            Backend::Postgres => (DbBackend::Postgres, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'"),
+        };
+        let tables: Vec<String> = db
+            .query_all_raw(Statement::from_string(backend, list))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.try_get::<String>("", "t").unwrap())
+            .filter(|t| t != "seaql_migrations")
+            .collect();
+        let mut counts = BTreeMap::new();
+        for table in tables {
+            let row = db
+                .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM \"{table}\"")))
+                .await
+                .unwrap()
+                .unwrap();
+            counts.insert(table, row.try_get::<i64>("", "n").unwrap());
+        }
+        counts
+    }
+
+    /// Closes the pool and drops a PostgreSQL database.
+    pub async fn finish(self) {
+        let Self { store, cleanup, router } = self;
+        drop(router);
+        store.close().await.unwrap();
+        if let Cleanup::Postgres { server, name } = cleanup {
+            let admin = Database::connect(&server).await.unwrap();
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+            admin.close().await.unwrap();
+        }
+    }
+}
+
+/// `server` with its database name replaced by `name`.
+fn database_url(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server, None),
+    };
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// The run's migrated template database, made once. Databases of earlier runs whose process is
+/// gone (a panicking test cannot drop its database) are dropped first.
+async fn template(server: &str) -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let admin = Database::connect(server)
+                .await
+                .unwrap_or_else(|e| panic!("OHJAUS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
+            let rows = admin
+                .query_all_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'ohjaus_t_%' OR datname LIKE 'ohjaus_tpl_%'",
+                ))
+                .await
+                .unwrap();
+            for row in rows {
+                let name: String = row.try_get("", "datname").unwrap();
+                let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+                if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                }
+            }
+            let name = format!("ohjaus_tpl_{}_{}", std::process::id(), Uuid::new_v4().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            admin.close().await.unwrap();
+            let store = Store::connect_with(&database_url(server, &name), Some(1)).await.unwrap();
+            store.migrate().await.unwrap();
+            store.close().await.unwrap();
+            name
+        })
+        .await
+}
+
+/// Runs `async fn $name(app: TestApp)` as two tests, `$name::sqlite` and `$name::postgres`
+/// (the latter passes without running when no PostgreSQL URL is set).
+#[macro_export]
+macro_rules! api_test {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run_test($app: &$crate::support::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::sqlite().await;
+                run_test(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::postgres().await {
+                    run_test(&app).await;
+                    app.finish().await;
+                }
+            }
+        }
+    };
+}
