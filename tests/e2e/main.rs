@@ -3,5 +3,6 @@
 mod support;
 
 mod cli;
+mod delivery;
 mod invites;
 mod story;
