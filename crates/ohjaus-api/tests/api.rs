@@ -10,5 +10,8 @@ mod support;
 #[path = "api/world.rs"]
 mod world;
 
-#[path = "api/smoke.rs"]
-mod smoke;
+#[path = "api/matrix.rs"]
+mod matrix;
+
+#[path = "api/openapi.rs"]
+mod openapi;

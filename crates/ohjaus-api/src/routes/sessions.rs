@@ -190,5 +190,7 @@ async fn report_absence(
     Auth(caller): Auth,
     Id(id): Id,
 ) -> Result<Json<Attendance>, Problem> {
+    // Who may not see the session learns nothing of it (404) before any role is refused.
+    state.store.get_session(&caller, id).await?;
     Ok(Json(state.store.report_absence(&caller, id, state.clock.now()).await?))
 }

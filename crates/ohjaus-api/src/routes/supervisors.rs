@@ -139,7 +139,7 @@ async fn get_absence(
     Auth(caller): Auth,
     Ids(id, absence_id): Ids,
 ) -> Result<Json<Absence>, Problem> {
-    let all = state.store.list_absences(&caller, id, DateTime::<Utc>::MIN_UTC).await?;
+    let all = state.store.list_absences(&caller, id, DateTime::<Utc>::UNIX_EPOCH).await?;
     all.into_iter().find(|a| a.id == absence_id).map(Json).ok_or_else(|| Problem::not_found("absence"))
 }
 

@@ -34,6 +34,8 @@ pub fn postgres_url() -> Option<String> {
 pub struct TestApp {
     pub store: Store,
     pub router: Router,
+    /// The OpenAPI document the router serves.
+    pub openapi: Value,
     cleanup: Cleanup,
 }
 
@@ -121,7 +123,8 @@ impl TestApp {
                 body_limit_bytes: BODY_LIMIT,
             }),
         };
-        Self { store, router: ohjaus_api::app(state).0, cleanup }
+        let (router, openapi) = ohjaus_api::app(state);
+        Self { store, router, openapi: serde_json::to_value(openapi).unwrap(), cleanup }
     }
 
     pub fn backend(&self) -> Backend {
@@ -179,6 +182,19 @@ impl TestApp {
         self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
+    /// The statuses the document gives for `method` on the route `template` (`{name}` form).
+    pub fn documented(&self, method: &str, template: &str) -> Vec<u16> {
+        let wanted = crate::matrix::normalized(template);
+        let paths = self.openapi["paths"].as_object().unwrap();
+        let Some((_, item)) = paths.iter().find(|(path, _)| crate::matrix::normalized(path) == wanted) else {
+            return Vec::new();
+        };
+        item[method.to_ascii_lowercase()]["responses"]
+            .as_object()
+            .map(|responses| responses.keys().filter_map(|k| k.parse().ok()).collect())
+            .unwrap_or_default()
+    }
+
     /// Rows per table: what a refused request must leave as it was.
     pub async fn counts(&self) -> BTreeMap<String, i64> {
         let db = self.store.connection();
@@ -210,7 +226,7 @@ impl TestApp {
 
     /// Closes the pool and drops a PostgreSQL database.
     pub async fn finish(self) {
-        let Self { store, cleanup, router } = self;
+        let Self { store, cleanup, router, .. } = self;
         drop(router);
         store.close().await.unwrap();
         if let Cleanup::Postgres { server, name } = cleanup {
