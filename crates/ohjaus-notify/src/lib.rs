@@ -5,7 +5,8 @@
 //! - [`compose`] — a core `Notice` (the outbox payload) becomes an email: a [`letter::Letter`]
 //!   in the recipient's language ([`texts`]) and time zone ([`when`]), rendered as text/plain
 //!   and text/html, plus for invites the iCalendar object inline and attached.
-//! - [`transport`] — where it goes: SMTP (pooled), a folder of `.eml` files, or the log.
+//! - [`transport`] — where it goes: SMTP (pooled; [`smtp`] keeps Nagle off), a folder of
+//!   `.eml` files, or the log.
 //! - [`worker`] — the outbox loop: claim due rows under a lease, render (the calendar object
 //!   by `ohjaus-ical`), send, ack or fail; [`run_worker`] runs it with the schedules until a
 //!   shutdown future resolves.
@@ -21,6 +22,7 @@ pub mod compose;
 pub mod config;
 pub mod letter;
 pub mod schedule;
+pub mod smtp;
 pub mod texts;
 pub mod transport;
 pub mod when;

@@ -7,10 +7,12 @@
 //! address, never a body (a sign-in message carries a token).
 
 use crate::config::{MailConfig, TransportKind};
+use crate::smtp::{PoolError, SmtpPool};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a transport may know about the message it carries, for file names and logs.
@@ -27,8 +29,10 @@ pub struct Delivery<'a> {
 /// A configured way of sending.
 #[derive(Debug, Clone)]
 pub enum Transport {
-    /// An SMTP server, with a pool of connections.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// An SMTP server (`smtp://`), with a pool of Nagle-free connections.
+    Smtp(Arc<SmtpPool>),
+    /// An SMTP server over implicit TLS (`smtps://`), through lettre's pooled transport.
+    Smtps(AsyncSmtpTransport<Tokio1Executor>),
     /// One `.eml` file per message in a folder.
     File(PathBuf),
     /// Nothing is sent; a line is logged.
@@ -40,7 +44,7 @@ pub enum Transport {
 pub enum TransportError {
     /// The SMTP URL is not usable (the URL itself is not repeated: it may hold a password).
     #[error("the SMTP URL is not usable: {0}")]
-    SmtpUrl(lettre::transport::smtp::Error),
+    SmtpUrl(String),
     /// `transport = "smtp"` without `smtp_url`.
     #[error("transport \"smtp\" needs smtp_url")]
     MissingSmtpUrl,
@@ -59,7 +63,10 @@ pub enum TransportError {
 pub enum SendError {
     /// The SMTP exchange failed.
     #[error("SMTP: {0}")]
-    Smtp(#[from] lettre::transport::smtp::Error),
+    Smtp(#[from] PoolError),
+    /// The SMTP exchange over implicit TLS failed.
+    #[error("SMTP: {0}")]
+    Smtps(#[from] lettre::transport::smtp::Error),
     /// Writing the file failed.
     #[error("writing the message file: {0}")]
     File(#[from] std::io::Error),
@@ -68,7 +75,11 @@ pub enum SendError {
 impl SendError {
     /// Whether retrying cannot help: the SMTP server refused the message itself (5xx).
     pub fn is_permanent(&self) -> bool {
-        matches!(self, Self::Smtp(error) if error.is_permanent())
+        match self {
+            Self::Smtp(error) => error.is_permanent(),
+            Self::Smtps(error) => error.is_permanent(),
+            Self::File(_) => false,
+        }
     }
 }
 
@@ -76,14 +87,20 @@ impl Transport {
     /// An SMTP transport from a URL, as lettre reads it: `smtp://host:port` (plain),
     /// `smtp://host:port?tls=required` (STARTTLS), `smtps://host:port` (TLS from the start),
     /// `smtp://user:password@host…` for credentials. `pool_size` connections are kept open.
-    /// Call it inside a Tokio runtime: the pool runs a task that closes idle connections.
+    /// `smtp://` goes through [`SmtpPool`] (Nagle off: see [`crate::smtp`]), `smtps://` through
+    /// lettre's transport; call it inside a Tokio runtime (lettre's pool runs a task).
     pub fn smtp(url: &str, pool_size: u32, timeout: Duration) -> Result<Self, TransportError> {
+        if let Some(pool) =
+            SmtpPool::from_url(url, pool_size, timeout).map_err(|e| TransportError::SmtpUrl(e.to_string()))?
+        {
+            return Ok(Self::Smtp(Arc::new(pool)));
+        }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(TransportError::SmtpUrl)?
+            .map_err(|e| TransportError::SmtpUrl(e.to_string()))?
             .pool_config(PoolConfig::new().max_size(pool_size.max(1)))
             .timeout(Some(timeout))
             .build();
-        Ok(Self::Smtp(transport))
+        Ok(Self::Smtps(transport))
     }
 
     /// A file transport into `dir`, created if missing.
@@ -108,7 +125,7 @@ impl Transport {
     /// A short name for logs: `smtp`, `file` or `log`.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Smtp(_) => "smtp",
+            Self::Smtp(_) | Self::Smtps(_) => "smtp",
             Self::File(_) => "file",
             Self::Log => "log",
         }
@@ -118,8 +135,9 @@ impl Transport {
     /// place under its final name.
     pub async fn send(&self, message: &Message, delivery: Delivery<'_>) -> Result<(), SendError> {
         match self {
-            Self::Smtp(smtp) => {
-                smtp.send(message.clone()).await?;
+            Self::Smtp(pool) => pool.send(message).await?,
+            Self::Smtps(smtps) => {
+                smtps.send(message.clone()).await?;
             }
             Self::File(dir) => {
                 let dir = dir.clone();
