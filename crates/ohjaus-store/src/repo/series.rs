@@ -355,6 +355,10 @@ async fn prepare<C: ConnectionTrait>(
     now: DateTime<Utc>,
     lock: bool,
 ) -> Result<Prepared, StoreError> {
+    // Supervisors and participants never book: say so before looking at the body.
+    if matches!(caller, Caller::Supervisor { .. } | Caller::Participant { .. }) {
+        return Err(StoreError::Forbidden);
+    }
     let spec = body.validate()?;
     ValidationErrors::check(spec.missing_parties())?;
     let (Some(organization_id), Some(supervisor_id), Some(participants)) =

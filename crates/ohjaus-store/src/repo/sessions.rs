@@ -264,6 +264,14 @@ impl Store {
         }
         active.updated_at = Set(now);
         active.update(&txn).await?;
+        // A single event (a make-up) is the session itself: its DTSTART and length follow.
+        let event = calendar_event::Entity::find_by_id(uid.clone()).one(&txn).await?;
+        if let Some(event) = event.filter(|e| e.rrule.is_none()) {
+            let mut active = event.into_active_model();
+            active.first_start = Set(zone.local(starts_at).naive_local().format("%Y-%m-%dT%H:%M").to_string());
+            active.duration_minutes = Set(i32::try_from(duration.num_minutes()).unwrap_or(i32::MAX));
+            active.update(&txn).await?;
+        }
         renumber_phases(&txn, series.id, now).await?;
         let series = raise_sequence(&txn, series, now).await?;
         let context = Context::load(&txn, series).await?;

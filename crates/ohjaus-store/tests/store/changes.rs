@@ -165,6 +165,17 @@ store_test!(
             assert_eq!(event.instances.len(), 1);
             assert_eq!(event.instances[0].recurrence_id, None);
         }
+        // Moving the make-up moves its single event.
+        let queued = outbox(store).await.len();
+        let later = SessionChanges { starts_at_local: Some("2027-02-17T10:00".into()), ..SessionChanges::default() };
+        store.move_session(&w.coordinator, makeup.id, &later, four_days_before).await.unwrap();
+        let notices = new_notices(store, queued).await;
+        assert_eq!(notices.len(), 3);
+        for notice in &notices {
+            let (sequence, _, calendar, _) = parts(notice);
+            let CalendarMessage::Request { event } = calendar else { panic!("{calendar:?}") };
+            assert_eq!((sequence, event.first_start.to_string().as_str()), (3, "2027-02-17 10:00:00"));
+        }
         let again = store.cancel_session(&w.coordinator, ids[2], &replace, four_days_before).await;
         assert!(matches!(again, Err(StoreError::Invalid(_))));
         assert_eq!(overlaps(store).await, 0);

@@ -1,0 +1,446 @@
+//! Store load figures for BENCHMARKS.md, on SQLite and (with `OHJAUS_TEST_POSTGRES_URL`) on
+//! PostgreSQL, each in a database of its own made for the run:
+//!
+//! 1. booking 1,000 series of 10 sessions across 100 supervisors (8 concurrent bookers),
+//! 2. a supervisor's next 30 days in a database of 200,000 sessions (median and p99),
+//! 3. outbox claim + ack with 4 concurrent claimers (batches of 200).
+//!
+//! `cargo bench -p ohjaus-store --bench store` (add `-- --quick` for a smaller run).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use chrono::{DateTime, Duration, NaiveDate, TimeDelta, Utc};
+use ohjaus_core::calendar::{CalendarEvent, EventInstance, SessionStatus};
+use ohjaus_core::notice::{CalendarMessage, Change, Party, Recipient, Role, SeriesInfo};
+use ohjaus_core::{Locale, Notice, SeriesBody};
+use ohjaus_store::entity::{
+    calendar_event, organization, outbox, person, series, session, session_participant, supervisor,
+};
+use ohjaus_store::repo::organizations::NewOrganization;
+use ohjaus_store::repo::people::NewPerson;
+use ohjaus_store::repo::supervisors::NewSupervisor;
+use ohjaus_store::{Caller, Store};
+use sea_orm::{ConnectionTrait, Database, EntityTrait, IntoActiveModel, TransactionTrait};
+use std::time::Instant;
+use uuid::Uuid;
+
+fn now() -> DateTime<Utc> {
+    "2027-01-01T08:00:00Z".parse().unwrap()
+}
+
+struct Db {
+    store: Store,
+    label: &'static str,
+    drop: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    Db { store, label: "SQLite", drop: None, _dir: Some(dir) }
+}
+
+async fn postgres(server: &str) -> Db {
+    let name = format!("ohjaus_bench_{}_{}", std::process::id(), Uuid::new_v4().simple());
+    let admin = Database::connect(server).await.expect("PostgreSQL reachable");
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+    admin.close().await.unwrap();
+    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
+    let store = Store::connect_with(&format!("{base}/{name}"), Some(12)).await.unwrap();
+    store.migrate().await.unwrap();
+    Db { store, label: "PostgreSQL", drop: Some((server.to_owned(), name)), _dir: None }
+}
+
+impl Db {
+    async fn finish(self) {
+        self.store.close().await.unwrap();
+        if let Some((server, name)) = self.drop {
+            let admin = Database::connect(&server).await.unwrap();
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+            admin.close().await.unwrap();
+        }
+    }
+}
+
+/// 1,000 series of 10 weekly sessions across 100 supervisors, 8 bookers at a time.
+async fn booking(db: &Db, series_count: usize) -> f64 {
+    let store = &db.store;
+    let org = store
+        .create_organization(
+            &Caller::Admin,
+            &NewOrganization { name: "Sairaala".into(), timezone: None, locale: None },
+            now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut supervisors = Vec::new();
+    for i in 0..100 {
+        let new = NewSupervisor {
+            name: format!("Ohjaaja {i}"),
+            email: format!("ohjaaja{i}@example.fi"),
+            locale: None,
+            timezone: None,
+            buffer_minutes: Some(15),
+            working_hours: None,
+        };
+        supervisors.push(store.create_supervisor(&Caller::Admin, &new, now()).await.unwrap().id);
+    }
+    let mut people = Vec::new();
+    for i in 0..series_count * 2 {
+        let new = NewPerson { name: format!("Hoitaja {i}"), email: format!("hoitaja{i}@example.fi"), locale: None };
+        people.push(store.create_person(&Caller::Admin, org, &new, now()).await.unwrap().id);
+    }
+    let bodies: Vec<SeriesBody> = (0..series_count)
+        .map(|i| {
+            let j = i / 100;
+            let day = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap() + Duration::days((j % 5) as i64);
+            let hour = 8 + 2 * (j / 5) % 8;
+            serde_json::from_value(serde_json::json!({
+                "organization_id": org,
+                "kind": "group_supervision",
+                "title": format!("Työnohjaus {i}"),
+                "supervisor_id": supervisors[i % 100],
+                "participant_ids": [people[2 * i], people[2 * i + 1]],
+                "first_start": format!("{day}T{hour:02}:00"),
+                "duration_minutes": 90,
+                "recurrence": {"frequency": "weekly", "interval": 1, "count": 10}
+            }))
+            .unwrap()
+        })
+        .collect();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let store = store.clone();
+        let mine: Vec<SeriesBody> = bodies.iter().skip(worker).step_by(8).cloned().collect();
+        tasks.push(tokio::spawn(async move {
+            for body in mine {
+                store.book_series(&Caller::Admin, &body, now()).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    series_count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// 200,000 sessions (200 supervisors × 10 series × 100 weekly sessions, two invitees each),
+/// written in bulk; then a supervisor's next 30 days, `reads` times.
+async fn upcoming(db: &Db, sessions_total: usize, reads: usize) -> (f64, f64, usize) {
+    let store = &db.store;
+    let conn = store.connection();
+    let txn = conn.begin().await.unwrap();
+    let org = organization::Model {
+        id: Uuid::now_v7(),
+        name: "Kaupunki".into(),
+        timezone: "Europe/Helsinki".into(),
+        locale: "fi".into(),
+        created_at: now(),
+    };
+    organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await.unwrap();
+    let supervisors: Vec<supervisor::Model> = (0..200)
+        .map(|i| supervisor::Model {
+            id: Uuid::now_v7(),
+            name: format!("Ohjaaja {i}"),
+            email: format!("u{i}@example.fi"),
+            locale: "fi".into(),
+            timezone: "Europe/Helsinki".into(),
+            buffer_minutes: 0,
+            working_hours: "[]".into(),
+            created_at: now(),
+        })
+        .collect();
+    supervisor::Entity::insert_many(
+        supervisors.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
+    )
+    .exec_without_returning(&txn)
+    .await
+    .unwrap();
+    let people: Vec<person::Model> = (0..4000)
+        .map(|i| person::Model {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            name: format!("Henkilö {i}"),
+            email: format!("h{i}@example.fi"),
+            locale: None,
+            created_at: now(),
+        })
+        .collect();
+    for chunk in people.chunks(1000) {
+        person::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
+            .exec_without_returning(&txn)
+            .await
+            .unwrap();
+    }
+    let per_series = 100;
+    let series_per_supervisor = sessions_total / per_series / supervisors.len();
+    let start: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap();
+    let mut session_rows = Vec::with_capacity(sessions_total);
+    let mut invite_rows = Vec::with_capacity(sessions_total * 2);
+    for (s, sup) in supervisors.iter().enumerate() {
+        for k in 0..series_per_supervisor {
+            let id = Uuid::now_v7();
+            let uid = format!("{id}@ohjaus");
+            series::Entity::insert(
+                series::Model {
+                    id,
+                    organization_id: org.id,
+                    supervisor_id: sup.id,
+                    team_id: None,
+                    kind: "group_supervision".into(),
+                    title: format!("Sarja {s}/{k}"),
+                    first_start: "2027-01-04T08:00".into(),
+                    timezone: "Europe/Helsinki".into(),
+                    duration_minutes: 60,
+                    rrule: "FREQ=WEEKLY;INTERVAL=1;COUNT=100".into(),
+                    holiday_policy: "keep".into(),
+                    location: None,
+                    video_url: None,
+                    cancellation_notice_hours: 168,
+                    contracted_sessions: per_series as i32,
+                    status: "active".into(),
+                    ical_sequence: 0,
+                    cancel_reason: None,
+                    created_at: now(),
+                    updated_at: now(),
+                }
+                .into_active_model(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .unwrap();
+            calendar_event::Entity::insert(
+                calendar_event::Model {
+                    uid: uid.clone(),
+                    series_id: id,
+                    first_start: "2027-01-04T08:00".into(),
+                    timezone: "Europe/Helsinki".into(),
+                    duration_minutes: 60,
+                    rrule: Some("FREQ=WEEKLY;INTERVAL=1;COUNT=100".into()),
+                    created_at: now(),
+                }
+                .into_active_model(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .unwrap();
+            let (a, b) = (&people[(s * 20 + k * 2) % 4000], &people[(s * 20 + k * 2 + 1) % 4000]);
+            for n in 0..per_series {
+                // Series k of a supervisor meets on weekday k % 5 at hour 8 + k / 5 (weekly).
+                let starts_at =
+                    start + TimeDelta::days((k % 5) as i64 + 7 * n as i64) + TimeDelta::hours((k / 5) as i64);
+                let sid = Uuid::now_v7();
+                session_rows.push(session::Model {
+                    id: sid,
+                    series_id: id,
+                    supervisor_id: sup.id,
+                    calendar_uid: uid.clone(),
+                    index: n as i32 + 1,
+                    starts_at,
+                    ends_at: starts_at + TimeDelta::hours(1),
+                    timezone: "Europe/Helsinki".into(),
+                    status: "scheduled".into(),
+                    phase: None,
+                    late_cancellation: false,
+                    recurrence_id: Some(starts_at),
+                    location: None,
+                    video_url: None,
+                    cancelled_at: None,
+                    cancel_reason: None,
+                    created_at: now(),
+                    updated_at: now(),
+                });
+                invite_rows.push(session_participant::Model { session_id: sid, person_id: a.id });
+                invite_rows.push(session_participant::Model { session_id: sid, person_id: b.id });
+            }
+        }
+    }
+    for chunk in session_rows.chunks(1000) {
+        session::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
+            .exec_without_returning(&txn)
+            .await
+            .unwrap();
+    }
+    for chunk in invite_rows.chunks(4000) {
+        session_participant::Entity::insert_many(
+            chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
+        )
+        .exec_without_returning(&txn)
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+    // Fresh statistics, as a database that has lived would have.
+    conn.execute_unprepared("ANALYZE").await.unwrap();
+    let mut timings = Vec::with_capacity(reads);
+    let mut found = 0;
+    for r in 0..reads {
+        let sup = &supervisors[(r * 37) % supervisors.len()];
+        let from = start + TimeDelta::days(((r * 13) % 600) as i64);
+        let caller = Caller::Supervisor { supervisor_id: sup.id };
+        let t = Instant::now();
+        let list = store.upcoming_for_supervisor(&caller, sup.id, from, from + TimeDelta::days(30)).await.unwrap();
+        timings.push(t.elapsed().as_secs_f64() * 1000.0);
+        found += list.len();
+    }
+    timings.sort_by(|a, b| a.total_cmp(b));
+    let median = timings[timings.len() / 2];
+    let p99 = timings[(timings.len() * 99 / 100).min(timings.len() - 1)];
+    (median, p99, found / reads)
+}
+
+fn invite_payload() -> Notice {
+    let series_id = Uuid::now_v7();
+    let start: DateTime<Utc> = "2027-01-12T11:00:00Z".parse().unwrap();
+    Notice::Invite {
+        recipient: Recipient {
+            party: Party { name: "Hoitaja".into(), email: "hoitaja@example.fi".into() },
+            locale: Locale::Fi,
+            timezone: "Europe/Helsinki".into(),
+            role: Role::Participant,
+            id: Uuid::now_v7(),
+        },
+        organizer: Party { name: "Ohjaaja".into(), email: "ohjaaja@example.fi".into() },
+        attendees: (0..6).map(|i| Party { name: format!("Hoitaja {i}"), email: format!("h{i}@example.fi") }).collect(),
+        series: SeriesInfo {
+            series_id,
+            title: "Osasto 5 työnohjaus".into(),
+            kind: "group_supervision".into(),
+            organization_name: "Osasto 5".into(),
+            total_sessions: 10,
+            cancellation_notice_hours: 168,
+        },
+        sequence: 0,
+        change: Change::SeriesBooked,
+        calendar: CalendarMessage::Request {
+            event: CalendarEvent {
+                uid: format!("{series_id}@ohjaus"),
+                first_start: "2027-01-12T13:00:00".parse().unwrap(),
+                timezone: "Europe/Helsinki".into(),
+                duration_minutes: 90,
+                rrule: Some("FREQ=WEEKLY;INTERVAL=3;COUNT=10".into()),
+                instances: (0..10)
+                    .map(|i| {
+                        let at = start + TimeDelta::weeks(3 * i);
+                        EventInstance {
+                            session_id: Uuid::now_v7(),
+                            index: i as u32 + 1,
+                            recurrence_id: Some(at),
+                            starts_at: at,
+                            ends_at: at + TimeDelta::minutes(90),
+                            status: SessionStatus::Scheduled,
+                            location: Some("Neuvotteluhuone 2".into()),
+                            video_url: None,
+                        }
+                    })
+                    .collect(),
+            },
+        },
+    }
+}
+
+/// `rows` queued invitations (about 2.5 kB of JSON each), then 4 claimers claiming 200 at a
+/// time and acking each batch in one statement. Rows per second.
+async fn outbox_throughput(db: &Db, rows: usize) -> f64 {
+    let store = &db.store;
+    let payload = serde_json::to_string(&invite_payload()).unwrap();
+    let conn = store.connection();
+    let txn = conn.begin().await.unwrap();
+    let models: Vec<outbox::ActiveModel> = (0..rows)
+        .map(|i| {
+            outbox::Model {
+                id: Uuid::now_v7(),
+                kind: "invite".into(),
+                recipient_id: Uuid::now_v7(),
+                recipient_domain: "example.fi".into(),
+                payload: payload.clone(),
+                dedupe_key: format!("bench:{i}"),
+                status: "queued".into(),
+                attempts: 0,
+                max_attempts: 8,
+                next_attempt_at: now(),
+                lease_owner: None,
+                lease_expires_at: None,
+                last_error: None,
+                created_at: now(),
+                updated_at: now(),
+                sent_at: None,
+            }
+            .into_active_model()
+        })
+        .collect();
+    for chunk in models.chunks(1000) {
+        outbox::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let owner = format!("bench-{worker}");
+            let mut done = 0;
+            loop {
+                let claimed = store.claim_due(&owner, 200, TimeDelta::minutes(5), now()).await.unwrap();
+                if claimed.is_empty() {
+                    return done;
+                }
+                let ids: Vec<Uuid> = claimed.iter().map(|c| c.id).collect();
+                done += store.ack_many(&ids, &owner, now()).await.unwrap().len();
+            }
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap();
+    }
+    assert_eq!(total, rows);
+    rows as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run(db: Db, quick: bool) {
+    let label = db.label;
+    let series = if quick { 200 } else { 1000 };
+    let rate = booking(&db, series).await;
+    println!("| {label} | book {series} series × 10 sessions, 100 supervisors, 8 bookers | {rate:.0} series/s |");
+    db.finish().await;
+
+    let db = if label == "SQLite" {
+        sqlite().await
+    } else {
+        postgres(&std::env::var("OHJAUS_TEST_POSTGRES_URL").unwrap()).await
+    };
+    let total = if quick { 40_000 } else { 200_000 };
+    let (median, p99, avg) = upcoming(&db, total, 2000).await;
+    println!(
+        "| {label} | supervisor's next 30 days among {total} sessions ({avg} sessions each) | median {median:.2} ms, p99 {p99:.2} ms |"
+    );
+    db.finish().await;
+
+    let db = if label == "SQLite" {
+        sqlite().await
+    } else {
+        postgres(&std::env::var("OHJAUS_TEST_POSTGRES_URL").unwrap()).await
+    };
+    let rows = if quick { 10_000 } else { 40_000 };
+    let rate = outbox_throughput(&db, rows).await;
+    println!("| {label} | outbox claim+ack, 4 claimers, batches of 200, {rows} rows | {rate:.0} rows/s |");
+    db.finish().await;
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    runtime.block_on(async {
+        println!("| backend | measure | result |\n|---|---|---|");
+        run(sqlite().await, quick).await;
+        if let Ok(url) = std::env::var("OHJAUS_TEST_POSTGRES_URL") {
+            run(postgres(&url).await, quick).await;
+        }
+    });
+}
