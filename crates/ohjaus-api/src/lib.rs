@@ -49,11 +49,13 @@ pub fn app(state: AppState) -> (Router, OpenApi) {
         .method_not_allowed_fallback(|| async {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this route does not take that method")
         })
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
-        .layer(middleware::map_response(problem_for_bare_errors))
-        .layer(CompressionLayer::new())
+        // Inside out: the limit and the timeout answer early; their bare errors become problems;
+        // metrics count what the client gets; compression applies to the final body.
         .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(middleware::map_response(problem_for_bare_errors))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, openapi)

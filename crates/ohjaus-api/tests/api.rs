@@ -15,3 +15,6 @@ mod matrix;
 
 #[path = "api/openapi.rs"]
 mod openapi;
+
+#[path = "api/bad_input.rs"]
+mod bad_input;
