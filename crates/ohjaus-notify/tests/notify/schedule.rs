@@ -88,6 +88,18 @@ async fn keys(store: &Store, prefix: &str) -> Vec<String> {
 #[tokio::test]
 async fn reminders_go_once_per_session_and_person_whatever_the_workers() {
     let (store, _dir) = store::fresh().await;
+    reminders_once(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_go_once_on_postgresql_with_two_workers() {
+    let Some(db) = store::postgres("reminders_go_once_on_postgresql_with_two_workers").await else { return };
+    reminders_once(&db.store).await;
+    db.finish().await;
+}
+
+async fn reminders_once(store: &Store) {
+    let store = store.clone();
     // Tuesday 12.1.2027 08:00 Helsinki: after the 07:00 tick; session 1 is tomorrow 13:00.
     let clock = HandClock::at(fixtures::utc("2027-01-12T06:00:00Z"));
     let booked = book(&store, clock.now() - TimeDelta::days(7)).await;
@@ -141,10 +153,23 @@ async fn a_missed_tick_is_caught_up_once() {
 #[tokio::test]
 async fn each_supervisor_gets_one_digest_a_week() {
     let (store, dir) = store::fresh().await;
+    digest_once(&store, dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_digest_a_week_on_postgresql_with_two_workers() {
+    let Some(db) = store::postgres("one_digest_a_week_on_postgresql_with_two_workers").await else { return };
+    let dir = tempfile::tempdir().expect("a folder");
+    digest_once(&db.store, dir.path()).await;
+    db.finish().await;
+}
+
+async fn digest_once(store: &Store, dir: &std::path::Path) {
+    let store = store.clone();
     // Monday 11.1.2027 09:00 Helsinki.
     let clock = HandClock::at(fixtures::utc("2027-01-11T07:00:00Z"));
     let booked = book(&store, clock.now() - TimeDelta::days(7)).await;
-    let folder = dir.path().join("mail");
+    let folder = dir.join("mail");
     let a = worker(&store, "a", &clock, Transport::file(&folder).expect("a folder"));
     let b = worker(&store, "b", &clock, Transport::Log);
     let schedules = scheduler();

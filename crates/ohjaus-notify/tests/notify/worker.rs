@@ -243,3 +243,112 @@ async fn shutdown_finishes_the_messages_in_hand() {
     assert!(sent.len() < rows.len(), "the worker stopped before the end ({} of {})", sent.len(), rows.len());
     assert!(rows.iter().all(|r| matches!(r.status.as_str(), "sent" | "queued" | "sending")), "nothing lost");
 }
+
+/// Unfolds an iCalendar text into its content lines.
+fn content_lines(ics: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for physical in ics.split("\r\n").filter(|l| !l.is_empty()) {
+        match physical.strip_prefix(' ') {
+            Some(rest) => lines.last_mut().expect("a folded line continues one").push_str(rest),
+            None => lines.push(physical.to_owned()),
+        }
+    }
+    lines
+}
+
+#[tokio::test]
+async fn hostile_names_and_titles_arrive_whole_and_add_nothing() {
+    const HOSTILE: &str = "Tiimi; \"A\", <b>ÄÖÅ</b> 🎉\r\nBcc: victim@evil.example\r\nX-EVIL:1\r\n\r\nInjected";
+    let mut notice = fixtures::booked(participant(Locale::Sv));
+    if let Notice::Invite { recipient, organizer, attendees, series, .. } = &mut notice {
+        recipient.party.name = format!("Märta, Öhman; {HOSTILE}");
+        organizer.name = format!("Sari {HOSTILE}");
+        attendees[0].name = recipient.party.name.clone();
+        series.title = format!("Handledning {HOSTILE}");
+    }
+    let (store, dir) = store::fresh().await;
+    let clock = HandClock::at(fixtures::utc("2027-01-05T08:00:00Z"));
+    store::enqueue(&store, &[notice], clock.now()).await;
+    let folder = dir.path().join("mail");
+    let worker = Worker::new(store.clone(), config("hostile"), mailer(Transport::file(&folder).expect("a folder")))
+        .with_clock(clock.clock());
+    assert_eq!(worker.pass(&mut never_stop()).await.expect("a pass").sent, 1);
+    let row = &store::rows(&store).await[0];
+    let raw = std::fs::read_to_string(folder.join(format!("{}.eml", row.id))).expect("the message");
+    let email = mime::parse(&raw);
+
+    // Headers: the same set as any invite, the values whole and on one line.
+    let mut names: Vec<String> = email.headers.iter().map(|(name, _)| name.to_ascii_lowercase()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["auto-submitted", "content-type", "date", "from", "message-id", "mime-version", "reply-to", "subject", "to"]
+    );
+    let flat = "Tiimi; \"A\", <b>ÄÖÅ</b> 🎉 Bcc: victim@evil.example X-EVIL:1 Injected";
+    let subject = email.decoded_header("subject").expect("a subject");
+    assert!(subject.starts_with(&format!("Inbjudan: Handledning {flat} – 4 träffar")), "{subject}");
+    assert!(email.decoded_header("to").expect("To").starts_with(&format!("Märta, Öhman; {flat} <")));
+
+    // Bodies: the title whole in the text, escaped in the HTML.
+    let text = email.parts[0].parts[0].body_text();
+    assert!(text.contains(&format!("”Handledning {flat}”")), "{text}");
+    assert!(email.parts[0].parts[1].body_text().contains("&lt;b&gt;ÄÖÅ&lt;/b&gt; 🎉"));
+
+    // The calendar: no property beyond the expected ones, SUMMARY whole, escaped.
+    let ics = email.parts[0].parts[2].body_text();
+    let lines = content_lines(&ics);
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for line in &lines {
+        let name = line.split([':', ';']).next().expect("a name").to_owned();
+        assert!(!name.starts_with("X-EVIL") && !name.starts_with("Bcc") && !name.is_empty(), "{line}");
+        names.insert(name);
+    }
+    let summary = lines.iter().find(|l| l.starts_with("SUMMARY")).expect("a SUMMARY");
+    assert_eq!(
+        summary,
+        "SUMMARY:Handledning Tiimi\\; \"A\"\\, <b>ÄÖÅ</b> 🎉  Bcc: victim@evil.example  X-EVIL:1    Injected"
+    );
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75), "folded at 75 octets");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_on_postgresql_never_send_a_row_twice() {
+    let Some(db) = store::postgres("two_workers_on_postgresql_never_send_a_row_twice").await else { return };
+    let now = chrono::Utc::now();
+    let notices: Vec<Notice> = (0..4).flat_map(|_| all_kinds()).collect();
+    store::enqueue(&db.store, &notices, now).await;
+    let dir = tempfile::tempdir().expect("a folder");
+    let folders = [dir.path().join("a"), dir.path().join("b")];
+    let workers: Vec<Worker> = ["a", "b"]
+        .iter()
+        .zip(&folders)
+        .map(|(owner, folder)| {
+            let config = WorkerConfig { batch_size: 7, ..config(owner) };
+            Worker::new(db.store.clone(), config, mailer(Transport::file(folder).expect("a folder")))
+        })
+        .collect();
+    let drain = |worker: Worker| async move {
+        let mut stop = never_stop();
+        let mut sent = 0;
+        loop {
+            let report = worker.pass(&mut stop).await.expect("a pass");
+            if report.claimed == 0 {
+                return sent;
+            }
+            sent += report.sent;
+        }
+    };
+    let (a, b) = tokio::join!(drain(workers[0].clone()), drain(workers[1].clone()));
+    let files = |folder: &std::path::Path| -> BTreeSet<String> {
+        std::fs::read_dir(folder)
+            .expect("a folder")
+            .map(|e| e.expect("an entry").file_name().to_string_lossy().into())
+            .collect()
+    };
+    let (in_a, in_b) = (files(&folders[0]), files(&folders[1]));
+    assert_eq!(a + b, notices.len());
+    assert_eq!(in_a.len() + in_b.len(), notices.len());
+    assert!(in_a.is_disjoint(&in_b), "a row went out through both workers");
+    assert!(store::rows(&db.store).await.iter().all(|r| r.status == "sent" && r.attempts == 1));
+    db.finish().await;
+}
