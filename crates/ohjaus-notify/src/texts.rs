@@ -412,15 +412,33 @@ impl Headline {
             (H::ParticipantsChanged { title }, Fi) => format!("Osallistujat muuttuneet: {title}"),
             (H::ParticipantsChanged { title }, Sv) => format!("Ändrade deltagare: {title}"),
             (H::ParticipantsChanged { title }, En) => format!("Participants changed: {title}"),
-            (H::Moved { title, session, start }, Fi) => format!("Siirretty: {title}, {session} → {start}"),
-            (H::Moved { title, session, start }, Sv) => format!("Flyttad: {title}, {session} → {start}"),
-            (H::Moved { title, session, start }, En) => format!("Moved: {title}, {session} → {start}"),
-            (H::Cancelled { title, session, start, .. }, Fi) => format!("Peruttu: {title}, {session} ({start})"),
-            (H::Cancelled { title, session, start, .. }, Sv) => format!("Inställd: {title}, {session} ({start})"),
-            (H::Cancelled { title, session, start, .. }, En) => format!("Cancelled: {title}, {session} ({start})"),
-            (H::Makeup { title, start }, Fi) => format!("Korvaava istunto: {title}, {start}"),
-            (H::Makeup { title, start }, Sv) => format!("Ersättande träff: {title}, {start}"),
-            (H::Makeup { title, start }, En) => format!("Make-up session: {title}, {start}"),
+            (H::Moved { title, session, start }, locale) => {
+                let word = match locale {
+                    Fi => "Siirretty",
+                    Sv => "Flyttad",
+                    En => "Moved",
+                };
+                let to = if start.is_empty() { String::new() } else { format!(" → {start}") };
+                format!("{word}: {title}, {session}{to}")
+            }
+            (H::Cancelled { title, session, start, .. }, locale) => {
+                let word = match locale {
+                    Fi => "Peruttu",
+                    Sv => "Inställd",
+                    En => "Cancelled",
+                };
+                let when = if start.is_empty() { String::new() } else { format!(" ({start})") };
+                format!("{word}: {title}, {session}{when}")
+            }
+            (H::Makeup { title, start }, locale) => {
+                let word = match locale {
+                    Fi => "Korvaava istunto",
+                    Sv => "Ersättande träff",
+                    En => "Make-up session",
+                };
+                let when = if start.is_empty() { String::new() } else { format!(", {start}") };
+                format!("{word}: {title}{when}")
+            }
             (H::Replanned { title, .. }, Fi) => format!("Aikataulu muuttunut: {title}"),
             (H::Replanned { title, .. }, Sv) => format!("Ändrat schema: {title}"),
             (H::Replanned { title, .. }, En) => format!("Schedule changed: {title}"),
@@ -613,5 +631,27 @@ pub fn not_requested(locale: Locale) -> &'static str {
         Locale::Fi => "Jos et pyytänyt linkkiä, voit jättää tämän viestin huomiotta.",
         Locale::Sv => "Om du inte bad om länken kan du bortse från detta meddelande.",
         Locale::En => "If you did not ask for this link, you can ignore this message.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subject_without_a_time_has_no_dangling_arrow() {
+        let moved = Headline::Moved { title: "T".into(), session: "istunto 3/10".into(), start: String::new() };
+        assert_eq!(moved.subject(Locale::Fi), "Siirretty: T, istunto 3/10");
+        let moved = Headline::Moved { title: "T".into(), session: "session 3 of 10".into(), start: "Tue".into() };
+        assert_eq!(moved.subject(Locale::En), "Moved: T, session 3 of 10 → Tue");
+    }
+
+    #[test]
+    fn notice_periods_read_naturally() {
+        assert_eq!(notice_period(Locale::Fi, 48), "48 tuntia");
+        assert_eq!(notice_period(Locale::Sv, 168), "7 dygn (168 timmar)");
+        assert_eq!(notice_period(Locale::En, 1), "1 hour");
+        assert_eq!(session_of(Locale::Fi, 11, 10), "korvaava istunto 11");
+        assert_eq!(position(Locale::En, 3, 10), "3 of 10");
     }
 }
