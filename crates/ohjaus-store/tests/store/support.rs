@@ -6,9 +6,14 @@ use sea_orm::{ConnectionTrait, Database};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-/// The PostgreSQL server URL of the run, if any.
+/// The PostgreSQL server URL of the run, if any. With `OHJAUS_TEST_REQUIRE_POSTGRES` set
+/// (CI), a missing URL fails the test instead of letting the PostgreSQL half pass unrun.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("OHJAUS_TEST_POSTGRES_URL").ok().filter(|url| !url.trim().is_empty())
+    let url = std::env::var("OHJAUS_TEST_POSTGRES_URL").ok().filter(|url| !url.trim().is_empty());
+    if url.is_none() && std::env::var_os("OHJAUS_TEST_REQUIRE_POSTGRES").is_some() {
+        panic!("OHJAUS_TEST_REQUIRE_POSTGRES is set but OHJAUS_TEST_POSTGRES_URL is not");
+    }
+    url
 }
 
 /// One test's database. `finish` drops a PostgreSQL database; the SQLite file goes with the
