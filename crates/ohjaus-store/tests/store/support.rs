@@ -6,12 +6,12 @@ use sea_orm::{ConnectionTrait, Database};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-/// The PostgreSQL server URL of the run, if any. With `OHJAUS_TEST_REQUIRE_POSTGRES` set
-/// (CI), a missing URL fails the test instead of letting the PostgreSQL half pass unrun.
+/// The PostgreSQL server URL of the run, if any. With `OHJAUS_POSTGRES_REQUIRED=1` (CI), a
+/// missing URL fails the test instead of letting the PostgreSQL half pass unrun.
 pub fn postgres_url() -> Option<String> {
     let url = std::env::var("OHJAUS_TEST_POSTGRES_URL").ok().filter(|url| !url.trim().is_empty());
-    if url.is_none() && std::env::var_os("OHJAUS_TEST_REQUIRE_POSTGRES").is_some() {
-        panic!("OHJAUS_TEST_REQUIRE_POSTGRES is set but OHJAUS_TEST_POSTGRES_URL is not");
+    if url.is_none() && std::env::var("OHJAUS_POSTGRES_REQUIRED").as_deref() == Ok("1") {
+        panic!("OHJAUS_POSTGRES_REQUIRED=1 but OHJAUS_TEST_POSTGRES_URL is not set");
     }
     url
 }
