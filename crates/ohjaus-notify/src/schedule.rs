@@ -121,7 +121,8 @@ impl Scheduler {
     }
 
     /// Queues each supervisor's digest of the week of `tick` (Monday to Sunday in the
-    /// configured zone), listing the sessions from now to the week's end.
+    /// configured zone), listing the sessions from now to the week's end. A supervisor with no
+    /// session that week gets no message: an empty digest would teach people to ignore them.
     pub async fn digest(
         &self,
         worker: &Worker,

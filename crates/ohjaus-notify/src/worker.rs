@@ -171,6 +171,10 @@ impl Worker {
     /// One pass: claims up to `batch_size` due rows and delivers them, `concurrency` at a time.
     /// When `stop` turns true, no new send starts; those in hand finish.
     pub async fn pass(&self, stop: &mut watch::Receiver<bool>) -> Result<PassReport, StoreError> {
+        if *stop.borrow() {
+            // Claiming now would only park rows under a lease nobody works on.
+            return Ok(PassReport::default());
+        }
         let lease = TimeDelta::seconds(i64::from(self.config.lease_seconds.max(1)));
         let claimed = self.store.claim_due(&self.owner, self.config.batch_size.max(1), lease, self.now()).await?;
         let mut report = PassReport { claimed: claimed.len(), ..PassReport::default() };
@@ -235,9 +239,10 @@ impl Worker {
         let result = match self.render(&row, &id) {
             Ok(message) => {
                 let delivery = Delivery { id: &id, kind: &row.kind, recipient_domain: &domain };
-                self.mailer.transport.send(&message, delivery).await.map_err(|e| e.to_string())
+                self.mailer.transport.send(&message, delivery).await.map_err(|e| (e.to_string(), e.is_permanent()))
             }
-            Err(e) => Err(e),
+            // A notice that cannot be rendered will not render next time either.
+            Err(e) => Err((e, true)),
         };
         let now = self.now();
         match result {
@@ -245,11 +250,13 @@ impl Worker {
                 debug!(recipient_domain = %domain, "sent");
                 Ok(Outcome::Sent(row.id))
             }
-            Err(reason) => {
+            Err((reason, permanent)) => {
+                // The store has no "give up now": a permanent failure is retried like any
+                // other until its last attempt; the log says it will not heal.
                 let reason = redact_addresses(&reason);
                 match self.store.fail(row.id, &self.owner, &reason, now).await {
                     Ok(FailOutcome::Retry { next_attempt_at }) => {
-                        warn!(recipient_domain = %domain, error = %reason, %next_attempt_at, "not sent; will retry");
+                        warn!(recipient_domain = %domain, error = %reason, permanent, %next_attempt_at, "not sent; will retry");
                         Ok(Outcome::Retried)
                     }
                     Ok(FailOutcome::Dead) => {
