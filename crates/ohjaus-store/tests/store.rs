@@ -17,24 +17,24 @@ mod migrations;
 mod booking;
 
 // store-B: tokens, goals, notes, attendance, reports, feeds, personal reads.
-#[path = "store/world.rs"]
-mod world;
-#[path = "store/tokens.rs"]
-mod tokens;
-#[path = "store/goals.rs"]
-mod goals;
-#[path = "store/notes.rs"]
-mod notes;
 #[path = "store/attendance.rs"]
 mod attendance;
-#[path = "store/reports.rs"]
-mod reports;
 #[path = "store/feed.rs"]
 mod feed;
+#[path = "store/goals.rs"]
+mod goals;
 #[path = "store/me.rs"]
 mod me;
+#[path = "store/notes.rs"]
+mod notes;
+#[path = "store/reports.rs"]
+mod reports;
 #[path = "store/scope_matrix.rs"]
 mod scope_matrix;
+#[path = "store/tokens.rs"]
+mod tokens;
+#[path = "store/world.rs"]
+mod world;
 
 #[path = "store/outbox.rs"]
 mod outbox;
