@@ -59,7 +59,11 @@ fn is_json(request: &Request) -> bool {
 }
 
 fn unsupported_media_type() -> Problem {
-    Problem::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "send the body as application/json")
+    Problem::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "send the body as application/json",
+    )
 }
 
 /// The body's bytes, within the body limit (413 beyond it).

@@ -42,7 +42,8 @@ pub fn app(state: AppState) -> (Router, OpenApi) {
     let (routes, mut openapi) = routes::all().split_for_parts();
     routes::describe(&mut openapi);
     // Serialized once: the document is the same for every request.
-    let document = routes::health::Document(std::sync::Arc::new(serde_json::to_vec(&openapi).unwrap_or_default().into()));
+    let document =
+        routes::health::Document(std::sync::Arc::new(serde_json::to_vec(&openapi).unwrap_or_default().into()));
     let router = routes
         .layer(axum::Extension(document))
         .fallback(|| async { Problem::not_found("route") })

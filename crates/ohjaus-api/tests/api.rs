@@ -18,3 +18,6 @@ mod openapi;
 
 #[path = "api/bad_input.rs"]
 mod bad_input;
+
+#[path = "api/behaviour.rs"]
+mod behaviour;

@@ -53,10 +53,14 @@ async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) 
             })
         })
         .collect();
-    let text = ohjaus_ical::feed(&format!("Ohjaus – {}", feed.owner_name), &entries, state.clock.now()).map_err(|error| {
-        tracing::error!(%error, "calendar feed not rendered");
-        Problem::internal()
-    })?;
-    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")], text)
+    let text =
+        ohjaus_ical::feed(&format!("Ohjaus – {}", feed.owner_name), &entries, state.clock.now()).map_err(|error| {
+            tracing::error!(%error, "calendar feed not rendered");
+            Problem::internal()
+        })?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+        text,
+    )
         .into_response())
 }

@@ -80,7 +80,8 @@ async fn create_calendar_link(State(state): State<AppState>, Auth(caller): Auth)
     if !base.path().ends_with('/') {
         base.set_path(&format!("{}/", base.path()));
     }
-    let url = base.join(&format!("calendar/{}.ics", token.secret.expose())).map_err(|_| Problem::internal())?.to_string();
+    let url =
+        base.join(&format!("calendar/{}.ics", token.secret.expose())).map_err(|_| Problem::internal())?.to_string();
     Ok((StatusCode::CREATED, [(header::LOCATION, url.clone())], Json(CalendarLink { url })).into_response())
 }
 

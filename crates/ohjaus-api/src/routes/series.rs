@@ -124,8 +124,11 @@ async fn list_series(
     Query(query): Query<SeriesQuery>,
 ) -> Result<Json<Paged<Series>>, Problem> {
     let page = page(query.limit, query.cursor)?;
-    let filter =
-        SeriesFilter { organization_id: query.organization_id, supervisor_id: query.supervisor_id, status: query.status };
+    let filter = SeriesFilter {
+        organization_id: query.organization_id,
+        supervisor_id: query.supervisor_id,
+        status: query.status,
+    };
     Ok(Json(state.store.list_series(&caller, &filter, &page).await?))
 }
 

@@ -138,7 +138,9 @@ async fn find_slots(
         return Err(Problem::validation(&errors));
     }
     let participants = match (query.team_id, query.participant_ids) {
-        (Some(_), Some(_)) => return Err(invalid("participant_ids", "give either team_id or participant_ids, not both")),
+        (Some(_), Some(_)) => {
+            return Err(invalid("participant_ids", "give either team_id or participant_ids, not both"));
+        }
         (Some(team_id), None) => Participants::Team(team_id),
         (None, ids) => Participants::People(ids.unwrap_or_default()),
     };

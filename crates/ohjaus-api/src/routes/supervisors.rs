@@ -189,6 +189,7 @@ async fn supervisor_upcoming(
     let days = query.days()?;
     let page = page(query.limit, query.cursor)?;
     let now = state.clock.now();
-    let sessions = state.store.upcoming_for_supervisor(&caller, id, now, now + TimeDelta::days(i64::from(days))).await?;
+    let sessions =
+        state.store.upcoming_for_supervisor(&caller, id, now, now + TimeDelta::days(i64::from(days))).await?;
     Ok(Json(cut(sessions, &page, |s| s.session.id)?))
 }

@@ -68,7 +68,12 @@ pub fn cases() -> Vec<Case> {
         ),
         case("GET", "/api/v1/organizations/{org_a}/people", None, ORG_READS),
         case("GET", "/api/v1/people/{p1}", None, [200, 200, 404, 200, 404, 200, 404, 401, 401]),
-        case("POST", "/api/v1/organizations/{org_a}/teams", Some(r#"{"name": "Yövuoro", "member_ids": ["{p2}"]}"#), ORG_CREATES),
+        case(
+            "POST",
+            "/api/v1/organizations/{org_a}/teams",
+            Some(r#"{"name": "Yövuoro", "member_ids": ["{p2}"]}"#),
+            ORG_CREATES,
+        ),
         case("GET", "/api/v1/organizations/{org_a}/teams", None, ORG_READS),
         case("GET", "/api/v1/teams/{team_a}", None, ORG_READS),
         case("PUT", "/api/v1/teams/{team_a}/members", Some(r#"{"member_ids": ["{p1}"]}"#), ORG_READS),
@@ -137,7 +142,12 @@ pub fn cases() -> Vec<Case> {
             Some(r#"{"text": "Muistiinpano", "visibility": "supervisor"}"#),
             [403, 403, 404, 201, 404, 403, 404, 401, 401],
         ),
-        case("GET", "/api/v1/sessions/{session1}/notes/{note_private}", None, [403, 403, 404, 200, 404, 404, 404, 401, 401]),
+        case(
+            "GET",
+            "/api/v1/sessions/{session1}/notes/{note_private}",
+            None,
+            [403, 403, 404, 200, 404, 404, 404, 401, 401],
+        ),
         case("GET", "/api/v1/sessions/{session1}/notes/{note_shared}", None, NOTE_READS),
         case(
             "PUT",
@@ -150,8 +160,18 @@ pub fn cases() -> Vec<Case> {
         // Goals and reviews.
         case("GET", "/api/v1/goals/{goal_private}", None, [404, 404, 404, 200, 404, 200, 404, 401, 401]),
         case("GET", "/api/v1/goals/{goal_shared}", None, SERIES_READS),
-        case("PATCH", "/api/v1/goals/{goal_shared}", Some(r#"{"status": "achieved"}"#), [403, 403, 404, 200, 404, 403, 404, 401, 401]),
-        case("POST", "/api/v1/goals/{goal_shared}/reviews", Some(r#"{"phase": "midpoint", "rating": 4}"#), PARTY_CREATES),
+        case(
+            "PATCH",
+            "/api/v1/goals/{goal_shared}",
+            Some(r#"{"status": "achieved"}"#),
+            [403, 403, 404, 200, 404, 403, 404, 401, 401],
+        ),
+        case(
+            "POST",
+            "/api/v1/goals/{goal_shared}/reviews",
+            Some(r#"{"phase": "midpoint", "rating": 4}"#),
+            PARTY_CREATES,
+        ),
         case("GET", "/api/v1/goals/{goal_shared}/reviews/{review_s1}", None, SERIES_READS),
         // Slots, the outbox, the caller's own.
         case(
@@ -235,7 +255,10 @@ async fn run(app: &TestApp, prefixes: &[&str]) {
             let answer = send(app, &world, case, role).await;
             let documented = app.documented(case.method, case.path.split('?').next().unwrap_or(case.path));
             if !documented.contains(&answer.status.as_u16()) {
-                failures.push(format!("{} {}: {} is not documented ({documented:?})", case.method, case.path, answer.status));
+                failures.push(format!(
+                    "{} {}: {} is not documented ({documented:?})",
+                    case.method, case.path, answer.status
+                ));
             }
             if answer.status.as_u16() != expected {
                 failures.push(format!(

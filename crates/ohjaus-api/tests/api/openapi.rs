@@ -5,7 +5,6 @@
 
 use crate::api_test;
 use crate::matrix::{normalized, operations};
-use crate::support::TestApp;
 use axum::http::Method;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -174,10 +174,6 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
-    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Answer {
-        self.call(Method::PUT, path, Some(token), Some(body)).await
-    }
-
     pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Answer {
         self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
@@ -199,10 +195,13 @@ impl TestApp {
     pub async fn counts(&self) -> BTreeMap<String, i64> {
         let db = self.store.connection();
         let (backend, list) = match self.backend() {
-            Backend::Sqlite => {
-                (DbBackend::Sqlite, "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            Backend::Sqlite => (
+                DbBackend::Sqlite,
+                "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            ),
+            Backend::Postgres => {
+                (DbBackend::Postgres, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'")
             }
-            Backend::Postgres => (DbBackend::Postgres, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'"),
         };
         let tables: Vec<String> = db
             .query_all_raw(Statement::from_string(backend, list))

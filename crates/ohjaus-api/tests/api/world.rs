@@ -3,7 +3,7 @@
 //! every name and address carries the world's number.
 
 use crate::support::{TestApp, now};
-use ohjaus_core::{SeriesBody, WorkingHoursEntry};
+use ohjaus_core::SeriesBody;
 use ohjaus_store::Caller;
 use ohjaus_store::repo::closures::NewClosure;
 use ohjaus_store::repo::goals::{NewGoal, NewReview};
@@ -19,8 +19,17 @@ use uuid::Uuid;
 static WORLDS: AtomicU32 = AtomicU32::new(0);
 
 /// The roles of the authorization matrix, in its column order.
-pub const ROLES: [&str; 9] =
-    ["admin", "coordinator", "other_coordinator", "supervisor", "other_supervisor", "participant", "outsider", "none", "revoked"];
+pub const ROLES: [&str; 9] = [
+    "admin",
+    "coordinator",
+    "other_coordinator",
+    "supervisor",
+    "other_supervisor",
+    "participant",
+    "outsider",
+    "none",
+    "revoked",
+];
 
 /// Two organizations: A with supervisor S1's series X (team A: person P1; P2 is in A but not in
 /// the series) and B with supervisor S2's series Y (person Q1).
@@ -165,14 +174,20 @@ impl World {
         world.sessions_y = y.sessions.iter().map(|s| s.id).collect();
 
         let s1 = Caller::Supervisor { supervisor_id: sup1 };
-        let goal = |text: &str, shared: bool| NewGoal { text: text.into(), focus: None, shared_with_organization: shared };
-        world.goal_private = store.create_goal(&s1, world.series_x, &goal("Oma jaksaminen", false), at).await.unwrap().id;
-        world.goal_shared = store.create_goal(&s1, world.series_x, &goal("Perehdytysmalli", true), at).await.unwrap().id;
+        let goal =
+            |text: &str, shared: bool| NewGoal { text: text.into(), focus: None, shared_with_organization: shared };
+        world.goal_private =
+            store.create_goal(&s1, world.series_x, &goal("Oma jaksaminen", false), at).await.unwrap().id;
+        world.goal_shared =
+            store.create_goal(&s1, world.series_x, &goal("Perehdytysmalli", true), at).await.unwrap().id;
         let review = NewReview { phase: ohjaus_core::ReviewPhase::Start, rating: 2, comment: Some("Alussa".into()) };
         world.review_s1 = store.add_review(&s1, world.goal_shared, &review, at).await.unwrap().id;
         let note = |text: &str, visibility| NewNote { text: text.into(), visibility };
-        world.note_private =
-            store.create_note(&s1, world.sessions_x[0], &note("Oma muistiinpano", NoteVisibility::Supervisor), at).await.unwrap().id;
+        world.note_private = store
+            .create_note(&s1, world.sessions_x[0], &note("Oma muistiinpano", NoteVisibility::Supervisor), at)
+            .await
+            .unwrap()
+            .id;
         world.note_shared = store
             .create_note(&s1, world.sessions_x[0], &note("Yhteinen muistiinpano", NoteVisibility::Participants), at)
             .await
@@ -215,13 +230,5 @@ impl World {
     /// The admin's token.
     pub fn admin(&self) -> &str {
         self.token("admin").unwrap()
-    }
-
-    /// Working hours Monday to Friday 08:00–16:00.
-    pub fn office_hours() -> Vec<WorkingHoursEntry> {
-        ["mon", "tue", "wed", "thu", "fri"]
-            .iter()
-            .map(|day| WorkingHoursEntry { weekday: (*day).into(), start: "08:00".into(), end: "16:00".into() })
-            .collect()
     }
 }
