@@ -346,12 +346,10 @@ impl RecurrenceBody {
         let mut errors = Collector::default();
         let interval = match self.interval {
             None => Some(1),
-            Some(k) => errors.take(
-                u8::try_from(k)
-                    .ok()
-                    .filter(|k| *k >= 1)
-                    .ok_or_else(|| FieldError::new("interval", format!("must be a positive whole number (is {k})"))),
-            ),
+            Some(k) => errors.take(u8::try_from(k).ok().filter(|k| *k >= 1).ok_or_else(|| {
+                let limit = if self.frequency == "monthly" { "1 and 12 months" } else { "1 and 52 weeks" };
+                FieldError::new("interval", format!("must be between {limit} (is {k})"))
+            })),
         };
         let pattern = match self.frequency.as_str() {
             "weekly" => {
@@ -566,6 +564,16 @@ mod tests {
         let errors = body.validate(first).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["interval", "by_weekday[0]", "count"]);
+        // An interval too large for a byte was called "not a positive whole number".
+        let far_apart = RecurrenceBody { interval: Some(300), count: Some(5), by_weekday: None, ..body.clone() };
+        assert_eq!(far_apart.validate(first).unwrap_err()[0].message, "must be between 1 and 52 weeks (is 300)");
+        let monthly = RecurrenceBody {
+            frequency: "monthly".into(),
+            by_weekday: Some(ByWeekday::One("2TU".into())),
+            interval: Some(13),
+            ..far_apart
+        };
+        assert_eq!(monthly.validate(first).unwrap_err()[0].message, "must be between 1 and 12 months");
         let until_far = RecurrenceBody {
             frequency: "weekly".into(),
             interval: None,
