@@ -136,10 +136,12 @@ pub fn request_locale(headers: &HeaderMap, names: CookieNames) -> Locale {
         .unwrap_or_default()
 }
 
-/// Whether a state-changing request comes from our own pages, as far as the browser says.
+/// Whether a state-changing request comes from our own pages, as far as the browser says:
+/// `Sec-Fetch-Site` when the browser sends it (it cannot be forged by a page), else the
+/// `Origin`, when there is one.
 fn same_site(headers: &HeaderMap, state: &WebState) -> bool {
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site") {
-        return false;
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin";
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
@@ -166,7 +168,11 @@ pub async fn guard(State(state): State<WebState>, request: Request, next: Next) 
     let mut request = request;
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         if !same_site(request.headers(), &state) {
-            tracing::info!("form refused: from another site");
+            tracing::info!(
+                origin = ?request.headers().get(header::ORIGIN),
+                fetch_site = ?request.headers().get("sec-fetch-site"),
+                "form refused: from another site"
+            );
             return finish(render_error(locale, ErrorKind::Csrf), &state, None);
         }
         let (parts, body) = request.into_parts();
@@ -212,8 +218,9 @@ fn finish(mut response: Response, state: &WebState, new_pre: Option<String>) -> 
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
         ("x-content-type-options", "nosniff"),
-        // Sign-in links and feed links carry secrets in their paths: never send them on.
-        ("referrer-policy", "no-referrer"),
+        // Sign-in links and feed links carry secrets in their paths: never send them to
+        // another site.
+        ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cache-control", "no-store"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
