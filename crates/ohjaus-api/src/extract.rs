@@ -18,13 +18,10 @@ fn path_field(path: &serde_path_to_error::Path) -> String {
     if text == "." { String::new() } else { text }
 }
 
-/// Turns a serde error at a path into a problem: syntax errors are 400, data errors 422.
+/// Turns a serde error at a path into a problem: the body fits no JSON shape of `T` (422).
 fn json_problem(error: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     let field = path_field(error.path());
     let inner = error.inner();
-    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-        return Problem::bad_request(format!("the body is not valid JSON: {inner}"));
-    }
     // serde's own text ("unknown field `x`, expected one of …") is clear; strip its position.
     let message = inner.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
@@ -39,10 +36,39 @@ fn json_problem(error: serde_path_to_error::Error<serde_json::Error>) -> Problem
 
 /// Parses JSON bytes into `T` with the problem mapping of [`Body`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
-    deserializer.end().map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let value = json_value(bytes)?;
+    serde_path_to_error::deserialize(value).map_err(json_problem)
+}
+
+/// The JSON text as a value, with whole numbers written as decimals (`3.0`) made integers:
+/// JSON does not tell them apart, and neither do JSON Schema's `integer` and our fields.
+fn json_value(bytes: &[u8]) -> Result<serde_json::Value, Problem> {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
+    integral(&mut value);
     Ok(value)
+}
+
+/// Largest integer an `f64` holds exactly.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+fn integral(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                // Exact: a whole number within ±2^53.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral),
+        serde_json::Value::Object(members) => members.values_mut().for_each(integral),
+        _ => {}
+    }
 }
 
 /// Whether the request says its body is JSON (`application/json` or `application/*+json`).
@@ -89,7 +115,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-/// A JSON body of type `T` that may be left out: an empty body is `T::default()` (a
+/// A JSON body of type `T` that may be left out: an empty body or `null` is `T::default()` (a
 /// cancellation without a reason); any other body is read as [`Body`] reads it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OptionalBody<T>(pub T);
@@ -106,7 +132,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalB
         if !json {
             return Err(unsupported_media_type());
         }
-        parse_json(&bytes).map(Self)
+        let value = json_value(&bytes)?;
+        if value.is_null() {
+            return Ok(Self(T::default()));
+        }
+        serde_path_to_error::deserialize(value).map(Self).map_err(json_problem)
     }
 }
 
@@ -181,6 +211,8 @@ mod tests {
 
     #[test]
     fn errors_name_fields() {
+        assert_eq!(parse_json::<Outer>(br#"{"name": "x", "inner": {"count": 3.0}}"#).unwrap().inner.count, 3);
+        assert_eq!(parse_json::<Outer>(br#"{"name": "x", "inner": {"count": 3.5}}"#).unwrap_err().status, 422);
         let problem = parse_json::<Outer>(br#"{"name": "x", "inner": {"count": "ten"}}"#).unwrap_err();
         assert_eq!(problem.status, 422);
         assert_eq!(problem.errors[0].field, "inner.count");

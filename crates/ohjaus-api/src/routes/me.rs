@@ -1,12 +1,12 @@
 //! The caller's own view: their upcoming sessions and the private link of their calendar
 //! feed. For participants and supervisors; admins and coordinators have no calendar (403).
 
-use super::supervisors::UpcomingQuery;
+use super::supervisors::{UpcomingQuery, upcoming_key};
 use crate::ApiRouter;
 use crate::auth::Auth;
 use crate::docs::{Forbidden, Invalid, Unauthorized};
 use crate::extract::Query;
-use crate::paging::{cut, page};
+use crate::paging::{after_key, page, time_cursor_of};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -49,10 +49,15 @@ async fn my_upcoming(
     Query(query): Query<UpcomingQuery>,
 ) -> Result<Json<MyUpcomingPage>, Problem> {
     let days = query.days()?;
+    let after = query.after()?;
     let page = page(query.limit, query.cursor)?;
     Ok(Json(match state.store.my_upcoming(&caller, days, state.clock.now()).await? {
-        MyUpcoming::Participant(sessions) => MyUpcomingPage::Participant(cut(sessions, &page, |s| s.session.id)?),
-        MyUpcoming::Supervisor(sessions) => MyUpcomingPage::Supervisor(cut(sessions, &page, |s| s.session.id)?),
+        MyUpcoming::Participant(sessions) => {
+            MyUpcomingPage::Participant(after_key(sessions, &page, after, |s| upcoming_key(&s.session), time_cursor_of))
+        }
+        MyUpcoming::Supervisor(sessions) => {
+            MyUpcomingPage::Supervisor(after_key(sessions, &page, after, |s| upcoming_key(&s.session), time_cursor_of))
+        }
     }))
 }
 

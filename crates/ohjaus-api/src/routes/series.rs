@@ -7,7 +7,7 @@ use crate::auth::Auth;
 use crate::docs::{BodyErrors, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::error::problem_in;
 use crate::extract::{Body, Id, OptionalBody, Query};
-use crate::paging::{PageQuery, by_id, cut, page};
+use crate::paging::{PageQuery, after_key, by_id, page};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -200,20 +200,39 @@ async fn set_series_participants(
     }
 }
 
+/// The page of a series' sessions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct SessionsQuery {
+    /// Items per page, 1–200; default 50.
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page (the index of its last session).
+    #[param(pattern = "^[0-9]{1,9}$")]
+    cursor: Option<String>,
+}
+
 /// A series' sessions in index order (anyone who may see the series).
 #[utoipa::path(get, path = "/api/v1/series/{id}/sessions", tag = "series", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The series"), PageQuery),
+    params(("id" = Uuid, Path, description = "The series"), SessionsQuery),
     responses((status = 200, description = "A page of sessions in index order", body = Paged<Session>),
         Unauthorized, NotFound, Invalid))]
 async fn list_series_sessions(
     State(state): State<AppState>,
     Auth(caller): Auth,
     Id(id): Id,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<SessionsQuery>,
 ) -> Result<Json<Paged<Session>>, Problem> {
-    let page = query.page()?;
+    let after = match query.cursor.as_deref() {
+        None => None,
+        Some(cursor) => Some(cursor.parse::<u32>().map_err(|_| {
+            Problem::validation(&[ohjaus_core::FieldError::new("cursor", "is not a cursor of this list")])
+        })?),
+    };
+    let page = page(query.limit, query.cursor)?;
     let sessions = state.store.list_sessions(&caller, id).await?;
-    Ok(Json(cut(sessions, &page, |s| s.id)?))
+    Ok(Json(after_key(sessions, &page, after, |s| s.index, u32::to_string)))
 }
 
 /// Adds a goal (the series' supervisor or a participant). Version 1, status `active`; shared

@@ -6,7 +6,7 @@ use crate::ApiRouter;
 use crate::auth::Auth;
 use crate::docs::{BodyErrors, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::extract::{Body, Id, Ids, Query};
-use crate::paging::{PageQuery, by_id, cut, page};
+use crate::paging::{PageQuery, after_key, by_id, page, time_cursor, time_cursor_of};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -155,14 +155,24 @@ pub(crate) struct UpcomingQuery {
     #[param(minimum = 1, maximum = 200)]
     pub(crate) limit: Option<u32>,
     /// The `next_cursor` of the previous page.
-    #[param(value_type = Option<Uuid>)]
+    #[param(pattern = "^-?[0-9]{1,15}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub(crate) cursor: Option<String>,
 }
 
 /// Look-ahead of an upcoming view without `days`.
 pub(crate) const DEFAULT_DAYS: u32 = 14;
 
+/// The key of an upcoming session in its list: start and id, the store's order.
+pub(crate) fn upcoming_key(session: &ohjaus_store::repo::sessions::Session) -> (i64, uuid::Uuid) {
+    (session.starts_at.timestamp_millis(), session.id)
+}
+
 impl UpcomingQuery {
+    /// The key the cursor stands for.
+    pub(crate) fn after(&self) -> Result<Option<(i64, uuid::Uuid)>, Problem> {
+        time_cursor(self.cursor.as_deref())
+    }
+
     /// The checked number of days.
     pub(crate) fn days(&self) -> Result<u32, Problem> {
         let days = self.days.unwrap_or(DEFAULT_DAYS);
@@ -187,9 +197,10 @@ async fn supervisor_upcoming(
     Query(query): Query<UpcomingQuery>,
 ) -> Result<Json<Paged<SupervisorSession>>, Problem> {
     let days = query.days()?;
+    let after = query.after()?;
     let page = page(query.limit, query.cursor)?;
     let now = state.clock.now();
     let sessions =
         state.store.upcoming_for_supervisor(&caller, id, now, now + TimeDelta::days(i64::from(days))).await?;
-    Ok(Json(cut(sessions, &page, |s| s.session.id)?))
+    Ok(Json(after_key(sessions, &page, after, |s| upcoming_key(&s.session), time_cursor_of)))
 }
