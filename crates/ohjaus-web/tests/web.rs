@@ -15,6 +15,7 @@ use ohjaus_store::repo::people::NewPerson;
 use ohjaus_store::repo::supervisors::NewSupervisor;
 use ohjaus_store::{Caller, Store};
 use ohjaus_web::{Clock, WebState};
+use sea_orm::ConnectionTrait as _;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt as _;
@@ -36,6 +37,8 @@ struct World {
     series_b: Uuid,
     session_b: Uuid,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL server and the database made for this world, dropped by `close`.
+    postgres: Option<(String, String)>,
 }
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -68,11 +71,27 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
     }
 }
 
+/// The worlds every test runs in: a fresh SQLite file, and a fresh PostgreSQL database when
+/// `OHJAUS_TEST_POSTGRES_URL` is set (set but unreachable fails the test; it never skips).
+async fn worlds() -> Vec<World> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("web.db").display());
+    let mut worlds = vec![World::new(&url, dir, None).await];
+    if let Ok(server) = std::env::var("OHJAUS_TEST_POSTGRES_URL") {
+        let name = format!("ohjaus_web_{}", Uuid::new_v4().simple());
+        let admin = Store::connect(&server).await.expect("OHJAUS_TEST_POSTGRES_URL is set but unreachable");
+        admin.connection().execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+        admin.close().await.unwrap();
+        let (head, _) = server.rsplit_once('/').expect("a PostgreSQL URL ends with /DATABASE");
+        let url = format!("{head}/{name}");
+        worlds.push(World::new(&url, tempfile::tempdir().unwrap(), Some((server, name))).await);
+    }
+    worlds
+}
+
 impl World {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("web.db").display());
-        let store = Store::connect(&url).await.unwrap();
+    async fn new(url: &str, dir: tempfile::TempDir, postgres: Option<(String, String)>) -> Self {
+        let store = Store::connect(url).await.unwrap();
         store.migrate().await.unwrap();
         let now = utc("2027-01-04T08:00:00Z");
         let admin = Caller::Admin;
@@ -135,6 +154,19 @@ impl World {
             series_b: series_b.series.id,
             session_b: series_b.sessions[0].id,
             _dir: dir,
+            postgres,
+        }
+    }
+
+    /// Drops the world's PostgreSQL database.
+    async fn close(self) {
+        let Self { store, postgres, app, .. } = self;
+        drop(app);
+        store.close().await.unwrap();
+        if let Some((server, name)) = postgres {
+            let admin = Store::connect(&server).await.unwrap();
+            admin.connection().execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
+            admin.close().await.unwrap();
         }
     }
 
@@ -241,251 +273,268 @@ fn csrf_of(html: &str) -> String {
 
 #[tokio::test]
 async fn a_sign_in_link_works_once() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    let path = browser.sign_in(&world, world.coordinator_email).await;
-    let home = browser.get(&world.app, "/coordinator").await;
-    assert_eq!(home.status, StatusCode::OK);
-    assert!(home.text.contains("Osasto 5A"));
-    assert!(home.text.contains("Osaston työnohjaus"));
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        let path = browser.sign_in(&world, world.coordinator_email).await;
+        let home = browser.get(&world.app, "/coordinator").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.text.contains("Osasto 5A"));
+        assert!(home.text.contains("Osaston työnohjaus"));
 
-    // The same link again, from another browser: refused, and nobody is signed in.
-    let mut other = Browser::default();
-    let confirm = other.get(&world.app, &path).await;
-    assert_eq!(confirm.status, StatusCode::GONE);
-    let csrf = csrf_of(&confirm.text);
-    let again = other.post(&world.app, path.split('?').next().unwrap(), &[("csrf", &csrf)]).await;
-    assert_eq!(again.status, StatusCode::GONE);
-    assert!(!other.cookies.contains_key("ohjaus_session"));
+        // The same link again, from another browser: refused, and nobody is signed in.
+        let mut other = Browser::default();
+        let confirm = other.get(&world.app, &path).await;
+        assert_eq!(confirm.status, StatusCode::GONE);
+        let csrf = csrf_of(&confirm.text);
+        let again = other.post(&world.app, path.split('?').next().unwrap(), &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, StatusCode::GONE);
+        assert!(!other.cookies.contains_key("ohjaus_session"));
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_sign_in_link_expires() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    let csrf = browser.csrf(&world.app, "/sign-in").await;
-    browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", world.participant_email)]).await;
-    let link = world.sent_links().await.pop().unwrap();
-    let path = link.strip_prefix("http://ohjaus.test").unwrap();
-    world.advance(TimeDelta::minutes(21));
-    let confirm = browser.get(&world.app, path).await;
-    assert_eq!(confirm.status, StatusCode::GONE);
-    let csrf = csrf_of(&confirm.text);
-    let used = browser.post(&world.app, path.split('?').next().unwrap(), &[("csrf", &csrf)]).await;
-    assert_eq!(used.status, StatusCode::GONE);
-    assert!(!browser.cookies.contains_key("ohjaus_session"));
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        let csrf = browser.csrf(&world.app, "/sign-in").await;
+        browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", world.participant_email)]).await;
+        let link = world.sent_links().await.pop().unwrap();
+        let path = link.strip_prefix("http://ohjaus.test").unwrap();
+        world.advance(TimeDelta::minutes(21));
+        let confirm = browser.get(&world.app, path).await;
+        assert_eq!(confirm.status, StatusCode::GONE);
+        let csrf = csrf_of(&confirm.text);
+        let used = browser.post(&world.app, path.split('?').next().unwrap(), &[("csrf", &csrf)]).await;
+        assert_eq!(used.status, StatusCode::GONE);
+        assert!(!browser.cookies.contains_key("ohjaus_session"));
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn an_unknown_address_is_answered_alike_and_sends_nothing() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    let csrf = browser.csrf(&world.app, "/sign-in").await;
-    let known = browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", world.participant_email)]).await;
-    let unknown = browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", "nobody@a.example")]).await;
-    assert_eq!(known.status, unknown.status);
-    assert_eq!(known.text, unknown.text);
-    assert_eq!(world.sent_links().await.len(), 1);
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        let csrf = browser.csrf(&world.app, "/sign-in").await;
+        let known = browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", world.participant_email)]).await;
+        let unknown = browser.post(&world.app, "/sign-in", &[("csrf", &csrf), ("email", "nobody@a.example")]).await;
+        assert_eq!(known.status, unknown.status);
+        assert_eq!(known.text, unknown.text);
+        assert_eq!(world.sent_links().await.len(), 1);
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_forged_or_replayed_cookie_signs_nobody_in() {
-    let world = World::new().await;
-    let mut forged = Browser::default();
-    forged.cookies.insert("ohjaus_session".into(), "ohjweb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into());
-    let page = forged.get(&world.app, "/coordinator").await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert!(page.location.unwrap().starts_with("/sign-in"));
+    for world in worlds().await {
+        let mut forged = Browser::default();
+        forged.cookies.insert("ohjaus_session".into(), "ohjweb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into());
+        let page = forged.get(&world.app, "/coordinator").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert!(page.location.unwrap().starts_with("/sign-in"));
 
-    let mut browser = Browser::default();
-    browser.sign_in(&world, world.coordinator_email).await;
-    let stolen = browser.cookies.get("ohjaus_session").cloned().unwrap();
-    assert_eq!(browser.get(&world.app, "/coordinator").await.status, StatusCode::OK);
-    let csrf = browser.csrf(&world.app, "/coordinator").await;
-    let out = browser.post(&world.app, "/sign-out", &[("csrf", &csrf)]).await;
-    assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert!(!browser.cookies.contains_key("ohjaus_session"));
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.coordinator_email).await;
+        let stolen = browser.cookies.get("ohjaus_session").cloned().unwrap();
+        assert_eq!(browser.get(&world.app, "/coordinator").await.status, StatusCode::OK);
+        let csrf = browser.csrf(&world.app, "/coordinator").await;
+        let out = browser.post(&world.app, "/sign-out", &[("csrf", &csrf)]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert!(!browser.cookies.contains_key("ohjaus_session"));
 
-    let mut replay = Browser::default();
-    replay.cookies.insert("ohjaus_session".into(), stolen);
-    let page = replay.get(&world.app, "/coordinator").await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "a signed-out session is no session");
+        let mut replay = Browser::default();
+        replay.cookies.insert("ohjaus_session".into(), stolen);
+        let page = replay.get(&world.app, "/coordinator").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "a signed-out session is no session");
 
-    // An expired one neither.
-    let mut late = Browser::default();
-    late.sign_in(&world, world.coordinator_email).await;
-    world.advance(TimeDelta::hours(13));
-    assert_eq!(late.get(&world.app, "/coordinator").await.status, StatusCode::SEE_OTHER);
+        // An expired one neither.
+        let mut late = Browser::default();
+        late.sign_in(&world, world.coordinator_email).await;
+        world.advance(TimeDelta::hours(13));
+        assert_eq!(late.get(&world.app, "/coordinator").await.status, StatusCode::SEE_OTHER);
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_form_without_its_csrf_token_is_refused() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    browser.sign_in(&world, world.supervisor_email).await;
-    let path = format!("/supervisor/sessions/{}/notes", world.session_a);
-    let missing = browser.post(&world.app, &path, &[("text", "Ei tokenia"), ("visibility", "supervisor")]).await;
-    assert_eq!(missing.status, StatusCode::FORBIDDEN);
-    let wrong =
-        browser.post(&world.app, &path, &[("csrf", "forged"), ("text", "Väärä"), ("visibility", "supervisor")]).await;
-    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
-    assert!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().is_empty());
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.supervisor_email).await;
+        let path = format!("/supervisor/sessions/{}/notes", world.session_a);
+        let missing = browser.post(&world.app, &path, &[("text", "Ei tokenia"), ("visibility", "supervisor")]).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN);
+        let wrong = browser
+            .post(&world.app, &path, &[("csrf", "forged"), ("text", "Väärä"), ("visibility", "supervisor")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+        let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
+        assert!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().is_empty());
 
-    // From another site, even with the token: refused.
-    let csrf = browser.csrf(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
-    let form: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([("csrf", csrf.as_str()), ("text", "Vieraalta"), ("visibility", "supervisor")])
-        .finish();
-    let request = Request::post(&path)
-        .header(header::COOKIE, browser.cookie_header())
-        .header(header::ORIGIN, "https://evil.example")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form))
-        .unwrap();
-    assert_eq!(browser.send(&world.app, request).await.status, StatusCode::FORBIDDEN);
+        // From another site, even with the token: refused.
+        let csrf = browser.csrf(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("csrf", csrf.as_str()), ("text", "Vieraalta"), ("visibility", "supervisor")])
+            .finish();
+        let request = Request::post(&path)
+            .header(header::COOKIE, browser.cookie_header())
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        assert_eq!(browser.send(&world.app, request).await.status, StatusCode::FORBIDDEN);
 
-    // With it: written.
-    let ok =
-        browser.post(&world.app, &path, &[("csrf", &csrf), ("text", "Oikein"), ("visibility", "supervisor")]).await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().len(), 1);
+        // With it: written.
+        let ok =
+            browser.post(&world.app, &path, &[("csrf", &csrf), ("text", "Oikein"), ("visibility", "supervisor")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().len(), 1);
 
-    // The sign-in form too: without a token nothing is sent.
-    let mut visitor = Browser::default();
-    visitor.get(&world.app, "/sign-in").await;
-    let refused = visitor.post(&world.app, "/sign-in", &[("email", world.participant_email)]).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(world.sent_links().await.is_empty());
+        // The sign-in form too: without a token nothing is sent.
+        let mut visitor = Browser::default();
+        visitor.get(&world.app, "/sign-in").await;
+        let refused = visitor.post(&world.app, "/sign-in", &[("email", world.participant_email)]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(world.sent_links().await.is_empty());
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_coordinator_cannot_open_another_organizations_pages() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    browser.sign_in(&world, world.coordinator_email).await;
-    assert_eq!(
-        browser.get(&world.app, &format!("/coordinator/series/{}", world.series_a)).await.status,
-        StatusCode::OK
-    );
-    let other = browser.get(&world.app, &format!("/coordinator/series/{}", world.series_b)).await;
-    assert_eq!(other.status, StatusCode::NOT_FOUND);
-    assert!(!other.text.contains("Koulun työnohjaus"));
-    let csrf = browser.csrf(&world.app, "/coordinator").await;
-    let moved = browser
-        .post(
-            &world.app,
-            &format!("/coordinator/sessions/{}/move", world.session_b),
-            &[("csrf", &csrf), ("date", "2027-01-14"), ("time", "10:00")],
-        )
-        .await;
-    assert_eq!(moved.status, StatusCode::NOT_FOUND);
-    // Nor the supervisor's or a made-up series.
-    assert_eq!(
-        browser.get(&world.app, &format!("/coordinator/series/{}", Uuid::now_v7())).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        browser.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.coordinator_email).await;
+        assert_eq!(
+            browser.get(&world.app, &format!("/coordinator/series/{}", world.series_a)).await.status,
+            StatusCode::OK
+        );
+        let other = browser.get(&world.app, &format!("/coordinator/series/{}", world.series_b)).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        assert!(!other.text.contains("Koulun työnohjaus"));
+        let csrf = browser.csrf(&world.app, "/coordinator").await;
+        let moved = browser
+            .post(
+                &world.app,
+                &format!("/coordinator/sessions/{}/move", world.session_b),
+                &[("csrf", &csrf), ("date", "2027-01-14"), ("time", "10:00")],
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::NOT_FOUND);
+        // Nor the supervisor's or a made-up series.
+        assert_eq!(
+            browser.get(&world.app, &format!("/coordinator/series/{}", Uuid::now_v7())).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            browser.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_participant_does_not_see_the_supervisors_private_note() {
-    let world = World::new().await;
-    let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
-    let now = world.now();
-    let private = NewNote { text: "Yksityinen havainto ryhmästä".into(), visibility: NoteVisibility::Supervisor };
-    let shared =
-        NewNote { text: "Sovittiin kokeilusta vuoronvaihdossa".into(), visibility: NoteVisibility::Participants };
-    world.store.create_note(&supervisor, world.session_a, &private, now).await.unwrap();
-    world.store.create_note(&supervisor, world.session_a, &shared, now).await.unwrap();
+    for world in worlds().await {
+        let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
+        let now = world.now();
+        let private = NewNote { text: "Yksityinen havainto ryhmästä".into(), visibility: NoteVisibility::Supervisor };
+        let shared =
+            NewNote { text: "Sovittiin kokeilusta vuoronvaihdossa".into(), visibility: NoteVisibility::Participants };
+        world.store.create_note(&supervisor, world.session_a, &private, now).await.unwrap();
+        world.store.create_note(&supervisor, world.session_a, &shared, now).await.unwrap();
 
-    let mut participant = Browser::default();
-    participant.sign_in(&world, world.participant_email).await;
-    let page = participant.get(&world.app, &format!("/me/sessions/{}", world.session_a)).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("Sovittiin kokeilusta vuoronvaihdossa"));
-    assert!(!page.text.contains("Yksityinen havainto"));
-    let home = participant.get(&world.app, "/me").await;
-    assert!(home.text.contains("Osaston työnohjaus"));
-    assert!(!home.text.contains("Yksityinen havainto"));
-    // Nor through the supervisor's page.
-    let theirs = participant.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
-    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+        let mut participant = Browser::default();
+        participant.sign_in(&world, world.participant_email).await;
+        let page = participant.get(&world.app, &format!("/me/sessions/{}", world.session_a)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("Sovittiin kokeilusta vuoronvaihdossa"));
+        assert!(!page.text.contains("Yksityinen havainto"));
+        let home = participant.get(&world.app, "/me").await;
+        assert!(home.text.contains("Osaston työnohjaus"));
+        assert!(!home.text.contains("Yksityinen havainto"));
+        // Nor through the supervisor's page.
+        let theirs = participant.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN);
 
-    let mut anna = Browser::default();
-    anna.sign_in(&world, world.supervisor_email).await;
-    let page = anna.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
-    assert!(page.text.contains("Yksityinen havainto ryhmästä"));
+        let mut anna = Browser::default();
+        anna.sign_in(&world, world.supervisor_email).await;
+        let page = anna.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
+        assert!(page.text.contains("Yksityinen havainto ryhmästä"));
+        world.close().await;
+    }
 }
 
 #[tokio::test]
 async fn a_coordinator_previews_is_told_of_conflicts_books_and_moves() {
-    let world = World::new().await;
-    let mut browser = Browser::default();
-    browser.sign_in(&world, world.coordinator_email).await;
-    let csrf = browser.csrf(&world.app, "/coordinator/book").await;
-    let supervisor = world.supervisor_id.to_string();
-    let people = browser.get(&world.app, "/coordinator/people").await;
-    assert!(people.text.contains("Liisa Korhonen"));
-    let liisa = world.participant_id;
-    let form = |date: &'static str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("title", "Uusi sarja".to_owned()),
-            ("kind", "group_supervision".to_owned()),
-            ("supervisor_id", supervisor.clone()),
-            ("person", liisa.to_string()),
-            ("date", date.to_owned()),
-            ("time", "13:00".to_owned()),
-            ("duration", "90".to_owned()),
-            ("frequency", "weekly".to_owned()),
-            ("interval", "2".to_owned()),
-            ("count", "3".to_owned()),
-            ("holiday_policy", "skip".to_owned()),
-        ]
-    };
-    let busy = form("2027-01-12");
-    let preview = browser.post(&world.app, "/coordinator/book/preview", &to_refs(&busy)).await;
-    assert_eq!(preview.status, StatusCode::OK);
-    assert!(preview.text.contains("Ohjaajalla on jo tapaaminen"), "{}", preview.text);
-    assert!(preview.text.contains("Ehdotetut ajat"));
-    let refused = browser.post(&world.app, "/coordinator/book", &to_refs(&busy)).await;
-    assert_eq!(refused.status, StatusCode::CONFLICT);
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.coordinator_email).await;
+        let csrf = browser.csrf(&world.app, "/coordinator/book").await;
+        let supervisor = world.supervisor_id.to_string();
+        let people = browser.get(&world.app, "/coordinator/people").await;
+        assert!(people.text.contains("Liisa Korhonen"));
+        let liisa = world.participant_id;
+        let form = |date: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("title", "Uusi sarja".to_owned()),
+                ("kind", "group_supervision".to_owned()),
+                ("supervisor_id", supervisor.clone()),
+                ("person", liisa.to_string()),
+                ("date", date.to_owned()),
+                ("time", "13:00".to_owned()),
+                ("duration", "90".to_owned()),
+                ("frequency", "weekly".to_owned()),
+                ("interval", "2".to_owned()),
+                ("count", "3".to_owned()),
+                ("holiday_policy", "skip".to_owned()),
+            ]
+        };
+        let busy = form("2027-01-12");
+        let preview = browser.post(&world.app, "/coordinator/book/preview", &to_refs(&busy)).await;
+        assert_eq!(preview.status, StatusCode::OK);
+        assert!(preview.text.contains("Ohjaajalla on jo tapaaminen"), "{}", preview.text);
+        assert!(preview.text.contains("Ehdotetut ajat"));
+        let refused = browser.post(&world.app, "/coordinator/book", &to_refs(&busy)).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
 
-    let free = form("2027-01-14");
-    let booked = browser.post(&world.app, "/coordinator/book", &to_refs(&free)).await;
-    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.text);
-    let series_path = booked.location.unwrap();
-    let page = browser.get(&world.app, &series_path).await;
-    assert!(page.text.contains("Uusi sarja"));
+        let free = form("2027-01-14");
+        let booked = browser.post(&world.app, "/coordinator/book", &to_refs(&free)).await;
+        assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.text);
+        let series_path = booked.location.unwrap();
+        let page = browser.get(&world.app, &series_path).await;
+        assert!(page.text.contains("Uusi sarja"));
 
-    // Moving its first session onto the supervisor's other session is explained; elsewhere it moves.
-    let series_id: Uuid =
-        series_path.trim_start_matches("/coordinator/series/").split('?').next().unwrap().parse().unwrap();
-    let coordinator = world.store.list_sessions(&Caller::Admin, series_id).await.unwrap();
-    let first = coordinator[0].id;
-    let clash = browser
-        .post(
-            &world.app,
-            &format!("/coordinator/sessions/{first}/move"),
-            &[("csrf", &csrf), ("date", "2027-01-12"), ("time", "13:30")],
-        )
-        .await;
-    assert_eq!(clash.status, StatusCode::CONFLICT);
-    assert!(clash.text.contains("Ohjaajalla on jo tapaaminen"));
-    let moved = browser
-        .post(
-            &world.app,
-            &format!("/coordinator/sessions/{first}/move"),
-            &[("csrf", &csrf), ("date", "2027-01-15"), ("time", "09:00")],
-        )
-        .await;
-    assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    let after = world.store.get_session(&Caller::Admin, first).await.unwrap();
-    assert_eq!(after.starts_at.format("%Y-%m-%dT%H:%M").to_string(), "2027-01-15T09:00");
+        // Moving its first session onto the supervisor's other session is explained; elsewhere it moves.
+        let series_id: Uuid =
+            series_path.trim_start_matches("/coordinator/series/").split('?').next().unwrap().parse().unwrap();
+        let coordinator = world.store.list_sessions(&Caller::Admin, series_id).await.unwrap();
+        let first = coordinator[0].id;
+        let clash = browser
+            .post(
+                &world.app,
+                &format!("/coordinator/sessions/{first}/move"),
+                &[("csrf", &csrf), ("date", "2027-01-12"), ("time", "13:30")],
+            )
+            .await;
+        assert_eq!(clash.status, StatusCode::CONFLICT);
+        assert!(clash.text.contains("Ohjaajalla on jo tapaaminen"));
+        let moved = browser
+            .post(
+                &world.app,
+                &format!("/coordinator/sessions/{first}/move"),
+                &[("csrf", &csrf), ("date", "2027-01-15"), ("time", "09:00")],
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER);
+        let after = world.store.get_session(&Caller::Admin, first).await.unwrap();
+        assert_eq!(after.starts_at.format("%Y-%m-%dT%H:%M").to_string(), "2027-01-15T09:00");
+        world.close().await;
+    }
 }
 
 fn to_refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
