@@ -14,7 +14,12 @@ const ANSWERS: [(&str, &str, &str); 8] = [
     ("401", "Unauthorized", "No valid bearer token: none, unknown or revoked."),
     ("403", "Forbidden", "The caller is known but their role may not do this."),
     ("404", "NotFound", "Nothing the caller may see goes by that id (or route)."),
-    ("409", "Conflict", "The change collides with other bookings; `conflicts` lists every conflicting occurrence."),
+    (
+        "409",
+        "Conflict",
+        "The change collides with other bookings (`conflicts` lists every conflicting occurrence), or the \
+         resource's state refuses it (type `urn:ohjaus:problem:state`, e.g. a cancelled series).",
+    ),
     ("413", "PayloadTooLarge", "The body is larger than the server accepts."),
     ("415", "UnsupportedMediaType", "The body is not sent as application/json."),
     ("422", "Invalid", "The body or query does not fit: `errors` names every wrong field."),

@@ -1,4 +1,8 @@
 //! How store errors become answers. Database causes are logged here and never returned.
+//!
+//! Invalid input is 422 with the field list; a change the target's current state refuses (a
+//! cancelled series cancelled again, a session that has begun moved) is 409 with the same
+//! list, type `urn:ohjaus:problem:state`; conflicting bookings are 409 with `conflicts`.
 
 use crate::problem::Problem;
 use ohjaus_core::TimeZone;
@@ -18,6 +22,15 @@ pub fn problem_in(error: StoreError, zone: TimeZone) -> Problem {
                 format!("{} occurrence(s) conflict: {} conflict(s) in all", occurrences.len(), conflicts.len())
             };
             Problem::conflict(detail, conflicts.iter().map(|c| ConflictView::new(c, zone)).collect())
+        }
+        // The target's state refuses the change (a cancelled series, a session that has
+        // begun): the request conflicts with the resource as it is now, not with its schema.
+        StoreError::Invalid(errors) if errors.errors().iter().all(|e| e.field == "series" || e.field == "session") => {
+            let mut problem = Problem::validation(errors.errors());
+            problem.kind = "urn:ohjaus:problem:state".to_owned();
+            problem.title = "Conflict";
+            problem.status = 409;
+            problem
         }
         StoreError::Invalid(errors) => Problem::validation(errors.errors()),
         StoreError::StaleLease => Problem::new(

@@ -150,7 +150,7 @@ async fn get_series(
     params(("id" = Uuid, Path, description = "The series")),
     request_body(content = Option<CancelSeries>, description = "Why; the body may be left out"),
     responses((status = 200, description = "The cancelled series", body = SeriesDetail),
-        Unauthorized, Forbidden, NotFound, BodyErrors))]
+        Unauthorized, Forbidden, NotFound, Conflict, BodyErrors))]
 async fn cancel_series(
     State(state): State<AppState>,
     Auth(caller): Auth,

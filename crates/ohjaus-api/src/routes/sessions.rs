@@ -184,7 +184,7 @@ async fn get_attendance(
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/absence", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The session")),
     responses((status = 200, description = "The caller's attendance entry, excused", body = Attendance),
-        Unauthorized, Forbidden, NotFound, Invalid))]
+        Unauthorized, Forbidden, NotFound, Conflict))]
 async fn report_absence(
     State(state): State<AppState>,
     Auth(caller): Auth,

@@ -144,6 +144,8 @@ async fn find_slots(
         (Some(team_id), None) => Participants::Team(team_id),
         (None, ids) => Participants::People(ids.unwrap_or_default()),
     };
+    // The supervisor is what the search is about: an unknown one is 404, as in a path.
+    state.store.get_supervisor(&caller, query.supervisor_id).await?;
     let organization_id = organization_of(&state, &caller, query.organization_id, &participants).await?;
     if let Participants::People(ids) = &participants {
         for (i, id) in ids.iter().enumerate() {

@@ -150,6 +150,13 @@ api_test! {
         let cancelled = cancelled.expect(200);
         assert_eq!(cancelled["session"]["late_cancellation"], false);
         assert_eq!(cancelled["makeup"]["index"], 11);
+        // What the state refuses is a conflict too: a cancelled session or series does not change.
+        let again = app.post(&format!("/api/v1/sessions/{}/cancel", w.sessions_x[2]), w.admin(), &json!({})).await;
+        assert_eq!(again.problem(409)["type"], "urn:ohjaus:problem:state");
+        let cancel = format!("/api/v1/series/{}/cancel", w.series_x);
+        app.post(&cancel, w.admin(), &json!({"reason": "Budjetti"})).await.expect(200);
+        let again = app.post(&cancel, w.admin(), &json!({})).await;
+        assert_eq!(again.problem(409)["errors"][0]["field"], "series");
     }
 }
 
