@@ -69,6 +69,16 @@ impl Problem {
         problem
     }
 
+    /// 409 for a change the resource's current state refuses (a cancelled series cancelled
+    /// again, a second review of the same phase), with the fields concerned.
+    pub fn state(errors: &[FieldError]) -> Self {
+        let mut problem = Self::validation(errors);
+        problem.kind = "urn:ohjaus:problem:state".to_owned();
+        problem.title = "Conflict";
+        problem.status = StatusCode::CONFLICT.as_u16();
+        problem
+    }
+
     /// 400 for a body or query that cannot be read at all.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)

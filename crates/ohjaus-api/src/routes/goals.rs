@@ -5,13 +5,14 @@
 use super::created;
 use crate::ApiRouter;
 use crate::auth::Auth;
-use crate::docs::{BodyErrors, Forbidden, NotFound, Unauthorized};
+use crate::docs::{BodyErrors, Conflict, Forbidden, NotFound, Unauthorized};
 use crate::extract::{Body, Id, Ids};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use ohjaus_store::StoreError;
 use ohjaus_store::repo::goals::{Goal, GoalPatch, NewReview, Review};
 use utoipa_axum::routes;
 
@@ -44,14 +45,14 @@ async fn update_goal(
 }
 
 /// Reviews a goal at a phase (the series' supervisor or a participant, as the author): one
-/// review per author, goal and phase.
+/// review per author, goal and phase (a second is 409).
 #[utoipa::path(post, path = "/api/v1/goals/{id}/reviews", tag = "goals", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The goal")),
     request_body = NewReview,
     responses(
         (status = 201, description = "The review", body = Review,
             headers(("Location" = String, description = "Where the review is"))),
-        Unauthorized, Forbidden, NotFound, BodyErrors,
+        Unauthorized, Forbidden, NotFound, Conflict, BodyErrors,
     ))]
 async fn add_review(
     State(state): State<AppState>,
@@ -59,7 +60,14 @@ async fn add_review(
     Id(id): Id,
     Body(new): Body<NewReview>,
 ) -> Result<Response, Problem> {
-    let review = state.store.add_review(&caller, id, &new, state.clock.now()).await?;
+    let review = match state.store.add_review(&caller, id, &new, state.clock.now()).await {
+        Ok(review) => review,
+        // The store's only complaint about `phase` is an earlier review by the same author.
+        Err(StoreError::Invalid(errors)) if errors.errors().iter().all(|e| e.field == "phase") => {
+            return Err(Problem::state(errors.errors()));
+        }
+        Err(error) => return Err(error.into()),
+    };
     Ok(created(format!("/api/v1/goals/{id}/reviews/{}", review.id), review))
 }
 

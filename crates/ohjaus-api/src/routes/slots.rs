@@ -11,7 +11,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use ohjaus_core::{FieldError, HolidayPolicy, Participants, TimeZone};
 use ohjaus_store::repo::web_reads::SlotRequest;
 use ohjaus_store::{Caller, StoreError};
@@ -55,7 +55,8 @@ struct SlotQuery {
     /// Weeks between sessions, 1–52; default 1.
     #[param(minimum = 1, maximum = 52)]
     interval_weeks: Option<u8>,
-    /// The first day a series may start on; default today.
+    /// The first day a series may start on (until 2194); default today.
+    #[param(pattern = r"^(19\d\d|20\d\d|21[0-8]\d|219[0-4])-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
     from: Option<NaiveDate>,
     /// The series' zone; default `Europe/Helsinki`.
     #[param(value_type = Option<TimeZone>)]
@@ -133,6 +134,10 @@ async fn find_slots(
     let limit = query.limit.unwrap_or(DEFAULT_SLOTS);
     if !(1..=MAX_SLOTS).contains(&limit) {
         errors.push(FieldError::new("limit", format!("must be between 1 and {MAX_SLOTS}")));
+    }
+    // A first start must be one a series body takes (years 1900–2195); the search looks weeks ahead.
+    if query.from.is_some_and(|from| !(1900..=2194).contains(&from.year())) {
+        errors.push(FieldError::new("from", "must be in the years 1900–2194"));
     }
     if !errors.is_empty() {
         return Err(Problem::validation(&errors));

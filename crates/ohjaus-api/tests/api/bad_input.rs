@@ -160,8 +160,8 @@ api_test! {
             refused(app, Method::POST, &reviews, s1, &json!({"phase": "final", "rating": rating}), 422, Some("rating")).await;
         }
         refused(app, Method::POST, &reviews, s1, &json!({"phase": "later", "rating": 3}), 422, Some("phase")).await;
-        // S1 reviewed the shared goal at the start already.
-        refused(app, Method::POST, &reviews, s1, &json!({"phase": "start", "rating": 3}), 422, Some("phase")).await;
+        // S1 reviewed the shared goal at the start already: the review is there (409).
+        refused(app, Method::POST, &reviews, s1, &json!({"phase": "start", "rating": 3}), 409, Some("phase")).await;
     }
 }
 
@@ -273,7 +273,7 @@ api_test! {
         let slots = format!("/api/v1/slots?supervisor_id={}&team_id={}", w.sup1, w.team_a);
         for query in ["duration_minutes=0&count=3", "duration_minutes=60&count=0", "duration_minutes=60&count=1000",
                       "duration_minutes=60&count=3&interval_weeks=0", "duration_minutes=60&count=3&limit=21",
-                      "duration_minutes=60&count=3&timezone=Mars/Olympus", "count=3"] {
+                      "duration_minutes=60&count=3&timezone=Mars/Olympus", "duration_minutes=60&count=3&from=5719-05-06", "count=3"] {
             app.get(&format!("{slots}&{query}"), admin).await.problem(422);
         }
         // A path id that is not an id names nothing.
