@@ -9,7 +9,9 @@
 //! - [`auth`] turns a bearer token into a store [`Caller`](ohjaus_store::Caller); the store
 //!   scopes every read and write by it.
 //! - [`extract`] and [`problem`]: bodies, queries and ids read with errors in
-//!   `application/problem+json`; [`error`] maps store errors onto statuses.
+//!   `application/problem+json`; [`error`] maps store errors onto statuses; [`docs`] writes
+//!   the error answers into the OpenAPI document once, for every handler to name.
+//! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out, for every list.
 //! - [`metrics`]: Prometheus text at `/metrics`.
 
 pub mod auth;
