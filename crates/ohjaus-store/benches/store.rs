@@ -5,7 +5,8 @@
 //! 2. a supervisor's next 30 days in a database of 200,000 sessions (median and p99),
 //! 3. outbox claim + ack with 4 concurrent claimers (batches of 200).
 //!
-//! `cargo bench -p ohjaus-store --bench store` (add `-- --quick` for a smaller run).
+//! `cargo bench -p ohjaus-store --features bench-data --bench store` (add `-- --quick` for a
+//! smaller run).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -13,9 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeDelta, Utc};
 use ohjaus_core::calendar::{CalendarEvent, EventInstance, SessionStatus};
 use ohjaus_core::notice::{CalendarMessage, Change, Party, Recipient, Role, SeriesInfo};
 use ohjaus_core::{Locale, Notice, SeriesBody};
-use ohjaus_store::entity::{
-    calendar_event, organization, outbox, person, series, session, session_participant, supervisor,
-};
+use ohjaus_store::entity::outbox;
 use ohjaus_store::repo::organizations::NewOrganization;
 use ohjaus_store::repo::people::NewPerson;
 use ohjaus_store::repo::supervisors::NewSupervisor;
@@ -133,158 +132,16 @@ async fn booking(db: &Db, series_count: usize) -> f64 {
 /// written in bulk; then a supervisor's next 30 days, `reads` times.
 async fn upcoming(db: &Db, sessions_total: usize, reads: usize) -> (f64, f64, usize) {
     let store = &db.store;
-    let conn = store.connection();
-    let txn = conn.begin().await.unwrap();
-    let org = organization::Model {
-        id: Uuid::now_v7(),
-        name: "Kaupunki".into(),
-        timezone: "Europe/Helsinki".into(),
-        locale: "fi".into(),
-        created_at: now(),
-    };
-    organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await.unwrap();
-    let supervisors: Vec<supervisor::Model> = (0..200)
-        .map(|i| supervisor::Model {
-            id: Uuid::now_v7(),
-            name: format!("Ohjaaja {i}"),
-            email: format!("u{i}@example.fi"),
-            locale: "fi".into(),
-            timezone: "Europe/Helsinki".into(),
-            buffer_minutes: 0,
-            working_hours: "[]".into(),
-            created_at: now(),
-        })
-        .collect();
-    supervisor::Entity::insert_many(
-        supervisors.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
-    )
-    .exec_without_returning(&txn)
-    .await
-    .unwrap();
-    let people: Vec<person::Model> = (0..4000)
-        .map(|i| person::Model {
-            id: Uuid::now_v7(),
-            organization_id: org.id,
-            name: format!("Henkilö {i}"),
-            email: format!("h{i}@example.fi"),
-            locale: None,
-            created_at: now(),
-        })
-        .collect();
-    for chunk in people.chunks(1000) {
-        person::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
-            .exec_without_returning(&txn)
-            .await
-            .unwrap();
-    }
-    let per_series = 100;
-    let series_per_supervisor = sessions_total / per_series / supervisors.len();
-    let start: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap();
-    let mut session_rows = Vec::with_capacity(sessions_total);
-    let mut invite_rows = Vec::with_capacity(sessions_total * 2);
-    for (s, sup) in supervisors.iter().enumerate() {
-        for k in 0..series_per_supervisor {
-            let id = Uuid::now_v7();
-            let uid = format!("{id}@ohjaus");
-            series::Entity::insert(
-                series::Model {
-                    id,
-                    organization_id: org.id,
-                    supervisor_id: sup.id,
-                    team_id: None,
-                    kind: "group_supervision".into(),
-                    title: format!("Sarja {s}/{k}"),
-                    first_start: "2027-01-04T08:00".into(),
-                    timezone: "Europe/Helsinki".into(),
-                    duration_minutes: 60,
-                    rrule: "FREQ=WEEKLY;INTERVAL=1;COUNT=100".into(),
-                    holiday_policy: "keep".into(),
-                    location: None,
-                    video_url: None,
-                    cancellation_notice_hours: 168,
-                    contracted_sessions: per_series as i32,
-                    status: "active".into(),
-                    ical_sequence: 0,
-                    cancel_reason: None,
-                    created_at: now(),
-                    updated_at: now(),
-                }
-                .into_active_model(),
-            )
-            .exec_without_returning(&txn)
-            .await
-            .unwrap();
-            calendar_event::Entity::insert(
-                calendar_event::Model {
-                    uid: uid.clone(),
-                    series_id: id,
-                    first_start: "2027-01-04T08:00".into(),
-                    timezone: "Europe/Helsinki".into(),
-                    duration_minutes: 60,
-                    rrule: Some("FREQ=WEEKLY;INTERVAL=1;COUNT=100".into()),
-                    created_at: now(),
-                }
-                .into_active_model(),
-            )
-            .exec_without_returning(&txn)
-            .await
-            .unwrap();
-            let (a, b) = (&people[(s * 20 + k * 2) % 4000], &people[(s * 20 + k * 2 + 1) % 4000]);
-            for n in 0..per_series {
-                // Series k of a supervisor meets on weekday k % 5 at hour 8 + k / 5 (weekly).
-                let starts_at =
-                    start + TimeDelta::days((k % 5) as i64 + 7 * n as i64) + TimeDelta::hours((k / 5) as i64);
-                let sid = Uuid::now_v7();
-                session_rows.push(session::Model {
-                    id: sid,
-                    series_id: id,
-                    supervisor_id: sup.id,
-                    calendar_uid: uid.clone(),
-                    index: n as i32 + 1,
-                    starts_at,
-                    ends_at: starts_at + TimeDelta::hours(1),
-                    timezone: "Europe/Helsinki".into(),
-                    status: "scheduled".into(),
-                    phase: None,
-                    late_cancellation: false,
-                    recurrence_id: Some(starts_at),
-                    location: None,
-                    video_url: None,
-                    cancelled_at: None,
-                    cancel_reason: None,
-                    created_at: now(),
-                    updated_at: now(),
-                });
-                invite_rows.push(session_participant::Model { session_id: sid, person_id: a.id });
-                invite_rows.push(session_participant::Model { session_id: sid, person_id: b.id });
-            }
-        }
-    }
-    for chunk in session_rows.chunks(1000) {
-        session::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
-            .exec_without_returning(&txn)
-            .await
-            .unwrap();
-    }
-    for chunk in invite_rows.chunks(4000) {
-        session_participant::Entity::insert_many(
-            chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
-        )
-        .exec_without_returning(&txn)
-        .await
-        .unwrap();
-    }
-    txn.commit().await.unwrap();
-    // Fresh statistics, as a database that has lived would have.
-    conn.execute_unprepared("ANALYZE").await.unwrap();
+    let agendas = ohjaus_store::bench_data::fill_agendas(store, sessions_total).await.unwrap();
+    let (supervisors, start) = (agendas.supervisors, agendas.start);
     let mut timings = Vec::with_capacity(reads);
     let mut found = 0;
     for r in 0..reads {
-        let sup = &supervisors[(r * 37) % supervisors.len()];
+        let sup = supervisors[(r * 37) % supervisors.len()];
         let from = start + TimeDelta::days(((r * 13) % 600) as i64);
-        let caller = Caller::Supervisor { supervisor_id: sup.id };
+        let caller = Caller::Supervisor { supervisor_id: sup };
         let t = Instant::now();
-        let list = store.upcoming_for_supervisor(&caller, sup.id, from, from + TimeDelta::days(30)).await.unwrap();
+        let list = store.upcoming_for_supervisor(&caller, sup, from, from + TimeDelta::days(30)).await.unwrap();
         timings.push(t.elapsed().as_secs_f64() * 1000.0);
         found += list.len();
     }

@@ -13,6 +13,8 @@
 //!   change that concerns people runs the core's checks on fresh data and writes its outbox
 //!   rows in the same transaction.
 
+#[cfg(feature = "bench-data")]
+pub mod bench_data;
 pub mod caller;
 pub mod entity;
 pub mod error;

@@ -1,0 +1,167 @@
+//! Bulk data for benchmarks: a database of many supervisors' sessions written straight
+//! through the entities (booking them one by one would take minutes). Only with the
+//! `bench-data` feature; never used by the service.
+
+use crate::entity::{calendar_event, organization, person, series, session, session_participant, supervisor};
+use crate::{Store, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use uuid::Uuid;
+
+/// What [`fill_agendas`] made.
+#[derive(Debug, Clone)]
+pub struct Agendas {
+    /// The supervisors, each with an equal share of the sessions.
+    pub supervisors: Vec<Uuid>,
+    /// The first session's day (a Monday, 06:00 UTC); sessions run weekly from there.
+    pub start: DateTime<Utc>,
+}
+
+fn now() -> DateTime<Utc> {
+    "2027-01-01T08:00:00Z".parse().unwrap_or_default()
+}
+
+/// Writes `sessions_total` sessions: 200 supervisors, series of 100 weekly one-hour sessions
+/// from 2027-01-04 with two invitees each (4,000 people), then refreshes the planner's
+/// statistics.
+pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agendas, StoreError> {
+    let conn = store.connection();
+    let txn = conn.begin().await?;
+    let org = organization::Model {
+        id: Uuid::now_v7(),
+        name: "Kaupunki".into(),
+        timezone: "Europe/Helsinki".into(),
+        locale: "fi".into(),
+        created_at: now(),
+    };
+    organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
+    let supervisors: Vec<supervisor::Model> = (0..200)
+        .map(|i| supervisor::Model {
+            id: Uuid::now_v7(),
+            name: format!("Ohjaaja {i}"),
+            email: format!("u{i}@example.fi"),
+            locale: "fi".into(),
+            timezone: "Europe/Helsinki".into(),
+            buffer_minutes: 0,
+            working_hours: "[]".into(),
+            created_at: now(),
+        })
+        .collect();
+    supervisor::Entity::insert_many(
+        supervisors.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let people: Vec<person::Model> = (0..4000)
+        .map(|i| person::Model {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            name: format!("Henkilö {i}"),
+            email: format!("h{i}@example.fi"),
+            locale: None,
+            created_at: now(),
+        })
+        .collect();
+    for chunk in people.chunks(1000) {
+        person::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let per_series = 100;
+    let series_per_supervisor = sessions_total / per_series / supervisors.len();
+    let start: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap_or_default();
+    let mut session_rows = Vec::with_capacity(sessions_total);
+    let mut invite_rows = Vec::with_capacity(sessions_total * 2);
+    for (s, sup) in supervisors.iter().enumerate() {
+        for k in 0..series_per_supervisor {
+            let id = Uuid::now_v7();
+            let uid = format!("{id}@ohjaus");
+            series::Entity::insert(
+                series::Model {
+                    id,
+                    organization_id: org.id,
+                    supervisor_id: sup.id,
+                    team_id: None,
+                    kind: "group_supervision".into(),
+                    title: format!("Sarja {s}/{k}"),
+                    first_start: "2027-01-04T08:00".into(),
+                    timezone: "Europe/Helsinki".into(),
+                    duration_minutes: 60,
+                    rrule: "FREQ=WEEKLY;INTERVAL=1;COUNT=100".into(),
+                    holiday_policy: "keep".into(),
+                    location: None,
+                    video_url: None,
+                    cancellation_notice_hours: 168,
+                    contracted_sessions: per_series as i32,
+                    status: "active".into(),
+                    ical_sequence: 0,
+                    cancel_reason: None,
+                    created_at: now(),
+                    updated_at: now(),
+                }
+                .into_active_model(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            calendar_event::Entity::insert(
+                calendar_event::Model {
+                    uid: uid.clone(),
+                    series_id: id,
+                    first_start: "2027-01-04T08:00".into(),
+                    timezone: "Europe/Helsinki".into(),
+                    duration_minutes: 60,
+                    rrule: Some("FREQ=WEEKLY;INTERVAL=1;COUNT=100".into()),
+                    created_at: now(),
+                }
+                .into_active_model(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+            let (a, b) = (&people[(s * 20 + k * 2) % 4000], &people[(s * 20 + k * 2 + 1) % 4000]);
+            for n in 0..per_series {
+                // Series k of a supervisor meets on weekday k % 5 at hour 8 + k / 5 (weekly).
+                let starts_at =
+                    start + TimeDelta::days((k % 5) as i64 + 7 * n as i64) + TimeDelta::hours((k / 5) as i64);
+                let sid = Uuid::now_v7();
+                session_rows.push(session::Model {
+                    id: sid,
+                    series_id: id,
+                    supervisor_id: sup.id,
+                    calendar_uid: uid.clone(),
+                    index: n as i32 + 1,
+                    starts_at,
+                    ends_at: starts_at + TimeDelta::hours(1),
+                    timezone: "Europe/Helsinki".into(),
+                    status: "scheduled".into(),
+                    phase: None,
+                    late_cancellation: false,
+                    recurrence_id: Some(starts_at),
+                    location: None,
+                    video_url: None,
+                    cancelled_at: None,
+                    cancel_reason: None,
+                    created_at: now(),
+                    updated_at: now(),
+                });
+                invite_rows.push(session_participant::Model { session_id: sid, person_id: a.id });
+                invite_rows.push(session_participant::Model { session_id: sid, person_id: b.id });
+            }
+        }
+    }
+    for chunk in session_rows.chunks(1000) {
+        session::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in invite_rows.chunks(4000) {
+        session_participant::Entity::insert_many(
+            chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    // Fresh statistics, as a database that has lived would have.
+    conn.execute_unprepared("ANALYZE").await?;
+    Ok(Agendas { supervisors: supervisors.iter().map(|s| s.id).collect(), start })
+}
