@@ -35,6 +35,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Marks a person as a coordinator of their organization (for the web pages), or not.
+    Coordinator {
+        /// Grant or revoke.
+        #[command(subcommand)]
+        action: CoordinatorAction,
+    },
     /// Fills an empty database with a realistic demo and prints tokens to try the API with.
     Demo,
     /// Plans a series from a series body (JSON) without booking anything, and prints the
@@ -42,6 +48,21 @@ pub enum Command {
     Plan {
         /// The series body as JSON; `-` reads standard input.
         file: PathBuf,
+    },
+}
+
+/// `ohjaus coordinator …`.
+#[derive(Debug, Subcommand)]
+pub enum CoordinatorAction {
+    /// The person signs in to the pages as a coordinator of their organization.
+    Grant {
+        /// The person's id.
+        person_id: Uuid,
+    },
+    /// The person is no longer a coordinator.
+    Revoke {
+        /// The person's id.
+        person_id: Uuid,
     },
 }
 

@@ -272,6 +272,10 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
             .await?;
     }
 
+    // Maija, the ward's head nurse, coordinates its supervision (and signs in to the pages
+    // as its coordinator).
+    store.set_coordinator(&admin, nurses[0].id, true, now).await?;
+
     let tokens = vec![
         ("admin".to_owned(), token(store, Caller::Admin, "demo admin", now).await?),
         (

@@ -1,5 +1,6 @@
 //! The commands and how their failures are reported.
 
+mod coordinator;
 mod demo;
 mod migrate;
 mod plan;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Worker => worker::run(config).await,
             Command::Migrate => migrate::run(config).await,
             Command::Token { action } => token::run(config, action).await,
+            Command::Coordinator { action } => coordinator::run(config, action).await,
             Command::Demo => demo::run(config).await,
             Command::Plan { .. } => unreachable!("handled above"),
         }

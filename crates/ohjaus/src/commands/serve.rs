@@ -1,4 +1,5 @@
-//! `ohjaus serve`: migrations, HTTP, and the worker in the same process unless `--no-worker`.
+//! `ohjaus serve`: migrations, the API and the web pages over HTTP, and the worker in the same
+//! process unless `--no-worker`.
 
 use super::Failure;
 use crate::config::Config;
@@ -17,7 +18,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
         metrics: ohjaus_api::metrics::Metrics::default(),
         clock: Clock::system(),
         config: Arc::new(ApiConfig {
-            public_url,
+            public_url: public_url.clone(),
             request_timeout: Duration::from_secs(config.http.request_timeout_seconds),
             body_limit_bytes: config.http.body_limit_bytes,
         }),
@@ -36,7 +37,16 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     } else {
         None
     };
-    ohjaus_api::serve(listener, state, stopped(signal)).await.context("serving HTTP")?;
+    // The pages for people share the store and the clock; the API's fallback answers every
+    // path neither serves. The pages get the same tracing and time limit as the API.
+    let pages = ohjaus_web::router(ohjaus_web::WebState::new(store.clone(), ohjaus_web::Clock::system(), public_url))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.http.request_timeout_seconds),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    let app = ohjaus_api::router(state).merge(pages);
+    axum::serve(listener, app).with_graceful_shutdown(stopped(signal)).await.context("serving HTTP")?;
     if let Some(worker) = worker {
         worker.await.context("the worker task")?.context("the worker stopped")?;
     }
