@@ -4,12 +4,9 @@
 //!
 //! Runs only when `OHJAUS_INTEROP_PYTHON` names a Python with `tests/interop/requirements.txt`
 //! installed (CI sets it and requires it); otherwise it says so and passes.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, TimeZone as _, Utc};
-use common::*;
 use ohjaus_core::notice::{CalendarMessage, Party};
 use ohjaus_core::{CalendarEvent, HolidayPolicy, TimeZone};
 use ohjaus_ical::{FeedEntry, MessageContext, Rendered, feed, render};

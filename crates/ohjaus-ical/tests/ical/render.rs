@@ -1,11 +1,8 @@
 //! Rendering each kind of message for a fixed series: snapshots, structure read back with the
 //! `icalendar` crate's parser, and the line format.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, TimeZone as _, Utc};
-use common::*;
 use icalendar::parser::{Component, read_calendar, unfold};
 use icalendar::{Component as _, EventLike as _};
 use ohjaus_core::notice::{CalendarMessage, Party};
