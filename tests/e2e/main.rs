@@ -1,5 +1,7 @@
 //! The end-to-end tests: one binary, one module per story.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test that cannot go on should stop there
+
 mod support;
 
 mod cli;
