@@ -204,10 +204,10 @@ async fn get_closure(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ReportQuery {
-    /// First day, in the organization's time zone.
-    from: NaiveDate,
-    /// Last day (inclusive), not before `from`; at most 3,660 days in all.
-    to: NaiveDate,
+    /// First day, in the organization's time zone; default: a year before `to`.
+    from: Option<NaiveDate>,
+    /// Last day (inclusive), not before `from`; at most 3,660 days in all; default: today.
+    to: Option<NaiveDate>,
 }
 
 /// The organization report (admin, the coordinator): per team and series, sessions held,
@@ -223,5 +223,8 @@ async fn organization_report(
     Id(organization_id): Id,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<OrganizationReport>, Problem> {
-    Ok(Json(state.store.organization_report(&caller, organization_id, query.from, query.to).await?))
+    // Without a period, the year up to today: what a coordinator asks for most.
+    let to = query.to.unwrap_or_else(|| state.clock.now().date_naive());
+    let from = query.from.unwrap_or_else(|| to - chrono::TimeDelta::days(365));
+    Ok(Json(state.store.organization_report(&caller, organization_id, from, to).await?))
 }
