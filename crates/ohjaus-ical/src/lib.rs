@@ -18,7 +18,8 @@
 //! - [`feed`] writes a METHOD:PUBLISH calendar of someone's events for `GET /calendar/{token}.ics`.
 //! - `layout` lays an event against its rule (which occurrence each session stands for),
 //!   `vevent` builds the VEVENTs with the `icalendar` crate, `vtimezone` writes a VTIMEZONE for
-//!   any IANA zone from chrono-tz, and `text` keeps every value on its own line.
+//!   any IANA zone from chrono-tz (once per zone and years: the only state this crate keeps is
+//!   that cache of a pure function), and `text` keeps every value on its own line.
 //!
 //! Every VEVENT of a message carries the message's SEQUENCE (one counter per series, raised on
 //! every message), DTSTAMP, ORGANIZER and the ATTENDEEs with CN, CUTYPE, ROLE, PARTSTAT and

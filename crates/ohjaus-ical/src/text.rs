@@ -60,8 +60,14 @@ pub fn escape_text(value: &str) -> String {
 /// The content line `line` folded at 75 octets on UTF-8 boundaries, each piece ended by CRLF
 /// (RFC 5545 §3.1), for the lines this crate writes itself.
 pub fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 74 * 3 + 2);
+    fold_into(&mut out, line);
+    out
+}
+
+/// [`fold`], appended to `out`.
+pub fn fold_into(out: &mut String, line: &str) {
     const LIMIT: usize = 75;
-    let mut out = String::with_capacity(line.len() + line.len() / LIMIT * 3 + 2);
     let mut rest = line;
     // The first line holds 75 octets; continuation lines 74 after their leading space.
     let mut room = LIMIT;
@@ -82,7 +88,6 @@ pub fn fold(line: &str) -> String {
     }
     out.push_str(rest);
     out.push_str("\r\n");
-    out
 }
 
 #[cfg(test)]

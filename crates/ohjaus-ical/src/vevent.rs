@@ -260,19 +260,45 @@ pub(crate) fn calendar(
     // The crate folds, but its last piece of a line can be 75 octets after the leading space
     // (76 in all: icalendar 0.17.17 `fold_line` compares the rest with 75, not 74). Unfold
     // and fold again with ours. Unfolding is exact: no content line starts with a space.
-    let text: String =
-        calendar.to_string().replace("\r\n ", "").split_terminator("\r\n").map(crate::text::fold).collect();
     // The crate cannot write a VTIMEZONE (see `vtimezone`): put ours before the first
-    // component, where clients expect it. A raw CRLF followed by BEGIN can only be a real
-    // line: folding adds a space after CRLF, and text values escape their line breaks.
-    let timezones: String =
-        zones.values().map(|(zone, first, last)| crate::vtimezone::vtimezone(zone.tz(), *first, *last)).collect();
-    let at =
-        text.find("\r\nBEGIN:VEVENT\r\n").map(|i| i + 2).or_else(|| text.rfind("END:VCALENDAR")).unwrap_or(text.len());
-    let mut out = String::with_capacity(text.len() + timezones.len());
-    out.push_str(&text[..at]);
-    out.push_str(&timezones);
-    out.push_str(&text[at..]);
+    // component, where clients expect it. A line `BEGIN:VEVENT` can only be a real one:
+    // folding adds a space after CRLF, and text values escape their line breaks.
+    let raw = calendar.to_string();
+    let timezones: Vec<_> =
+        zones.values().map(|(zone, first, last)| crate::vtimezone::cached(zone.tz(), *first, *last)).collect();
+    let timezones_len: usize = timezones.iter().map(|block| block.len()).sum();
+    let mut out = String::with_capacity(raw.len() + raw.len() / 32 + timezones_len);
+    let mut timezones_placed = false;
+    let mut line = String::with_capacity(128);
+    let mut flush = |line: &str, out: &mut String| {
+        if !timezones_placed && line == "BEGIN:VEVENT" {
+            for block in &timezones {
+                out.push_str(block);
+            }
+            timezones_placed = true;
+        }
+        crate::text::fold_into(out, line);
+    };
+    let mut pieces = raw.split_terminator("\r\n");
+    if let Some(first) = pieces.next() {
+        line.push_str(first);
+        for piece in pieces {
+            if let Some(continued) = piece.strip_prefix(' ') {
+                line.push_str(continued);
+            } else {
+                flush(&line, &mut out);
+                line.clear();
+                line.push_str(piece);
+            }
+        }
+        flush(&line, &mut out);
+    }
+    if !timezones_placed {
+        // No event: the zones go before the end.
+        let at = out.rfind("END:VCALENDAR").unwrap_or(out.len());
+        let blocks: String = timezones.iter().map(|block| &**block).collect();
+        out.insert_str(at, &blocks);
+    }
     out
 }
 

@@ -14,11 +14,17 @@
 //! the tz database does); one that stopped gets an UNTIL. Transitions that follow no weekday
 //! rule are written one observance each. A zone without transitions in the window (e.g.
 //! Asia/Kolkata) gets a single STANDARD observance.
+//!
+//! The scan costs a few hundred microseconds a block — more than the rest of an invitation —
+//! and its result depends only on the zone and the years, so [`cached`] keeps each block once
+//! made (process-wide); the renderers use it.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone as _, Timelike, Utc, Weekday};
-use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use chrono_tz::{OffsetComponents, OffsetName, Tz, TzOffset};
 use ohjaus_core::recurrence::weekday_code;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The offset a zone has at an instant, as much as a VTIMEZONE can say about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,32 +72,52 @@ impl Transition {
 const SCAN_STEP_HOURS: i64 = 6;
 
 /// Every transition of `tz` in `[start, end)`.
+///
+/// The samples are compared as chrono-tz offsets ([`same_observance`]), which allocates
+/// nothing; an [`Observance`] is built only at the transitions found.
 fn transitions(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Transition> {
+    let offset_at = |instant: DateTime<Utc>| tz.offset_from_utc_datetime(&instant.naive_utc());
     let mut found = Vec::new();
-    let mut before = Observance::at(tz, start);
+    let mut before = offset_at(start);
     let mut at = start;
     while at < end {
         let next = (at + Duration::hours(SCAN_STEP_HOURS)).min(end);
-        let after = Observance::at(tz, next);
-        if after != before {
+        let after = offset_at(next);
+        if !same_observance(&after, &before) {
             // Bisect to the first second of the new observance.
             let (mut low, mut high) = (at, next);
             while high - low > Duration::seconds(1) {
                 let middle = low + (high - low) / 2;
-                if Observance::at(tz, middle) == before {
+                if same_observance(&offset_at(middle), &before) {
                     low = middle;
                 } else {
                     high = middle;
                 }
             }
-            found.push(Transition { at: high, from: before.offset, to: Observance::at(tz, high) });
-            before = Observance::at(tz, high);
+            let to = Observance::at(tz, high);
+            found.push(Transition { at: high, from: before.fix().local_minus_utc(), to });
+            before = offset_at(high);
             at = high;
         } else {
             at = next;
         }
     }
     found
+}
+
+/// Whether two offsets of a zone are the same [`Observance`] (offset, daylight flag and
+/// name), without building either.
+fn same_observance(a: &TzOffset, b: &TzOffset) -> bool {
+    let offset = a.fix().local_minus_utc();
+    if offset != b.fix().local_minus_utc() || a.dst_offset().is_zero() != b.dst_offset().is_zero() {
+        return false;
+    }
+    match (a.abbreviation(), b.abbreviation()) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => true,
+        // An offset without an abbreviation is named by its offset (see `Observance::at`).
+        (Some(name), None) | (None, Some(name)) => name == format_offset(offset),
+    }
 }
 
 /// `+0200`, `-0500`, `+0530`, or with seconds when the offset has them.
@@ -233,6 +259,33 @@ pub fn vtimezone(tz: Tz, first_year: i32, last_year: i32) -> String {
     out
 }
 
+/// How many blocks [`cached`] keeps; past that it starts again from empty (a service renders a
+/// handful of zones over a handful of year ranges, so this is only a bound, never reached in
+/// practice).
+const CACHE_LIMIT: usize = 512;
+
+/// [`vtimezone`], remembered per zone and years: the block is a pure function of them, and
+/// computing it (a scan of the zone over the window) costs far more than the rest of an
+/// invitation. Concurrent first calls may each compute it; they get the same text.
+pub fn cached(tz: Tz, first_year: i32, last_year: i32) -> Arc<str> {
+    type Blocks = Mutex<HashMap<(Tz, i32, i32), Arc<str>>>;
+    static BLOCKS: OnceLock<Blocks> = OnceLock::new();
+    // A panic elsewhere while the lock was held cannot leave the map half-written.
+    let lock = |blocks: &'static Blocks| blocks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let blocks = BLOCKS.get_or_init(Blocks::default);
+    let key = (tz, first_year.min(last_year), first_year.max(last_year));
+    if let Some(block) = lock(blocks).get(&key) {
+        return block.clone();
+    }
+    // Computed outside the lock, so that one new zone does not hold up every other render.
+    let block: Arc<str> = vtimezone(tz, key.1, key.2).into();
+    let mut map = lock(blocks);
+    if map.len() >= CACHE_LIMIT {
+        map.clear();
+    }
+    map.entry(key).or_insert(block).clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +353,16 @@ mod tests {
                 "END:VTIMEZONE",
             ]
         );
+    }
+
+    #[test]
+    fn cached_blocks_equal_fresh_ones() {
+        for (tz, first, last) in [(chrono_tz::Europe::Helsinki, 2027, 2027), (chrono_tz::America::New_York, 2029, 2027)]
+        {
+            let fresh = vtimezone(tz, first, last);
+            assert_eq!(&*cached(tz, first, last), fresh);
+            assert_eq!(&*cached(tz, last, first), fresh, "the same block, from the cache");
+        }
     }
 
     #[test]

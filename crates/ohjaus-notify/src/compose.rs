@@ -90,7 +90,17 @@ impl Header for AutoSubmitted {
 /// The email for `notice`. An invite needs `calendar`, the object `ohjaus-ical` rendered for it;
 /// other kinds ignore it.
 pub fn compose(notice: &Notice, calendar: Option<&CalendarPart>, envelope: &Envelope) -> Result<Message, ComposeError> {
-    let letter = letter(notice);
+    compose_letter(notice, &letter(notice), calendar, envelope)
+}
+
+/// [`compose`] with the notice's [`letter`] already made: the worker makes it once, for the
+/// email and for the calendar object's DESCRIPTION.
+pub fn compose_letter(
+    notice: &Notice,
+    letter: &Letter,
+    calendar: Option<&CalendarPart>,
+    envelope: &Envelope,
+) -> Result<Message, ComposeError> {
     let recipient = notice.recipient();
     let to = mailbox(&recipient.party).ok_or(ComposeError::Recipient)?;
     let mut builder = Message::builder()

@@ -28,7 +28,7 @@ pub mod transport;
 pub mod when;
 pub mod worker;
 
-pub use compose::{CalendarPart, ComposeError, Envelope, compose, letter};
+pub use compose::{CalendarPart, ComposeError, Envelope, compose, compose_letter, letter};
 pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};

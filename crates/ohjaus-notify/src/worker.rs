@@ -8,8 +8,9 @@
 //! failures are fenced by the lease: one refused as stale (the lease expired and another
 //! worker has the row) is logged, not fatal. Acks are written in groups of up to
 //! [`ACK_GROUP`] (and at the end of each pass): one statement instead of one transaction per
-//! message, which is most of the worker's own cost on SQLite; a crash between a send and its
-//! group's ack resends at most that group.
+//! message, which is most of the worker's own cost on SQLite. A group's statement runs while
+//! the next messages are rendered and sent (one ack statement at a time); a crash between a
+//! send and its group's ack resends at most two groups.
 //!
 //! Shutdown (like mini-redis): the future given to [`run_worker`] resolves, the loop stops
 //! claiming and starting sends, and the messages in hand are finished and acked. Rows claimed
@@ -17,6 +18,7 @@
 
 use crate::compose::{self, CalendarPart, Envelope};
 use crate::config::{MailConfig, WorkerConfig};
+use crate::letter::Letter;
 use crate::transport::{Delivery, Transport, TransportError};
 use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::Mailbox;
@@ -109,6 +111,12 @@ pub struct PassReport {
 /// Sent messages whose acks are written together.
 pub const ACK_GROUP: usize = 32;
 
+/// An ack statement under way: how many rows it names, and its task.
+struct Acking {
+    count: usize,
+    task: tokio::task::JoinHandle<Result<Vec<Uuid>, StoreError>>,
+}
+
 /// What happened to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -186,6 +194,9 @@ impl Worker {
         let mut rows = claimed.into_iter();
         let mut in_flight = JoinSet::new();
         let mut unacked = Vec::with_capacity(ACK_GROUP);
+        // The ack of the last full group, written while the next messages are sent: one ack
+        // statement at a time, none of them holding up the deliveries.
+        let mut acking: Option<Acking> = None;
         loop {
             while in_flight.len() < concurrency && !*stop.borrow() {
                 let Some(row) = rows.next() else { break };
@@ -198,7 +209,10 @@ impl Worker {
                 Ok(Ok(Outcome::Sent(id))) => {
                     unacked.push(id);
                     if unacked.len() >= ACK_GROUP {
-                        self.ack(&mut unacked, &mut report).await?;
+                        if let Some(previous) = acking.take() {
+                            self.settle(previous, &mut report).await?;
+                        }
+                        acking = Some(self.start_ack(std::mem::take(&mut unacked)));
                     }
                 }
                 Ok(Ok(Outcome::Retried)) => report.retried += 1,
@@ -208,7 +222,13 @@ impl Worker {
                 Err(e) => error!(error = %e, "a delivery task failed"),
             }
         }
-        self.ack(&mut unacked, &mut report).await?;
+        if let Some(previous) = acking.take() {
+            self.settle(previous, &mut report).await?;
+        }
+        if !unacked.is_empty() {
+            let last = self.start_ack(unacked);
+            self.settle(last, &mut report).await?;
+        }
         report.left = rows.len();
         if report.left > 0 {
             info!(left = report.left, "shutting down: claimed rows left for their lease to expire");
@@ -216,19 +236,31 @@ impl Worker {
         Ok(report)
     }
 
-    /// Acks the sent rows in `unacked` in one statement and empties it.
-    async fn ack(&self, unacked: &mut Vec<Uuid>, report: &mut PassReport) -> Result<(), StoreError> {
-        if unacked.is_empty() {
-            return Ok(());
-        }
-        let acked = self.store.ack_many(unacked, &self.owner, self.now()).await?;
+    /// Starts acking the sent rows `ids` in one statement, on its own task.
+    fn start_ack(&self, ids: Vec<Uuid>) -> Acking {
+        let worker = self.clone();
+        let count = ids.len();
+        let task = tokio::spawn(async move { worker.store.ack_many(&ids, &worker.owner, worker.now()).await });
+        Acking { count, task }
+    }
+
+    /// Waits for an ack started by [`Worker::start_ack`] and counts what it did.
+    async fn settle(&self, acking: Acking, report: &mut PassReport) -> Result<(), StoreError> {
+        let acked = match acking.task.await {
+            Ok(acked) => acked?,
+            // The ack task panicked or was cancelled: its rows stay `sending` and are sent
+            // again when their lease expires, as after a crash.
+            Err(e) => {
+                error!(error = %e, "an ack task failed");
+                return Ok(());
+            }
+        };
         report.sent += acked.len();
-        let stale = unacked.len() - acked.len();
+        let stale = acking.count - acked.len();
         if stale > 0 {
             warn!(stale, "sent, but the lease had passed: acks refused (the rows are someone else's now)");
             report.stale += stale;
         }
-        unacked.clear();
         Ok(())
     }
 
@@ -275,10 +307,7 @@ impl Worker {
 
     /// The email of a row, its Message-ID derived from the row id.
     fn render(&self, row: &ClaimedNotice, id: &str) -> Result<lettre::Message, String> {
-        let now = self.now();
-        let calendar = render_calendar(&row.notice, now)?;
-        let envelope = Envelope::for_key(self.mailer.from.clone(), id, now);
-        compose::compose(&row.notice, calendar.as_ref(), &envelope).map_err(|e| e.to_string())
+        render_email(&row.notice, &Envelope::for_key(self.mailer.from.clone(), id, self.now()))
     }
 
     /// Polls the outbox until `stop` turns true: a pass, then — unless the batch was full,
@@ -318,11 +347,30 @@ impl Worker {
     }
 }
 
+/// The email of `notice` as the worker sends it: its letter made once, the calendar object of
+/// an invite (DTSTAMP the envelope's date), the MIME message.
+pub fn render_email(notice: &Notice, envelope: &Envelope) -> Result<lettre::Message, String> {
+    let letter = compose::letter(notice);
+    let calendar = render_calendar_with(notice, &letter, envelope.date)?;
+    compose::compose_letter(notice, &letter, calendar.as_ref(), envelope).map_err(|e| e.to_string())
+}
+
 /// The calendar object of an invite, rendered by `ohjaus-ical` with the message's own words
 /// as DESCRIPTION; `None` for other notices.
 pub fn render_calendar(notice: &Notice, dtstamp: DateTime<Utc>) -> Result<Option<CalendarPart>, String> {
+    if !matches!(notice, Notice::Invite { .. }) {
+        return Ok(None);
+    }
+    render_calendar_with(notice, &compose::letter(notice), dtstamp)
+}
+
+/// [`render_calendar`] with the notice's letter already made.
+pub fn render_calendar_with(
+    notice: &Notice,
+    letter: &Letter,
+    dtstamp: DateTime<Utc>,
+) -> Result<Option<CalendarPart>, String> {
     let Some((mut context, message)) = ohjaus_ical::MessageContext::of_invite(notice) else { return Ok(None) };
-    let letter = compose::letter(notice);
     let description = letter.lead.join(" ");
     context.description = Some(&description);
     let rendered = ohjaus_ical::render(message, &context, dtstamp).map_err(|e| format!("calendar: {e}"))?;
