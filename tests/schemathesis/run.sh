@@ -38,11 +38,13 @@ done
 # positive_data_acceptance is left out: it expects every schema-valid request to succeed, but
 # the schema cannot say "team_id or participant_ids", "count or until", "end after start" or
 # "an id that exists"; those answer 422/404 as API.md says. Every other check runs.
-# (Run from the scratch folder: schemathesis keeps a cache in the working directory.)
+# (Run from the scratch folder: schemathesis keeps a cache in the working directory. One
+# worker: with threads, CPython 3.11's parser trips inside Hypothesis now and then — "AST
+# constructor recursion depth mismatch" — a tool error, not a finding.)
 cd "$work"
 "$schemathesis" --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
   --checks all --exclude-checks positive_data_acceptance \
   --phases examples,coverage,fuzzing,stateful \
-  --seed 20261126 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 2 \
+  --seed 20261126 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 1 \
   --suppress-health-check all \
   -H "Authorization: Bearer $admin"
