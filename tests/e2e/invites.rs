@@ -84,7 +84,7 @@ async fn invitations_follow_every_change() {
         let admin = program.admin_token();
         let (_server, base) = program.serve(&[]);
         let api = Api::new(&base);
-        run(&api, &admin, &python, inbox.path()).await;
+        run(&api, &admin, &python, inbox.path(), &program).await;
         eprintln!("e2e invitations passed on {}", backend.name());
     }
 }
@@ -100,6 +100,10 @@ struct Inbox<'a> {
     /// (address, person id; `None` for the supervisor).
     people: Vec<(String, Option<String>)>,
     series: Vec<String>,
+    /// Subscription feeds: (person id; `None` for the supervisor, the feed's URL).
+    feeds: Vec<(Option<String>, String)>,
+    /// Where fetched feeds are kept for the readers.
+    feed_dir: tempfile::TempDir,
 }
 
 impl Inbox<'_> {
@@ -135,11 +139,28 @@ impl Inbox<'_> {
             let got = if mine.is_empty() { BTreeSet::new() } else { shown(self.python, &mine) };
             assert_eq!(got, want, "after {step}: the calendar of {address} differs from the API");
         }
+        // A subscribed calendar shows the same sessions as the invitations.
+        for (n, (person, url)) in self.feeds.iter().enumerate() {
+            let answer = reqwest::get(url).await.unwrap();
+            assert_eq!(answer.status(), 200, "{url}");
+            let file = self.feed_dir.path().join(format!("feed-{n}-{}.ics", self.seen));
+            std::fs::write(&file, answer.bytes().await.unwrap()).unwrap();
+            let want = expected(self.api, self.admin, &self.series, person.as_deref()).await;
+            assert_eq!(shown(self.python, &[file]), want, "after {step}: the feed of {person:?} differs from the API");
+        }
     }
 }
 
+/// The private feed link of the holder of `token`.
+async fn feed_url(api: &Api, token: &str) -> String {
+    let link = api.post("/api/v1/me/calendar-token", token, &json!({})).await;
+    let url = url::Url::parse(link.expect(201)["url"].as_str().unwrap()).unwrap();
+    // The link is built on the configured public URL; the test's server listens elsewhere.
+    format!("{}{}", api.base, url.path())
+}
+
 #[allow(clippy::too_many_lines)] // one story, told in order
-async fn run(api: &Api, admin: &str, python: &Path, dir: &Path) {
+async fn run(api: &Api, admin: &str, python: &Path, dir: &Path, program: &Program) {
     let org = api.post("/api/v1/organizations", admin, &json!({"name": "Kaukolan sairaala"})).await;
     let org_id = org.expect(201)["id"].as_str().unwrap().to_owned();
     let supervisor = api
@@ -196,6 +217,16 @@ async fn run(api: &Api, admin: &str, python: &Path, dir: &Path) {
             .to_owned()
     };
     let address = |i: usize| format!("p{i}@kaukola.example");
+    // The supervisor and Maija subscribe to their calendar feeds.
+    let token_of = |grant: &str, id: &str| {
+        let output = program.run(&["token", "create", grant, id]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let feeds = vec![
+        (None, feed_url(api, &token_of("--supervisor", &supervisor_id)).await),
+        (Some(people[0].clone()), feed_url(api, &token_of("--person", &people[0])).await),
+    ];
     let mut inbox = Inbox {
         api,
         admin,
@@ -207,6 +238,8 @@ async fn run(api: &Api, admin: &str, python: &Path, dir: &Path) {
             .chain(people.iter().enumerate().map(|(i, p)| (address(i), Some(p.clone()))))
             .collect(),
         series: vec![series_id.clone()],
+        feeds,
+        feed_dir: tempfile::tempdir().unwrap(),
     };
 
     // Booking: six messages, one per person, each a proper iMIP email.
