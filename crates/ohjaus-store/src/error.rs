@@ -29,9 +29,10 @@ pub enum StoreError {
     /// An outbox ack or fail came from a worker whose lease has expired or passed to another.
     #[error("the lease is no longer held")]
     StaleLease,
-    /// The database failed; internal, never shown to clients.
+    /// The database failed; internal, never shown to clients. (Its text is in the message, not
+    /// also given as a source, so an error chain names the cause once.)
     #[error("database: {0}")]
-    Database(#[source] DbErr),
+    Database(DbErr),
 }
 
 impl StoreError {
