@@ -5,7 +5,7 @@
 
 use crate::support::mail::{SmtpSink, messages};
 use crate::support::python::python;
-use crate::support::{Database, InProcess, Program, backends};
+use crate::support::{Database, InProcess, MovedClock, Program, backends};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::notice::{Party, Recipient, Role, SessionSummary};
 use ohjaus_core::{Locale, Notice};
@@ -251,23 +251,20 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
         smtp_timeout_ms: 2000,
         ..ohjaus_notify::MailConfig::default()
     };
-    let offset = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
-    let clock_offset = offset.clone();
+    let time = MovedClock::default();
     let worker = ohjaus_notify::Worker::new(
         server.store.clone(),
         ohjaus_notify::WorkerConfig { owner: Some("outage".into()), ..ohjaus_notify::WorkerConfig::default() },
         ohjaus_notify::Mailer::from_config(&mail).unwrap(),
     )
-    .with_clock(std::sync::Arc::new(move || {
-        Utc::now() + TimeDelta::seconds(clock_offset.load(std::sync::atomic::Ordering::SeqCst))
-    }));
+    .with_clock(time.clock());
     let (_stop, mut stop_rx) = tokio::sync::watch::channel(false);
     let admin = server.store.create_api_token(&Caller::Admin, Caller::Admin, None, Utc::now()).await.unwrap();
     let admin = admin.secret.expose().to_owned();
     // Each pass fails every row; moving the clock past the longest backoff makes them due.
     for _ in 0..ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS + 1 {
         worker.pass(&mut stop_rx).await.unwrap();
-        offset.fetch_add(2 * 3600, std::sync::atomic::Ordering::SeqCst);
+        time.advance(TimeDelta::hours(2));
     }
     let dead = server.api.get("/api/v1/notifications?status=dead", &admin).await;
     let dead = dead.expect(200);

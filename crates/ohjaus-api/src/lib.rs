@@ -24,7 +24,8 @@ pub mod problem;
 pub mod routes;
 pub mod state;
 
-pub use state::{ApiConfig, AppState, Clock};
+pub use ohjaus_store::Clock;
+pub use state::{ApiConfig, AppState};
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};

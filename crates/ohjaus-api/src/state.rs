@@ -1,41 +1,8 @@
 //! What every handler can reach: the store, the metrics, the clock, the public URL.
 
 use crate::metrics::Metrics;
-use chrono::{DateTime, Utc};
-use ohjaus_store::Store;
+use ohjaus_store::{Clock, Store};
 use std::sync::Arc;
-
-/// The source of "now". Handlers never read the system clock directly, so tests can fix time.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Self {
-        Self(Arc::new(Utc::now))
-    }
-
-    /// A clock that always answers `at`.
-    pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self(Arc::new(move || at))
-    }
-
-    /// A clock driven by a function (tests move time forward with it).
-    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(now))
-    }
-
-    /// Now.
-    pub fn now(&self) -> DateTime<Utc> {
-        (self.0)()
-    }
-}
-
-impl std::fmt::Debug for Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clock")
-    }
-}
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]

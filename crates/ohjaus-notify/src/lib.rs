@@ -32,4 +32,4 @@ pub use compose::{CalendarPart, ComposeError, Envelope, compose, compose_letter,
 pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};
-pub use worker::{Clock, Mailer, PassReport, Worker, WorkerError, run, run_worker};
+pub use worker::{Mailer, PassReport, Worker, WorkerError, run, run_worker};

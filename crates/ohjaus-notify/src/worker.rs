@@ -24,7 +24,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::Mailbox;
 use ohjaus_core::Notice;
 use ohjaus_store::repo::outbox::{ClaimedNotice, FailOutcome};
-use ohjaus_store::{Store, StoreError};
+use ohjaus_store::{Clock, Store, StoreError};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,14 +32,6 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 use uuid::Uuid;
-
-/// Where "now" comes from: the system clock in service, a hand-moved one in tests.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(Utc::now)
-}
 
 /// A transport and the sender address every message carries.
 #[derive(Debug, Clone)]
@@ -147,7 +139,7 @@ impl Worker {
     /// A worker named by `config.owner` (or [`default_owner`]) on the system clock.
     pub fn new(store: Store, config: WorkerConfig, mailer: Mailer) -> Self {
         let owner: Arc<str> = config.owner.clone().unwrap_or_else(default_owner).into();
-        Self { store, mailer: Arc::new(mailer), config: Arc::new(config), owner, clock: system_clock() }
+        Self { store, mailer: Arc::new(mailer), config: Arc::new(config), owner, clock: Clock::system() }
     }
 
     /// The same worker reading time from `clock` (tests).
@@ -173,7 +165,7 @@ impl Worker {
 
     /// The clock.
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// One pass: claims up to `batch_size` due rows and delivers them, `concurrency` at a time.

@@ -4,6 +4,7 @@
 //!
 //! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
 //!   on SQLite, row locks on PostgreSQL).
+//! - [`Clock`] ([`clock`]) — where "now" comes from for the API, the pages and the worker.
 //! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
 //!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
 //!   stale lease, database.
@@ -16,6 +17,7 @@
 #[cfg(feature = "bench-data")]
 pub mod bench_data;
 pub mod caller;
+pub mod clock;
 pub mod entity;
 pub mod error;
 #[cfg(feature = "openapi")]
@@ -24,6 +26,7 @@ pub mod repo;
 pub mod store;
 
 pub use caller::Caller;
+pub use clock::Clock;
 pub use error::StoreError;
 pub use store::{Backend, Store};
 

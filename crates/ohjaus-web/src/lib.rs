@@ -5,7 +5,7 @@
 //!
 //! - [`router`] — every page and the static files, behind [`security::guard`]: the CSRF
 //!   check of every form, the origin check, cookies, error pages, security headers.
-//! - [`state`] — [`WebState`]: the store, the [`Clock`], the public URL and lifetimes.
+//! - [`state`] — [`WebState`]: the store, the [`Clock`](ohjaus_store::Clock), the public URL and lifetimes.
 //! - [`ctx`] — who reads a page: [`ctx::Ctx`], and extractors per role
 //!   ([`ctx::AsSupervisor`], [`ctx::AsCoordinator`], [`ctx::AsParticipant`]) that turn the
 //!   signed-in account into the store's `Caller`.
@@ -29,7 +29,7 @@ pub mod pages;
 pub mod security;
 pub mod state;
 
-pub use state::{Clock, WebConfig, WebState};
+pub use state::{WebConfig, WebState};
 
 use axum::Router;
 use axum::http::header;

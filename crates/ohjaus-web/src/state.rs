@@ -1,41 +1,8 @@
 //! What every page handler can reach: the store, the clock and the settings.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use ohjaus_store::Store;
+use chrono::TimeDelta;
+use ohjaus_store::{Clock, Store};
 use std::sync::Arc;
-
-/// The source of "now". Handlers never read the system clock directly, so tests can fix or
-/// move time.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Self {
-        Self(Arc::new(Utc::now))
-    }
-
-    /// A clock that always answers `at`.
-    pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self(Arc::new(move || at))
-    }
-
-    /// A clock driven by a function (tests move time forward with it).
-    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(now))
-    }
-
-    /// Now.
-    pub fn now(&self) -> DateTime<Utc> {
-        (self.0)()
-    }
-}
-
-impl std::fmt::Debug for Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clock")
-    }
-}
 
 /// Settings of the pages.
 #[derive(Debug, Clone)]

@@ -2,7 +2,8 @@
 //! clock the test can move (for late cancellations and attendance after a session).
 
 use chrono::{DateTime, TimeDelta, Utc};
-use ohjaus_api::{ApiConfig, AppState, Clock};
+use ohjaus_api::{ApiConfig, AppState};
+use ohjaus_store::Clock;
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::Arc;
@@ -87,6 +88,31 @@ impl Api {
     }
 }
 
+/// The system clock moved forward by the test: real time goes on (SMTP and processes need
+/// it), and `advance` jumps ahead (past a lease, a backoff, a session's end).
+#[derive(Debug, Clone, Default)]
+pub struct MovedClock {
+    offset_seconds: Arc<AtomicI64>,
+}
+
+impl MovedClock {
+    /// The clock, for the API or a worker.
+    pub fn clock(&self) -> Clock {
+        let moved = self.clone();
+        Clock::from_fn(move || moved.now())
+    }
+
+    /// Moves the clock `by` into the future (cumulative).
+    pub fn advance(&self, by: TimeDelta) {
+        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::SeqCst);
+    }
+
+    /// The clock's now.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + TimeDelta::seconds(self.offset_seconds.load(Ordering::SeqCst))
+    }
+}
+
 /// The API served in this process, on a real port, with a movable clock.
 #[derive(Debug)]
 pub struct InProcess {
@@ -94,7 +120,7 @@ pub struct InProcess {
     pub api: Api,
     /// The store behind it (for checks the API does not offer).
     pub store: ohjaus_store::Store,
-    offset_seconds: Arc<AtomicI64>,
+    time: MovedClock,
     stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -103,15 +129,13 @@ impl InProcess {
     pub async fn start(database_url: &str) -> Self {
         let store = ohjaus_store::Store::connect(database_url).await.expect("the database connects");
         store.migrate().await.expect("migrations apply");
-        let offset_seconds = Arc::new(AtomicI64::new(0));
-        let offset = offset_seconds.clone();
-        let clock = Clock::from_fn(move || Utc::now() + TimeDelta::seconds(offset.load(Ordering::SeqCst)));
+        let time = MovedClock::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = listener.local_addr().expect("its address");
         let state = AppState {
             store: store.clone(),
             metrics: ohjaus_api::metrics::Metrics::default(),
-            clock,
+            clock: time.clock(),
             config: Arc::new(ApiConfig {
                 public_url: url::Url::parse(&format!("http://{address}")).expect("a URL"),
                 request_timeout: std::time::Duration::from_secs(30),
@@ -122,17 +146,17 @@ impl InProcess {
         tokio::spawn(ohjaus_api::serve(listener, state, async move {
             let _ = stopped.wait_for(|s| *s).await;
         }));
-        Self { api: Api::new(&format!("http://{address}")), store, offset_seconds, stop }
+        Self { api: Api::new(&format!("http://{address}")), store, time, stop }
     }
 
     /// Moves the server's clock `by` into the future (cumulative).
     pub fn advance(&self, by: TimeDelta) {
-        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::SeqCst);
+        self.time.advance(by);
     }
 
     /// The server's now.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + TimeDelta::seconds(self.offset_seconds.load(Ordering::SeqCst))
+        self.time.now()
     }
 }
 

@@ -16,6 +16,6 @@ pub mod mail;
 pub mod process;
 pub mod python;
 
-pub use api::{Api, InProcess};
+pub use api::{Api, InProcess, MovedClock};
 pub use database::{Database, backends};
 pub use process::Program;

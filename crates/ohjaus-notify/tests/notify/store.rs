@@ -2,9 +2,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::Notice;
-use ohjaus_notify::Clock;
-use ohjaus_store::Store;
 use ohjaus_store::entity::outbox;
+use ohjaus_store::{Clock, Store};
 use sea_orm::{EntityTrait, QueryOrder};
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +35,7 @@ impl HandClock {
 
     pub fn clock(&self) -> Clock {
         let inner = self.0.clone();
-        Arc::new(move || *inner.lock().expect("the clock"))
+        Clock::from_fn(move || *inner.lock().expect("the clock"))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::store::{self, HandClock};
 use chrono::TimeDelta;
 use ohjaus_core::{Locale, Notice};
 use ohjaus_notify::{Mailer, ScheduleConfig, Transport, Worker, WorkerConfig};
+use ohjaus_store::Clock;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -192,9 +193,11 @@ async fn an_ack_after_the_lease_passed_is_refused_and_the_row_sent_again() {
     // The claim happens at `start`; everything after it (the send, the ack) two hours later,
     // as if the worker had stalled past its 60-second lease.
     let calls = Arc::new(AtomicUsize::new(0));
-    let stalling: ohjaus_notify::Clock = {
+    let stalling = {
         let calls = calls.clone();
-        Arc::new(move || if calls.fetch_add(1, Ordering::SeqCst) == 0 { start } else { start + TimeDelta::hours(2) })
+        Clock::from_fn(
+            move || if calls.fetch_add(1, Ordering::SeqCst) == 0 { start } else { start + TimeDelta::hours(2) },
+        )
     };
     let folder = dir.path().join("mail");
     let transport = Transport::file(&folder).expect("a folder");

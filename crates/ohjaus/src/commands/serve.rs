@@ -5,7 +5,8 @@ use super::Failure;
 use crate::config::Config;
 use crate::runtime::{open_store, shutdown_signal, stopped};
 use anyhow::Context as _;
-use ohjaus_api::{ApiConfig, AppState, Clock};
+use ohjaus_api::{ApiConfig, AppState};
+use ohjaus_store::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     };
     // The pages for people share the store and the clock; the API's fallback answers every
     // path neither serves. The pages get the same tracing and time limit as the API.
-    let pages = ohjaus_web::router(ohjaus_web::WebState::new(store.clone(), ohjaus_web::Clock::system(), public_url))
+    let pages = ohjaus_web::router(ohjaus_web::WebState::new(store.clone(), state.clock.clone(), public_url))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.http.request_timeout_seconds),
