@@ -75,6 +75,13 @@ impl Default for TimeZone {
     }
 }
 
+/// The zone a reader's times are shown in: the IANA zone `name`, or Helsinki when the stored
+/// name is not one (a payload written by an older version, say) — a wrong zone label would be
+/// worse than the service's default.
+pub fn reader_zone(name: &str) -> chrono_tz::Tz {
+    name.parse().unwrap_or(TimeZone::HELSINKI.0)
+}
+
 impl fmt::Display for TimeZone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

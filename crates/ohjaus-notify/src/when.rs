@@ -2,89 +2,26 @@
 //! "tiistai 12.1.2027 klo 13.00–14.30", "tisdag 12.1.2027 kl. 13.00–14.30",
 //! "Tuesday 12 January 2027, 13:00–14:30".
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use ohjaus_core::locale::{self, Length};
 use ohjaus_core::{Locale, TimeZone};
 
-/// The zone a recipient reads times in: their IANA zone, or Helsinki when the stored name is
-/// not one (a payload written by an older version, say) — a wrong zone label would be worse
-/// than the service's default, which the text then names.
-pub fn reader_zone(name: &str) -> Tz {
-    TimeZone::parse("timezone", name).map_or(TimeZone::HELSINKI.tz(), |zone| zone.tz())
-}
-
-/// The weekday's full name, lower case in Finnish and Swedish as those languages write it.
-pub fn weekday_name(locale: Locale, weekday: Weekday) -> &'static str {
-    let index = weekday.num_days_from_monday() as usize;
-    match locale {
-        Locale::Fi => ["maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai"][index],
-        Locale::Sv => ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"][index],
-        Locale::En => ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][index],
-    }
-}
-
-/// The weekday's abbreviation, for subjects: "ti", "tis", "Tue".
-pub fn weekday_short(locale: Locale, weekday: Weekday) -> &'static str {
-    let index = weekday.num_days_from_monday() as usize;
-    match locale {
-        Locale::Fi => ["ma", "ti", "ke", "to", "pe", "la", "su"][index],
-        Locale::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"][index],
-        Locale::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][index],
-    }
-}
-
-const ENGLISH_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+pub use ohjaus_core::zone::reader_zone;
 
 /// A date without weekday: "12.1.2027" in Finnish and Swedish, "12 January 2027" in English.
 pub fn date(locale: Locale, day: NaiveDate) -> String {
-    match locale {
-        Locale::Fi | Locale::Sv => format!("{}.{}.{}", day.day(), day.month(), day.year()),
-        Locale::En => format!("{} {} {}", day.day(), ENGLISH_MONTHS[day.month0() as usize], day.year()),
-    }
+    locale::date(locale, day, Length::Full)
 }
 
 /// A date with its weekday: "tiistai 12.1.2027".
-pub fn long_date(locale: Locale, day: NaiveDate) -> String {
-    format!("{} {}", weekday_name(locale, day.weekday()), date(locale, day))
+fn long_date(locale: Locale, day: NaiveDate) -> String {
+    locale::weekday_date(locale, day, Length::Full, Length::Full)
 }
 
 /// A short date for subjects: "ti 12.1.2027", "Tue 12 January 2027".
-pub fn short_date(locale: Locale, day: NaiveDate) -> String {
-    format!("{} {}", weekday_short(locale, day.weekday()), date(locale, day))
-}
-
-/// A clock time: "13.00" in Finnish and Swedish, "13:00" in English.
-pub fn clock(locale: Locale, hour: u32, minute: u32) -> String {
-    match locale {
-        Locale::Fi | Locale::Sv => format!("{hour}.{minute:02}"),
-        Locale::En => format!("{hour:02}:{minute:02}"),
-    }
-}
-
-fn clock_of(locale: Locale, at: &DateTime<Tz>) -> String {
-    clock(locale, at.hour(), at.minute())
-}
-
-/// "klo 13.00", "kl. 13.00", or "13:00" with the English comma before it.
-fn at_clock(locale: Locale, text: &str) -> String {
-    match locale {
-        Locale::Fi => format!(" klo {text}"),
-        Locale::Sv => format!(" kl. {text}"),
-        Locale::En => format!(", {text}"),
-    }
+fn short_date(locale: Locale, day: NaiveDate) -> String {
+    locale::weekday_date(locale, day, Length::Short, Length::Full)
 }
 
 /// The zone's name after a time when the reader is not in Finland's zone, so a reader
@@ -96,36 +33,18 @@ fn zone_suffix(zone: Tz) -> String {
 /// When a session takes place, in the reader's zone: "tiistai 12.1.2027 klo 13.00–14.30". A
 /// session that ends on another day names both days.
 pub fn span(locale: Locale, zone: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
-    let start = starts_at.with_timezone(&zone);
-    let end = ends_at.with_timezone(&zone);
-    let mut text = long_date(locale, start.date_naive());
-    if start.date_naive() == end.date_naive() {
-        text.push_str(&at_clock(locale, &format!("{}–{}", clock_of(locale, &start), clock_of(locale, &end))));
-    } else {
-        text.push_str(&at_clock(locale, &clock_of(locale, &start)));
-        text.push_str(" – ");
-        text.push_str(&long_date(locale, end.date_naive()));
-        text.push_str(&at_clock(locale, &clock_of(locale, &end)));
-    }
-    text.push_str(&zone_suffix(zone));
-    text
+    let (start, end) = (starts_at.with_timezone(&zone).naive_local(), ends_at.with_timezone(&zone).naive_local());
+    locale::span(locale, start, end, |day| long_date(locale, day)) + &zone_suffix(zone)
 }
 
 /// A start for a subject line: "ti 12.1.2027 klo 13.00".
 pub fn short_start(locale: Locale, zone: Tz, starts_at: DateTime<Utc>) -> String {
-    let start = starts_at.with_timezone(&zone);
-    format!("{}{}", short_date(locale, start.date_naive()), at_clock(locale, &clock_of(locale, &start)))
+    locale::date_time(locale, starts_at.with_timezone(&zone).naive_local(), |day| short_date(locale, day))
 }
 
 /// An instant with date and time, for deadlines: "tiistai 12.1.2027 klo 13.00".
 pub fn instant(locale: Locale, zone: Tz, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&zone);
-    format!(
-        "{}{}{}",
-        long_date(locale, local.date_naive()),
-        at_clock(locale, &clock_of(locale, &local)),
-        zone_suffix(zone)
-    )
+    locale::date_time(locale, at.with_timezone(&zone).naive_local(), |day| long_date(locale, day)) + &zone_suffix(zone)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The pages' languages (Finnish first, Swedish, English): words, and dates and times as a
 //! reader expects them in their own language and time zone ("ti 12.1.2027 klo 13.00–14.30").
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use ohjaus_core::{Locale, TimeZone};
+use ohjaus_core::Locale;
+use ohjaus_core::locale::{self, Length};
 
 /// One text in the three languages: `tr!(locale, "suomeksi", "på svenska", "in English")`.
 #[macro_export]
@@ -21,74 +22,27 @@ macro_rules! tr {
 pub const LANGUAGES: [(Locale, &str); 3] =
     [(Locale::Fi, "Suomeksi"), (Locale::Sv, "På svenska"), (Locale::En, "In English")];
 
-/// The zone a reader's times are shown in: their IANA zone, or Helsinki.
-pub fn reader_zone(name: &str) -> Tz {
-    TimeZone::parse("timezone", name).map_or(TimeZone::HELSINKI.tz(), |zone| zone.tz())
-}
-
-/// "ti", "tis", "Tue".
-pub fn weekday_short(locale: Locale, weekday: Weekday) -> &'static str {
-    let index = weekday.num_days_from_monday() as usize;
-    match locale {
-        Locale::Fi => ["ma", "ti", "ke", "to", "pe", "la", "su"][index],
-        Locale::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"][index],
-        Locale::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][index],
-    }
-}
-
-const ENGLISH_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub use ohjaus_core::zone::reader_zone;
 
 /// "12.1.2027" in Finnish and Swedish, "12 Jan 2027" in English.
 pub fn date(locale: Locale, day: NaiveDate) -> String {
-    match locale {
-        Locale::Fi | Locale::Sv => format!("{}.{}.{}", day.day(), day.month(), day.year()),
-        Locale::En => format!("{} {} {}", day.day(), ENGLISH_MONTHS[day.month0() as usize], day.year()),
-    }
+    locale::date(locale, day, Length::Short)
 }
 
 /// "ti 12.1.2027".
 pub fn day(locale: Locale, day: NaiveDate) -> String {
-    format!("{} {}", weekday_short(locale, day.weekday()), date(locale, day))
-}
-
-/// "13.00" in Finnish and Swedish, "13:00" in English.
-pub fn clock(locale: Locale, hour: u32, minute: u32) -> String {
-    match locale {
-        Locale::Fi | Locale::Sv => format!("{hour}.{minute:02}"),
-        Locale::En => format!("{hour:02}:{minute:02}"),
-    }
-}
-
-fn at_clock(locale: Locale, text: &str) -> String {
-    match locale {
-        Locale::Fi => format!(" klo {text}"),
-        Locale::Sv => format!(" kl. {text}"),
-        Locale::En => format!(", {text}"),
-    }
+    locale::weekday_date(locale, day, Length::Short, Length::Short)
 }
 
 /// When something takes place in the reader's zone: "ti 12.1.2027 klo 13.00–14.30".
 pub fn span(locale: Locale, zone: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
-    let start = starts_at.with_timezone(&zone);
-    let end = ends_at.with_timezone(&zone);
-    let mut text = day(locale, start.date_naive());
-    if start.date_naive() == end.date_naive() {
-        let times =
-            format!("{}–{}", clock(locale, start.hour(), start.minute()), clock(locale, end.hour(), end.minute()));
-        text.push_str(&at_clock(locale, &times));
-    } else {
-        text.push_str(&at_clock(locale, &clock(locale, start.hour(), start.minute())));
-        text.push_str(" – ");
-        text.push_str(&day(locale, end.date_naive()));
-        text.push_str(&at_clock(locale, &clock(locale, end.hour(), end.minute())));
-    }
-    text
+    let (start, end) = (starts_at.with_timezone(&zone).naive_local(), ends_at.with_timezone(&zone).naive_local());
+    locale::span(locale, start, end, |d| day(locale, d))
 }
 
 /// An instant in the reader's zone: "ti 12.1.2027 klo 13.00".
 pub fn instant(locale: Locale, zone: Tz, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&zone);
-    format!("{}{}", day(locale, local.date_naive()), at_clock(locale, &clock(locale, local.hour(), local.minute())))
+    locale::date_time(locale, at.with_timezone(&zone).naive_local(), |d| day(locale, d))
 }
 
 /// The heading of a week: "Viikko 3 · 12.1.–18.1.2027".
