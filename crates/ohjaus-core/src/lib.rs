@@ -17,7 +17,8 @@
 //! - [`cancellation`] — late or in-time cancellations and where a make-up goes.
 //! - [`preview`] — the JSON a preview answers, shared by the CLI and the API.
 //! - [`calendar`] and [`notice`] — the calendar view of a series and the notifications the
-//!   store snapshots into the outbox for the worker to render ([`locale`]: fi, sv, en).
+//!   store snapshots into the outbox for the worker to render ([`locale`]: fi, sv, en, and
+//!   dates and times as each language writes them, for the emails and the pages alike).
 //!
 //! Everything time-dependent takes `now` or the days off as arguments, so tests are exact.
 
