@@ -1,14 +1,15 @@
 //! The command line as a new user meets it: `plan`, `migrate`, `token create`, `demo`, and
 //! errors with one clear line.
 
-use crate::support::{Database, Program, backends};
+use crate::support::Program;
+use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
 
 #[tokio::test]
 async fn migrate_token_and_demo_on_every_backend() {
-    for backend in backends() {
-        let database = Database::create(&backend).await;
+    for backend in test_backends() {
+        let database = TestDatabase::create(&backend, Schema::Empty).await;
         let mail = tempfile::tempdir().unwrap();
-        let program = Program::new(&database.url, mail.path());
+        let program = Program::new(database.url(), mail.path());
         let migrate = program.run(&["migrate"]);
         assert!(migrate.status.success(), "{}: {}", backend.name(), String::from_utf8_lossy(&migrate.stderr));
         let token = program.admin_token();

@@ -5,10 +5,11 @@
 
 use crate::support::mail::{SmtpSink, messages};
 use crate::support::python::python;
-use crate::support::{Database, InProcess, MovedClock, Program, backends};
+use crate::support::{InProcess, MovedClock, Program};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::notice::{Party, Recipient, Role, SessionSummary};
 use ohjaus_core::{Locale, Notice};
+use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
 use ohjaus_store::{Caller, Store};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -81,8 +82,8 @@ async fn wait_until_sent(store: &Store, total: usize, timeout: Duration) {
     }
 }
 
-fn worker_program(database: &Database, sink: &SmtpSink, spool: &Path, owner: &str) -> Program {
-    Program::new(&database.url, spool)
+fn worker_program(database: &TestDatabase, sink: &SmtpSink, spool: &Path, owner: &str) -> Program {
+    Program::new(database.url(), spool)
         .with("OHJAUS_MAIL__TRANSPORT", "smtp")
         .with("OHJAUS_MAIL__SMTP_URL", &sink.url())
         .with("OHJAUS_WORKER__LEASE_SECONDS", "2")
@@ -94,12 +95,12 @@ fn worker_program(database: &Database, sink: &SmtpSink, spool: &Path, owner: &st
 #[tokio::test]
 async fn a_killed_worker_loses_nothing() {
     let Some(python) = python("crash test") else { return };
-    for backend in backends() {
-        let database = Database::create(&backend).await;
+    for backend in test_backends() {
+        let database = TestDatabase::create(&backend, Schema::Empty).await;
         let inbox = tempfile::tempdir().unwrap();
         let spool = tempfile::tempdir().unwrap();
         let sink = SmtpSink::start(&python, inbox.path(), 0);
-        let store = Store::connect(&database.url).await.unwrap();
+        let store = Store::connect(database.url()).await.unwrap();
         store.migrate().await.unwrap();
         enqueue(&store, 1000, "crash").await;
 
@@ -131,12 +132,12 @@ async fn a_killed_worker_loses_nothing() {
 #[tokio::test]
 async fn two_workers_share_the_outbox_and_the_schedules() {
     let Some(python) = python("two workers") else { return };
-    let Some(backend) = backends().into_iter().find(|b| b.name() == "postgres") else { return };
-    let database = Database::create(&backend).await;
+    let Some(backend) = test_backends().into_iter().find(|b| b.name() == "postgres") else { return };
+    let database = TestDatabase::create(&backend, Schema::Empty).await;
     let inbox = tempfile::tempdir().unwrap();
     let spool = tempfile::tempdir().unwrap();
     let sink = SmtpSink::start(&python, inbox.path(), 0);
-    let store = Store::connect(&database.url).await.unwrap();
+    let store = Store::connect(database.url()).await.unwrap();
     store.migrate().await.unwrap();
     let booked = book_soon(&store).await;
     enqueue(&store, 400, "shared").await;
@@ -238,8 +239,8 @@ async fn book_soon(store: &Store) -> Booked {
 #[tokio::test]
 async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let Some(python) = python("SMTP outage") else { return };
-    let database = Database::create(&backends()[0]).await;
-    let server = InProcess::start(&database.url).await;
+    let database = TestDatabase::create(&test_backends()[0], Schema::Empty).await;
+    let server = InProcess::start(database.url()).await;
     let inbox = tempfile::tempdir().unwrap();
     // A port with nothing behind it: start a sink to learn a free port, then stop it.
     let mut sink = SmtpSink::start(&python, inbox.path(), 0);

@@ -6,8 +6,9 @@
 
 use crate::support::mail::{SmtpSink, messages, recipient};
 use crate::support::python::{calendar_view, email_view, python};
-use crate::support::{Api, Database, Program, backends};
+use crate::support::{Api, Program};
 use chrono::{DateTime, TimeDelta, Utc};
+use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -73,12 +74,12 @@ async fn outbox_count(api: &Api, admin: &str, status: &str) -> usize {
 #[tokio::test]
 async fn invitations_follow_every_change() {
     let Some(python) = python("invitations through SMTP") else { return };
-    for backend in backends() {
-        let database = Database::create(&backend).await;
+    for backend in test_backends() {
+        let database = TestDatabase::create(&backend, Schema::Empty).await;
         let inbox = tempfile::tempdir().unwrap();
         let sink = SmtpSink::start(&python, inbox.path(), 0);
         let spool = tempfile::tempdir().unwrap();
-        let program = Program::new(&database.url, spool.path())
+        let program = Program::new(database.url(), spool.path())
             .with("OHJAUS_MAIL__TRANSPORT", "smtp")
             .with("OHJAUS_MAIL__SMTP_URL", &sink.url());
         let admin = program.admin_token();

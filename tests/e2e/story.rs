@@ -8,9 +8,10 @@
 //! The server runs in this process on a real port with a clock the test moves forward, so
 //! "late" and "after the session" are exact.
 
-use crate::support::{Api, Database, InProcess, backends};
+use crate::support::{Api, InProcess};
 use chrono::{Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use ohjaus_store::Caller;
+use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
 use serde_json::{Value, json};
 
 /// The next public holiday on a weekday at least `days` ahead of today.
@@ -56,9 +57,9 @@ fn local_time(rfc3339: &str) -> &str {
 
 #[tokio::test]
 async fn the_whole_story_over_http() {
-    for backend in backends() {
-        let database = Database::create(&backend).await;
-        let server = InProcess::start(&database.url).await;
+    for backend in test_backends() {
+        let database = TestDatabase::create(&backend, Schema::Empty).await;
+        let server = InProcess::start(database.url()).await;
         story(&server).await;
         eprintln!("e2e story passed on {}", backend.name());
     }

@@ -30,6 +30,7 @@ use ohjaus_core::notice::{CalendarMessage, Change, Party, Recipient, Role, Serie
 use ohjaus_core::{CalendarEvent, EventInstance, Locale, Notice, SessionStatus};
 use ohjaus_notify::{Envelope, Mailer, ScheduleConfig, Transport, Worker, WorkerConfig};
 use ohjaus_store::Store;
+use ohjaus_store::testing::TestDb;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -242,18 +243,16 @@ async fn ceiling(port: u16, message: Arc<Vec<u8>>, count: u64) -> Measure {
     clock.stop(per_connection * u64::from(CONNECTIONS))
 }
 
-/// A fresh SQLite outbox (WAL) with `count` invites queued.
-async fn queued(count: u64) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("a folder");
-    let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()))
-        .await
-        .expect("connects");
-    store.migrate().await.expect("migrates");
+/// A fresh SQLite outbox (WAL) with `count` invites queued (the database lives as long as the
+/// `TestDb`).
+async fn queued(count: u64) -> (TestDb, Store) {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
     let now = Utc::now();
     for n in 0..count as usize {
         store.enqueue_notice(&invite(n, locale_of(n)), &format!("bench:{n}"), now).await.expect("queues");
     }
-    (dir, store)
+    (db, store)
 }
 
 /// The worker: queues `count` invites, then times the passes that claim, render, send through

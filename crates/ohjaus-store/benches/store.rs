@@ -18,8 +18,9 @@ use ohjaus_store::entity::outbox;
 use ohjaus_store::repo::organizations::NewOrganization;
 use ohjaus_store::repo::people::NewPerson;
 use ohjaus_store::repo::supervisors::NewSupervisor;
+use ohjaus_store::testing::{Schema, TestBackend, TestDatabase, test_backends};
 use ohjaus_store::{Caller, Store};
-use sea_orm::{ConnectionTrait, Database, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{EntityTrait, IntoActiveModel, TransactionTrait};
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -30,37 +31,24 @@ fn now() -> DateTime<Utc> {
 struct Db {
     store: Store,
     label: &'static str,
-    drop: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    database: TestDatabase,
 }
 
-async fn sqlite() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    Db { store, label: "SQLite", drop: None, _dir: Some(dir) }
-}
-
-async fn postgres(server: &str) -> Db {
-    let name = format!("ohjaus_bench_{}_{}", std::process::id(), Uuid::new_v4().simple());
-    let admin = Database::connect(server).await.expect("PostgreSQL reachable");
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-    admin.close().await.unwrap();
-    let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
-    let store = Store::connect_with(&format!("{base}/{name}"), Some(12)).await.unwrap();
-    store.migrate().await.unwrap();
-    Db { store, label: "PostgreSQL", drop: Some((server.to_owned(), name)), _dir: None }
+/// A migrated database of its own on `backend` (PostgreSQL with a pool of 12).
+async fn open(backend: &TestBackend) -> Db {
+    let database = TestDatabase::create(backend, Schema::Migrated).await;
+    let (label, pool) = match backend {
+        TestBackend::Sqlite => ("SQLite", None),
+        TestBackend::Postgres(_) => ("PostgreSQL", Some(12)),
+    };
+    let store = Store::connect_with(database.url(), pool).await.unwrap();
+    Db { store, label, database }
 }
 
 impl Db {
     async fn finish(self) {
         self.store.close().await.unwrap();
-        if let Some((server, name)) = self.drop {
-            let admin = Database::connect(&server).await.unwrap();
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
-            admin.close().await.unwrap();
-        }
+        self.database.remove().await;
     }
 }
 
@@ -260,18 +248,15 @@ async fn outbox_throughput(db: &Db, rows: usize) -> f64 {
     rows as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn run(db: Db, quick: bool) {
+async fn run(backend: &TestBackend, quick: bool) {
+    let db = open(backend).await;
     let label = db.label;
     let series = if quick { 200 } else { 1000 };
     let rate = booking(&db, series).await;
     println!("| {label} | book {series} series × 10 sessions, 100 supervisors, 8 bookers | {rate:.0} series/s |");
     db.finish().await;
 
-    let db = if label == "SQLite" {
-        sqlite().await
-    } else {
-        postgres(&std::env::var("OHJAUS_TEST_POSTGRES_URL").unwrap()).await
-    };
+    let db = open(backend).await;
     let total = if quick { 40_000 } else { 200_000 };
     let (median, p99, avg) = upcoming(&db, total, 2000).await;
     println!(
@@ -279,11 +264,7 @@ async fn run(db: Db, quick: bool) {
     );
     db.finish().await;
 
-    let db = if label == "SQLite" {
-        sqlite().await
-    } else {
-        postgres(&std::env::var("OHJAUS_TEST_POSTGRES_URL").unwrap()).await
-    };
+    let db = open(backend).await;
     let rows = if quick { 10_000 } else { 40_000 };
     let rate = outbox_throughput(&db, rows).await;
     println!("| {label} | outbox claim+ack, 4 claimers, batches of 200, {rows} rows | {rate:.0} rows/s |");
@@ -295,9 +276,8 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     runtime.block_on(async {
         println!("| backend | measure | result |\n|---|---|---|");
-        run(sqlite().await, quick).await;
-        if let Ok(url) = std::env::var("OHJAUS_TEST_POSTGRES_URL") {
-            run(postgres(&url).await, quick).await;
+        for backend in test_backends() {
+            run(&backend, quick).await;
         }
     });
 }

@@ -10,6 +10,8 @@
 //!   stale lease, database.
 //! - [`entity`] — one sea-orm entity per table, as the migrations in `ohjaus-migration` make
 //!   them.
+//! - `testing` (feature `testing`, for tests only) — a fresh SQLite or PostgreSQL database
+//!   per test, and a clock the test moves.
 //! - [`repo`] — the operations, one module per aggregate, each an `impl Store` block: every
 //!   change that concerns people runs the core's checks on fresh data and writes its outbox
 //!   rows in the same transaction.
@@ -24,6 +26,8 @@ pub mod error;
 pub mod openapi;
 pub mod repo;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use caller::Caller;
 pub use clock::Clock;

@@ -13,11 +13,10 @@ use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
 use ohjaus_store::repo::organizations::NewOrganization;
 use ohjaus_store::repo::people::NewPerson;
 use ohjaus_store::repo::supervisors::NewSupervisor;
-use ohjaus_store::{Caller, Clock, Store};
+use ohjaus_store::testing::{HandClock, Schema, TestDb, test_backends};
+use ohjaus_store::{Caller, Store};
 use ohjaus_web::WebState;
-use sea_orm::ConnectionTrait as _;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use tower::ServiceExt as _;
 use uuid::Uuid;
 
@@ -26,7 +25,7 @@ use uuid::Uuid;
 struct World {
     store: Store,
     app: Router,
-    now: Arc<Mutex<DateTime<Utc>>>,
+    clock: HandClock,
     supervisor_id: Uuid,
     participant_id: Uuid,
     coordinator_email: &'static str,
@@ -36,9 +35,8 @@ struct World {
     session_a: Uuid,
     series_b: Uuid,
     session_b: Uuid,
-    _dir: tempfile::TempDir,
-    /// The PostgreSQL server and the database made for this world, dropped by `close`.
-    postgres: Option<(String, String)>,
+    /// The world's database, dropped by `close`.
+    db: TestDb,
 }
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -74,25 +72,16 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
 /// The worlds every test runs in: a fresh SQLite file, and a fresh PostgreSQL database when
 /// `OHJAUS_TEST_POSTGRES_URL` is set (set but unreachable fails the test; it never skips).
 async fn worlds() -> Vec<World> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("web.db").display());
-    let mut worlds = vec![World::new(&url, dir, None).await];
-    if let Ok(server) = std::env::var("OHJAUS_TEST_POSTGRES_URL") {
-        let name = format!("ohjaus_web_{}", Uuid::new_v4().simple());
-        let admin = Store::connect(&server).await.expect("OHJAUS_TEST_POSTGRES_URL is set but unreachable");
-        admin.connection().execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-        admin.close().await.unwrap();
-        let (head, _) = server.rsplit_once('/').expect("a PostgreSQL URL ends with /DATABASE");
-        let url = format!("{head}/{name}");
-        worlds.push(World::new(&url, tempfile::tempdir().unwrap(), Some((server, name))).await);
+    let mut worlds = Vec::new();
+    for backend in test_backends() {
+        worlds.push(World::new(TestDb::create(&backend, Schema::Migrated).await).await);
     }
     worlds
 }
 
 impl World {
-    async fn new(url: &str, dir: tempfile::TempDir, postgres: Option<(String, String)>) -> Self {
-        let store = Store::connect(url).await.unwrap();
-        store.migrate().await.unwrap();
+    async fn new(db: TestDb) -> Self {
+        let store = db.store.clone();
         let now = utc("2027-01-04T08:00:00Z");
         let admin = Caller::Admin;
         let org = |name: &str| NewOrganization { name: name.into(), timezone: None, locale: None };
@@ -136,14 +125,12 @@ impl World {
             )
             .await
             .unwrap();
-        let clock_now = Arc::new(Mutex::new(now));
-        let shared = clock_now.clone();
-        let clock = Clock::from_fn(move || *shared.lock().unwrap());
-        let state = WebState::new(store.clone(), clock, "http://ohjaus.test".parse().unwrap());
+        let clock = HandClock::at(now);
+        let state = WebState::new(store.clone(), clock.clock(), "http://ohjaus.test".parse().unwrap());
         Self {
             app: ohjaus_web::router(state),
             store,
-            now: clock_now,
+            clock,
             supervisor_id: supervisor.id,
             participant_id: participant.id,
             coordinator_email: "maija@a.example",
@@ -153,29 +140,23 @@ impl World {
             session_a: series_a.sessions[0].id,
             series_b: series_b.series.id,
             session_b: series_b.sessions[0].id,
-            _dir: dir,
-            postgres,
+            db,
         }
     }
 
     /// Drops the world's PostgreSQL database.
     async fn close(self) {
-        let Self { store, postgres, app, .. } = self;
-        drop(app);
-        store.close().await.unwrap();
-        if let Some((server, name)) = postgres {
-            let admin = Store::connect(&server).await.unwrap();
-            admin.connection().execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.unwrap();
-            admin.close().await.unwrap();
-        }
+        let Self { store, db, app, .. } = self;
+        drop((app, store));
+        db.finish().await;
     }
 
     fn advance(&self, by: TimeDelta) {
-        *self.now.lock().unwrap() += by;
+        self.clock.advance(by);
     }
 
     fn now(&self) -> DateTime<Utc> {
-        *self.now.lock().unwrap()
+        self.clock.now()
     }
 
     /// The sign-in links in the outbox so far, oldest first (claimed, as the worker would).

@@ -1,6 +1,6 @@
-//! Fresh databases (a SQLite temp file; PostgreSQL cloned from a migrated template when
-//! `OHJAUS_TEST_POSTGRES_URL` is set, as the store's tests make them), the router driven with
-//! `oneshot` at a fixed time, and the `api_test!` macro that runs one test on both backends.
+//! Fresh databases (`ohjaus_store::testing`: a SQLite temp file; PostgreSQL cloned from a
+//! migrated template when `OHJAUS_TEST_POSTGRES_URL` is set), the router driven with `oneshot`
+//! at a fixed time, and the `api_test!` macro that runs one test on both backends.
 
 use axum::Router;
 use axum::body::Body;
@@ -8,14 +8,13 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone as _, Utc};
 use ohjaus_api::metrics::Metrics;
 use ohjaus_api::{ApiConfig, AppState, Clock};
+use ohjaus_store::testing::TestDb;
 use ohjaus_store::{Backend, Store};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::OnceCell;
 use tower::ServiceExt;
-use uuid::Uuid;
 
 /// The fixed "now" of every test: Monday 4 January 2027, 10:00 in Helsinki.
 pub fn now() -> DateTime<Utc> {
@@ -25,23 +24,13 @@ pub fn now() -> DateTime<Utc> {
 /// The largest body the test server accepts.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-/// The PostgreSQL server URL of the run, if any.
-pub fn postgres_url() -> Option<String> {
-    std::env::var("OHJAUS_TEST_POSTGRES_URL").ok().filter(|url| !url.trim().is_empty())
-}
-
 /// One test's database and the application over it.
 pub struct TestApp {
     pub store: Store,
     pub router: Router,
     /// The OpenAPI document the router serves.
     pub openapi: Value,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { server: String, name: String },
+    db: TestDb,
 }
 
 /// An answer: status, headers and the body as JSON (`Null` when it is not JSON).
@@ -90,29 +79,17 @@ impl Answer {
 impl TestApp {
     /// A migrated SQLite database in a temp file.
     pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("ohjaus.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        Self::new(store, Cleanup::Sqlite(dir))
+        Self::new(TestDb::sqlite().await)
     }
 
     /// A migrated PostgreSQL database cloned from the run's template, or `None` without a
     /// server. Panics when one is configured but unreachable.
     pub async fn postgres() -> Option<Self> {
-        let server = postgres_url()?;
-        let template = template(&server).await;
-        let name = format!("ohjaus_t_{}_{}", std::process::id(), Uuid::new_v4().simple());
-        let admin = Database::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("OHJAUS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await.unwrap();
-        admin.close().await.unwrap();
-        let store = Store::connect(&database_url(&server, &name)).await.unwrap();
-        Some(Self::new(store, Cleanup::Postgres { server, name }))
+        Some(Self::new(TestDb::postgres().await?))
     }
 
-    fn new(store: Store, cleanup: Cleanup) -> Self {
+    fn new(db: TestDb) -> Self {
+        let store = db.store.clone();
         let state = AppState {
             store: store.clone(),
             metrics: Metrics::default(),
@@ -124,7 +101,7 @@ impl TestApp {
             }),
         };
         let (router, openapi) = ohjaus_api::app(state);
-        Self { store, router, openapi: serde_json::to_value(openapi).unwrap(), cleanup }
+        Self { store, router, openapi: serde_json::to_value(openapi).unwrap(), db }
     }
 
     pub fn backend(&self) -> Backend {
@@ -225,67 +202,10 @@ impl TestApp {
 
     /// Closes the pool and drops a PostgreSQL database.
     pub async fn finish(self) {
-        let Self { store, cleanup, router, .. } = self;
-        drop(router);
-        store.close().await.unwrap();
-        if let Cleanup::Postgres { server, name } = cleanup {
-            let admin = Database::connect(&server).await.unwrap();
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
-            admin.close().await.unwrap();
-        }
+        let Self { store, router, db, .. } = self;
+        drop((router, store));
+        db.finish().await;
     }
-}
-
-/// `server` with its database name replaced by `name`.
-fn database_url(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server, None),
-    };
-    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-
-/// The run's migrated template database, made once. Databases of earlier runs whose process is
-/// gone (a panicking test cannot drop its database) are dropped first.
-async fn template(server: &str) -> &'static str {
-    TEMPLATE
-        .get_or_init(|| async {
-            let admin = Database::connect(server)
-                .await
-                .unwrap_or_else(|e| panic!("OHJAUS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
-            let rows = admin
-                .query_all_raw(Statement::from_string(
-                    DbBackend::Postgres,
-                    "SELECT datname FROM pg_database WHERE datname LIKE 'ohjaus_t_%' OR datname LIKE 'ohjaus_tpl_%'",
-                ))
-                .await
-                .unwrap();
-            for row in rows {
-                let name: String = row.try_get("", "datname").unwrap();
-                let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
-                if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-                }
-            }
-            let name = format!("ohjaus_tpl_{}_{}", std::process::id(), Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            admin.close().await.unwrap();
-            let store = Store::connect_with(&database_url(server, &name), Some(1)).await.unwrap();
-            store.migrate().await.unwrap();
-            store.close().await.unwrap();
-            name
-        })
-        .await
 }
 
 /// Runs `async fn $name(app: TestApp)` as two tests, `$name::sqlite` and `$name::postgres`

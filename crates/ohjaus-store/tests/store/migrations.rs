@@ -2,6 +2,7 @@
 
 use crate::support::TestDb;
 use ohjaus_store::Backend;
+use ohjaus_store::testing::{Schema, TestBackend, postgres_server};
 use sea_orm::{ConnectionTrait, Statement};
 
 async fn tables(db: &TestDb) -> Vec<String> {
@@ -34,12 +35,12 @@ async fn up_and_down(db: TestDb) {
 
 #[tokio::test]
 async fn apply_and_roll_back_sqlite() {
-    up_and_down(TestDb::sqlite_unmigrated(false).await).await;
+    up_and_down(TestDb::create(&TestBackend::Sqlite, Schema::Empty).await).await;
 }
 
 #[tokio::test]
 async fn apply_and_roll_back_postgres() {
-    if let Some(db) = TestDb::postgres_empty().await {
-        up_and_down(db).await;
+    if let Some(server) = postgres_server() {
+        up_and_down(TestDb::create(&TestBackend::Postgres(server), Schema::Empty).await).await;
     }
 }

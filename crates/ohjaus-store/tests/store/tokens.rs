@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 /// Every byte of a SQLite database (main file and WAL) contains no `needle`.
 fn sqlite_files_lack(db: &TestDb, needle: &str) {
-    let path = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+    let path = db.url().trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
     for file in [path.clone(), format!("{path}-wal")] {
         if let Ok(bytes) = std::fs::read(&file) {
             assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} found in {file}");
