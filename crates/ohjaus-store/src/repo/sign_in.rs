@@ -15,26 +15,22 @@
 //!   sessions). Admins flag the first one; a coordinator may flag others of the organization.
 //!
 //! Secrets are 32 bytes of the OS random source in base64url behind a prefix (`ohjlink_`,
-//! `ohjweb_`), stored only as [`secret_hash`]; lookups go through the unique index on the hash.
+//! `ohjweb_`) — the API tokens' [`Secret`] — stored only as [`secret_hash`]; lookups go
+//! through the unique index on the hash.
 
 use super::common::new_id;
 use super::invites::enqueue;
-use super::tokens::secret_hash;
+use super::tokens::{Secret, plausible, secret_hash};
 use crate::entity::{login_link, organization, person, supervisor};
 use crate::{Caller, Store, StoreError};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::notice::{Party, Recipient, Role};
 use ohjaus_core::{Email, Locale, Notice};
-use rand::TryRngCore as _;
-use rand::rngs::OsRng;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
 };
-use std::fmt;
 use uuid::Uuid;
 
 /// What every sign-in link's secret begins with.
@@ -44,8 +40,6 @@ pub const SESSION_PREFIX: &str = "ohjweb_";
 /// Unused, unexpired links one person or supervisor may hold at once: asking again beyond
 /// this sends nothing, so a form cannot be used to flood someone's mailbox.
 pub const MAX_LIVE_LINKS: u64 = 5;
-/// Longest text worth hashing: a real secret is a prefix and 43 characters.
-const MAX_SECRET_CHARS: usize = 120;
 
 /// `web_sessions`: a signed-in browser (the hash of its cookie's secret).
 mod web_session {
@@ -86,32 +80,6 @@ mod coordinator {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// A secret just made for a browser: shown once (in an email or a cookie), never stored;
-/// `Debug` does not print it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct BrowserSecret(String);
-
-impl BrowserSecret {
-    /// The text to hand over.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    fn generate(prefix: &str) -> Result<Self, StoreError> {
-        let mut bytes = [0_u8; 32];
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|e| StoreError::Database(DbErr::Custom(format!("the OS random source failed: {e}"))))?;
-        Ok(Self(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))))
-    }
-}
-
-impl fmt::Debug for BrowserSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BrowserSecret(…)")
-    }
 }
 
 /// Who signs in: a person of an organization or a supervisor.
@@ -214,10 +182,6 @@ fn recipient_of_supervisor(row: &supervisor::Model) -> Recipient {
     }
 }
 
-fn plausible(secret: &str, prefix: &str) -> bool {
-    secret.len() <= MAX_SECRET_CHARS && secret.starts_with(prefix)
-}
-
 impl Store {
     /// Sends a sign-in link to every person and supervisor whose address is `email` (case
     /// does not matter): a link row and its `Notice::SignInLink` in one transaction each.
@@ -269,7 +233,7 @@ impl Store {
                 tracing::info!(owner = owner.kind(), "sign-in link not sent: too many live links");
                 continue;
             }
-            let secret = BrowserSecret::generate(LINK_PREFIX)?;
+            let secret = Secret::generate(LINK_PREFIX)?;
             let id = new_id();
             let expires_at = now + lifetime;
             login_link::Model {
@@ -321,7 +285,7 @@ impl Store {
         secret: &str,
         lifetime: TimeDelta,
         now: DateTime<Utc>,
-    ) -> Result<Option<(WebSession, BrowserSecret)>, StoreError> {
+    ) -> Result<Option<(WebSession, Secret)>, StoreError> {
         if !plausible(secret, LINK_PREFIX) {
             return Ok(None);
         }
@@ -344,7 +308,7 @@ impl Store {
         let Some(owner) = SignInOwner::from_row(&link.owner_kind, link.owner_id) else {
             return Ok(None);
         };
-        let session_secret = BrowserSecret::generate(SESSION_PREFIX)?;
+        let session_secret = Secret::generate(SESSION_PREFIX)?;
         let session = WebSession { id: new_id(), owner, expires_at: now + lifetime };
         web_session::Model {
             id: session.id,

@@ -34,12 +34,13 @@ pub const CALENDAR_TOKEN_PREFIX: &str = "ohjcal_";
 /// Random bytes in a secret.
 const SECRET_BYTES: usize = 32;
 /// Longest text worth hashing: a real secret is a prefix and 43 characters.
-const MAX_SECRET_CHARS: usize = 200;
+const MAX_SECRET_CHARS: usize = 120;
 /// `last_used_at` is refreshed at most this often, so that authenticating a request is a read
 /// (a write per request would serialize every request on SQLite).
 const LAST_USED_RESOLUTION: TimeDelta = TimeDelta::minutes(5);
 
-/// A freshly made secret. It is shown once and never stored; `Debug` does not print it.
+/// A freshly made secret (an API or calendar-feed token, a sign-in link, a browser
+/// session's cookie). It is shown once and never stored; `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -50,7 +51,7 @@ impl Secret {
     }
 
     /// A new secret with `prefix`: 32 bytes from the OS random source, base64url.
-    fn generate(prefix: &str) -> Result<Self, StoreError> {
+    pub(crate) fn generate(prefix: &str) -> Result<Self, StoreError> {
         let mut bytes = [0_u8; SECRET_BYTES];
         OsRng
             .try_fill_bytes(&mut bytes)
@@ -63,6 +64,11 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(…)")
     }
+}
+
+/// Whether `secret` could be one made with `prefix`: anything else is not looked up.
+pub(crate) fn plausible(secret: &str, prefix: &str) -> bool {
+    secret.len() <= MAX_SECRET_CHARS && secret.starts_with(prefix)
 }
 
 /// The SHA-256 of `secret` in lower-case hex: what the database keeps.
@@ -280,7 +286,7 @@ impl Store {
     /// revoked (the API answers 401). Refreshes the token's `last_used_at` at most every five
     /// minutes, so that most requests only read.
     pub async fn authenticate(&self, secret: &str, now: DateTime<Utc>) -> Result<Option<Caller>, StoreError> {
-        if secret.len() > MAX_SECRET_CHARS || !secret.starts_with(API_TOKEN_PREFIX) {
+        if !plausible(secret, API_TOKEN_PREFIX) {
             return Ok(None);
         }
         let db = self.connection();
@@ -401,7 +407,7 @@ impl Store {
 
     /// Whose feed a presented calendar token opens; `None` when it is unknown or revoked.
     pub async fn resolve_calendar_token(&self, secret: &str) -> Result<Option<FeedOwner>, StoreError> {
-        if secret.len() > MAX_SECRET_CHARS || !secret.starts_with(CALENDAR_TOKEN_PREFIX) {
+        if !plausible(secret, CALENDAR_TOKEN_PREFIX) {
             return Ok(None);
         }
         let row = calendar_token::Entity::find()
