@@ -5,7 +5,10 @@
 use super::agenda::{lock_parties, participant_agendas, supervisor_agenda, window};
 use super::common::{Page, Paged, local, new_id};
 use super::invites::{Audience, Context, EventRows, Outbox};
-use super::sessions::{Session, future_sessions, invite, invitees, people_of, raise_sequence, session_records};
+use super::sessions::{
+    Session, cancellation_terms, future_sessions, invite, invitees, mark_cancelled, people_of, raise_sequence,
+    scheduled_session, session_records,
+};
 use crate::entity::{
     calendar_event, goal, goal_version, organization, series, series_participant, session, session_participant,
     supervisor, team, team_member,
@@ -15,8 +18,8 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
 use ohjaus_core::{
-    CancellationOutcome, CancellationTerms, Conflict, End, FieldError, HolidayPolicy, Occurrence, Participants, Plan,
-    Preview, Recurrence, RecurrenceBody, Schedule, SeriesBody, SeriesSpec, SessionDuration, TimeZone, ValidationErrors,
+    CancellationOutcome, Conflict, DaysOff, End, FieldError, HolidayPolicy, Occurrence, Participants, Plan, Preview,
+    Recurrence, RecurrenceBody, Schedule, SeriesBody, SeriesSpec, SessionDuration, TimeZone, ValidationErrors,
     find_conflicts, phase_of,
 };
 use sea_orm::{
@@ -385,20 +388,39 @@ async fn prepare<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
     let days_off = super::closures::days_off(db, organization_id).await?;
-    let plan = spec.schedule.plan(&days_off)?;
+    let plan = future_plan(&spec.schedule, &days_off, now)?;
+    let conflicts = plan_conflicts(db, &supervisor, &people, &plan, &HashSet::new(), now).await?;
+    Ok(Prepared { spec, organization, supervisor, team_id, people, plan, conflicts })
+}
+
+/// The plan of `schedule` around `days_off`; its first session must be in the future.
+fn future_plan(schedule: &Schedule, days_off: &DaysOff, now: DateTime<Utc>) -> Result<Plan, StoreError> {
+    let plan = schedule.plan(days_off)?;
     if plan.sessions.first().is_none_or(|s| s.starts_at <= now) {
         return Err(StoreError::invalid("first_start", "must be in the future"));
     }
+    Ok(plan)
+}
+
+/// The conflicts of `plan`'s sessions with the other bookings of `supervisor` and `people`
+/// (the sessions in `exclude` left out), read fresh from the database.
+async fn plan_conflicts<C: ConnectionTrait>(
+    db: &C,
+    supervisor: &supervisor::Model,
+    people: &[Uuid],
+    plan: &Plan,
+    exclude: &HashSet<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Conflict>, StoreError> {
     let occurrences: Vec<Occurrence> = plan
         .sessions
         .iter()
         .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
         .collect();
     let span = window(&occurrences).unwrap_or((now, now));
-    let agenda = supervisor_agenda(db, &supervisor, span, &HashSet::new()).await?;
-    let others = participant_agendas(db, &people, span, &HashSet::new()).await?;
-    let conflicts = find_conflicts(&occurrences, &agenda, &others);
-    Ok(Prepared { spec, organization, supervisor, team_id, people, plan, conflicts })
+    let agenda = supervisor_agenda(db, supervisor, span, exclude).await?;
+    let others = participant_agendas(db, people, span, exclude).await?;
+    Ok(find_conflicts(&occurrences, &agenda, &others))
 }
 
 /// The wall-time text stored for a series or event.
@@ -420,24 +442,16 @@ async fn insert_planned<C: ConnectionTrait>(
         .sessions
         .iter()
         .map(|planned| session::Model {
-            id: new_id(),
-            series_id: series.id,
-            supervisor_id: series.supervisor_id,
-            calendar_uid: uid.to_owned(),
-            index: i32::try_from(planned.index).unwrap_or(i32::MAX),
-            starts_at: planned.starts_at,
-            ends_at: planned.ends_at,
-            timezone: schedule.timezone.name().to_owned(),
-            status: "scheduled".to_owned(),
             phase: planned.phase.map(|p| p.as_str().to_owned()),
-            late_cancellation: false,
             recurrence_id: Some(schedule.timezone.resolve_utc(planned.rule_start)),
-            location: None,
-            video_url: None,
-            cancelled_at: None,
-            cancel_reason: None,
-            created_at: now,
-            updated_at: now,
+            ..scheduled_session(
+                series,
+                uid.to_owned(),
+                i32::try_from(planned.index).unwrap_or(i32::MAX),
+                (planned.starts_at, planned.ends_at),
+                schedule.timezone.name(),
+                now,
+            )
         })
         .collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -646,21 +660,13 @@ impl Store {
             return Err(StoreError::invalid("series", format!("a {} series cannot be cancelled", found.status)));
         }
         let reason = super::common::optional_label("reason", cancel.reason.as_deref())?;
-        let terms = CancellationTerms::new(u32::try_from(found.cancellation_notice_hours).unwrap_or_default())
-            .unwrap_or_default();
+        let terms = cancellation_terms(&found);
         let future = future_sessions(&txn, id, now).await?;
         let mut touched: BTreeSet<String> = BTreeSet::new();
         for row in future {
             touched.insert(row.calendar_uid.clone());
             let late = terms.outcome(row.starts_at, now) == CancellationOutcome::Late;
-            let mut active = row.into_active_model();
-            active.status = Set("cancelled".to_owned());
-            active.late_cancellation = Set(late);
-            active.cancelled_at = Set(Some(now));
-            active.cancel_reason = Set(reason.clone());
-            active.phase = Set(None);
-            active.updated_at = Set(now);
-            active.update(&txn).await?;
+            mark_cancelled(&txn, row, late, reason.clone(), now).await?;
         }
         let mut active = found.into_active_model();
         active.status = Set("cancelled".to_owned());
@@ -756,10 +762,7 @@ impl Store {
             holiday_policy: current.holiday_policy,
         };
         let days_off = super::closures::days_off(&txn, found.organization_id).await?;
-        let mut plan = schedule.plan(&days_off)?;
-        if plan.sessions.first().is_none_or(|s| s.starts_at <= now) {
-            return Err(StoreError::invalid("first_start", "must be in the future"));
-        }
+        let mut plan = future_plan(&schedule, &days_off, now)?;
         let new_count = u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX);
         plan.renumber(replan.from_index, replan.from_index + new_count - 1);
         // Who takes part in the new sessions: the current participants.
@@ -769,16 +772,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::not_found("supervisor"))?;
-        let occurrences: Vec<Occurrence> = plan
-            .sessions
-            .iter()
-            .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
-            .collect();
-        let span = window(&occurrences).unwrap_or((now, now));
         let exclude: HashSet<Uuid> = replaced.iter().map(|s| s.id).collect();
-        let agenda = supervisor_agenda(&txn, &sup, span, &exclude).await?;
-        let others = participant_agendas(&txn, &people, span, &exclude).await?;
-        let conflicts = find_conflicts(&occurrences, &agenda, &others);
+        let conflicts = plan_conflicts(&txn, &sup, &people, &plan, &exclude, now).await?;
         if !conflicts.is_empty() {
             return Err(StoreError::Conflict(conflicts));
         }

@@ -130,6 +130,80 @@ pub struct Cancelled {
     pub makeup: Option<Session>,
 }
 
+/// A session and its series, as `caller` may reach them with `access` (the series locked
+/// for a write when `lock`); a session of a series out of reach is not found.
+async fn session_in_scope<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+    access: Access,
+    lock: bool,
+) -> Result<(session::Model, series::Model), StoreError> {
+    let row = session::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("session"))?;
+    let series = series_for(db, caller, row.series_id, access, lock)
+        .await
+        .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
+    Ok((row, series))
+}
+
+/// The cancellation terms of `series` (its notice in hours).
+pub(crate) fn cancellation_terms(series: &series::Model) -> CancellationTerms {
+    CancellationTerms::new(u32::try_from(series.cancellation_notice_hours).unwrap_or_default()).unwrap_or_default()
+}
+
+/// A new scheduled session of `series`, an instance of the calendar event `uid`, from
+/// `times.0` to `times.1` in `timezone`: the series' place, no evaluation phase, no
+/// recurrence id (callers that have them set them).
+pub(crate) fn scheduled_session(
+    series: &series::Model,
+    uid: String,
+    index: i32,
+    times: (DateTime<Utc>, DateTime<Utc>),
+    timezone: &str,
+    now: DateTime<Utc>,
+) -> session::Model {
+    session::Model {
+        id: new_id(),
+        series_id: series.id,
+        supervisor_id: series.supervisor_id,
+        calendar_uid: uid,
+        index,
+        starts_at: times.0,
+        ends_at: times.1,
+        timezone: timezone.to_owned(),
+        status: "scheduled".to_owned(),
+        phase: None,
+        late_cancellation: false,
+        recurrence_id: None,
+        location: None,
+        video_url: None,
+        cancelled_at: None,
+        cancel_reason: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Marks a session cancelled (`late`: consumed, no make-up) for `reason`; it leaves the
+/// evaluation phases.
+pub(crate) async fn mark_cancelled<C: ConnectionTrait>(
+    db: &C,
+    row: session::Model,
+    late: bool,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut active = row.into_active_model();
+    active.status = Set("cancelled".to_owned());
+    active.late_cancellation = Set(late);
+    active.cancelled_at = Set(Some(now));
+    active.cancel_reason = Set(reason);
+    active.phase = Set(None);
+    active.updated_at = Set(now);
+    active.update(db).await?;
+    Ok(())
+}
+
 /// Invitees of each of `sessions`.
 pub(crate) async fn invitees<C: ConnectionTrait>(
     db: &C,
@@ -192,10 +266,7 @@ impl Store {
     /// One session (anyone who may see its series).
     pub async fn get_session(&self, caller: &Caller, id: Uuid) -> Result<Session, StoreError> {
         let db = self.connection();
-        let row = session::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("session"))?;
-        let series = series_for(db, caller, row.series_id, Access::View, false)
-            .await
-            .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
+        let (row, series) = session_in_scope(db, caller, id, Access::View, false).await?;
         let mut people = invitees(db, &[row.id]).await?;
         Ok(Session::new(row, &series, people.remove(&id).unwrap_or_default()))
     }
@@ -211,10 +282,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
         let txn = self.begin_write().await?;
-        let row = session::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("session"))?;
-        let series = series_for(&txn, caller, row.series_id, Access::Manage, true)
-            .await
-            .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
+        let (row, series) = session_in_scope(&txn, caller, id, Access::Manage, true).await?;
         changeable(&row, now)?;
         if changes.starts_at_local.is_none() && changes.duration_minutes.is_none() && changes.location.is_none() {
             return Err(StoreError::invalid("starts_at_local", "give starts_at_local, duration_minutes or location"));
@@ -308,14 +376,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Cancelled, StoreError> {
         let txn = self.begin_write().await?;
-        let row = session::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("session"))?;
-        let series = series_for(&txn, caller, row.series_id, Access::Manage, true)
-            .await
-            .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
+        let (row, series) = session_in_scope(&txn, caller, id, Access::Manage, true).await?;
         changeable(&row, now)?;
         let reason = optional_label("reason", cancel.reason.as_deref())?;
-        let terms = CancellationTerms::new(u32::try_from(series.cancellation_notice_hours).unwrap_or_default())
-            .unwrap_or_default();
+        let terms = cancellation_terms(&series);
         let late = terms.outcome(row.starts_at, now) == CancellationOutcome::Late;
         let replace = cancel.replace.unwrap_or(false);
         if replace && late {
@@ -330,14 +394,7 @@ impl Store {
         let people = invitees(&txn, &[id]).await?.remove(&id).unwrap_or_default();
         let index = row.index;
         let uid = row.calendar_uid.clone();
-        let mut active = row.into_active_model();
-        active.status = Set("cancelled".to_owned());
-        active.late_cancellation = Set(late);
-        active.cancelled_at = Set(Some(now));
-        active.cancel_reason = Set(reason.clone());
-        active.phase = Set(None);
-        active.updated_at = Set(now);
-        active.update(&txn).await?;
+        mark_cancelled(&txn, row, late, reason.clone(), now).await?;
 
         let makeup = if replace { Some(self.append_makeup(&txn, &series, now).await?) } else { None };
         renumber_phases(&txn, series.id, now).await?;
@@ -452,29 +509,10 @@ impl Store {
         .into_active_model()
         .insert(txn)
         .await?;
-        let made = session::Model {
-            id: new_id(),
-            series_id: series.id,
-            supervisor_id: series.supervisor_id,
-            calendar_uid: uid,
-            index,
-            starts_at,
-            ends_at: starts_at + duration,
-            timezone: zone.name().to_owned(),
-            status: "scheduled".to_owned(),
-            phase: None,
-            late_cancellation: false,
-            recurrence_id: None,
-            location: None,
-            video_url: None,
-            cancelled_at: None,
-            cancel_reason: None,
-            created_at: now,
-            updated_at: now,
-        }
-        .into_active_model()
-        .insert(txn)
-        .await?;
+        let made = scheduled_session(series, uid, index, (starts_at, starts_at + duration), zone.name(), now)
+            .into_active_model()
+            .insert(txn)
+            .await?;
         invite(txn, &[made.id], &people).await?;
         Ok(made)
     }
