@@ -33,7 +33,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use problem::{PROBLEM_JSON, Problem};
 use std::future::Future;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -59,7 +59,10 @@ pub fn app(state: AppState) -> (Router, OpenApi) {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(middleware::map_response(problem_for_bare_errors))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
-        .layer(CompressionLayer::new())
+        // gzip's fastest level: on a supervisor's month (29.5 kB of JSON) it costs 26 µs
+        // instead of the default level's 109 µs, for 2.5 kB sent instead of 1.8 kB
+        // (BENCHMARKS.md, "API").
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     (router, openapi)

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::WorkingHoursEntry;
-use ohjaus_store::repo::common::Paged;
+use ohjaus_store::repo::common::{DEFAULT_PAGE, Paged};
 use ohjaus_store::repo::supervisors::{Absence, NewAbsence, NewSupervisor, Supervisor};
 use ohjaus_store::repo::upcoming_supervisor::SupervisorSession;
 use serde::Deserialize;
@@ -199,8 +199,19 @@ async fn supervisor_upcoming(
     let days = query.days()?;
     let after = query.after()?;
     let page = page(query.limit, query.cursor)?;
+    let limit = page.limit.unwrap_or(DEFAULT_PAGE);
     let now = state.clock.now();
-    let sessions =
-        state.store.upcoming_for_supervisor(&caller, id, now, now + TimeDelta::days(i64::from(days))).await?;
-    Ok(Json(after_key(sessions, &page, after, |s| upcoming_key(&s.session), time_cursor_of)))
+    let until = now + TimeDelta::days(i64::from(days));
+    // The page is cut in the database: one more session than the page holds tells whether
+    // there is a next page. A cursor's millisecond is the session's start to the millisecond.
+    let after = after.map(|(millis, id)| {
+        let start = DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or(if millis < 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        });
+        (start, id)
+    });
+    let sessions = state.store.upcoming_page_for_supervisor(&caller, id, now, until, after, limit + 1).await?;
+    Ok(Json(after_key(sessions, &page, None, |s| upcoming_key(&s.session), time_cursor_of)))
 }
