@@ -85,3 +85,9 @@ fn is_exclusion_violation(error: &DbErr) -> bool {
 pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// `error` as the store's: a unique-key violation is the caller's mistake, `Invalid` on
+/// `field` with `message` (a second person or supervisor with the same address).
+pub(crate) fn duplicate_is_invalid(error: DbErr, field: &str, message: &str) -> StoreError {
+    if is_unique_violation(&error) { StoreError::invalid(field, message) } else { error.into() }
+}

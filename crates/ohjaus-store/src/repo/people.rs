@@ -2,6 +2,7 @@
 
 use super::common::{new_id, parse_locale};
 use crate::entity::{organization, person};
+use crate::error::duplicate_is_invalid;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;
@@ -109,13 +110,11 @@ impl Store {
             locale: locale.map(|l| l.as_str().to_owned()),
             created_at: now,
         };
-        let inserted = model.into_active_model().insert(self.connection()).await.map_err(|e| {
-            if crate::error::is_unique_violation(&e) {
-                StoreError::invalid("email", "another person of the organization has this address")
-            } else {
-                e.into()
-            }
-        })?;
+        let inserted = model
+            .into_active_model()
+            .insert(self.connection())
+            .await
+            .map_err(|e| duplicate_is_invalid(e, "email", "another person of the organization has this address"))?;
         Ok(inserted.into())
     }
 

@@ -3,6 +3,7 @@
 
 use super::common::{new_id, optional_label, parse_locale};
 use crate::entity::{absence, supervisor};
+use crate::error::duplicate_is_invalid;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;
@@ -189,13 +190,11 @@ impl Store {
             working_hours: hours,
             created_at: now,
         };
-        let inserted = model.into_active_model().insert(self.connection()).await.map_err(|e| {
-            if crate::error::is_unique_violation(&e) {
-                StoreError::invalid("email", "another supervisor has this address")
-            } else {
-                e.into()
-            }
-        })?;
+        let inserted = model
+            .into_active_model()
+            .insert(self.connection())
+            .await
+            .map_err(|e| duplicate_is_invalid(e, "email", "another supervisor has this address"))?;
         inserted.try_into()
     }
 

@@ -30,6 +30,18 @@ pub struct Team {
     pub created_at: DateTime<Utc>,
 }
 
+impl Team {
+    fn of(row: team::Model, member_ids: Vec<Uuid>) -> Self {
+        Self {
+            id: row.id,
+            organization_id: row.organization_id,
+            name: row.name,
+            member_ids,
+            created_at: row.created_at,
+        }
+    }
+}
+
 /// `POST /organizations/{org}/teams` body.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -123,19 +135,9 @@ impl Store {
     /// One team (admin, the organization's coordinator).
     pub async fn get_team(&self, caller: &Caller, id: Uuid) -> Result<Team, StoreError> {
         let db = self.connection();
-        let found = team::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("team"))?;
-        self.organization_to_manage(caller, found.organization_id).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => StoreError::not_found("team"),
-            other => other,
-        })?;
+        let found = self.team_to_manage(db, caller, id, false).await?;
         let member_ids = members(db, id).await?;
-        Ok(Team {
-            id,
-            organization_id: found.organization_id,
-            name: found.name,
-            member_ids,
-            created_at: found.created_at,
-        })
+        Ok(Team::of(found, member_ids))
     }
 
     /// An organization's teams by name (admin, its coordinator).
@@ -150,7 +152,7 @@ impl Store {
         let mut teams = Vec::with_capacity(rows.len());
         for row in rows {
             let member_ids = members(db, row.id).await?;
-            teams.push(Team { id: row.id, organization_id, name: row.name, member_ids, created_at: row.created_at });
+            teams.push(Team::of(row, member_ids));
         }
         Ok(teams)
     }
@@ -167,12 +169,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Team, StoreError> {
         let txn = self.begin_write().await?;
-        let found =
-            team::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(StoreError::not_found("team"))?;
-        self.organization_to_manage(caller, found.organization_id).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => StoreError::not_found("team"),
-            other => other,
-        })?;
+        let found = self.team_to_manage(&txn, caller, id, true).await?;
         let member_ids = check_members(&txn, found.organization_id, &set.member_ids).await?;
         team_member::Entity::delete_many().filter(team_member::Column::TeamId.eq(id)).exec(&txn).await?;
         if !member_ids.is_empty() {
@@ -193,12 +190,27 @@ impl Store {
             apply_participants(&txn, row, Some(id), member_ids.clone(), now).await?;
         }
         txn.commit().await?;
-        Ok(Team {
-            id,
-            organization_id: found.organization_id,
-            name: found.name,
-            member_ids,
-            created_at: found.created_at,
-        })
+        Ok(Team::of(found, member_ids))
+    }
+
+    /// Team `id` if the caller may manage its organization (locked for a write when `lock`);
+    /// another organization's team is not found.
+    async fn team_to_manage<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        caller: &Caller,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<team::Model, StoreError> {
+        let mut query = team::Entity::find_by_id(id);
+        if lock {
+            query = query.lock_exclusive();
+        }
+        let found = query.one(db).await?.ok_or(StoreError::not_found("team"))?;
+        self.organization_to_manage(caller, found.organization_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => StoreError::not_found("team"),
+            other => other,
+        })?;
+        Ok(found)
     }
 }
