@@ -173,12 +173,7 @@ pub(crate) fn override_of(
     instance: &EventInstance,
     occurrence: Occurrence,
 ) -> Event {
-    let mut event = common.event(&layout.event.uid);
-    event
-        .append_property(zoned("RECURRENCE-ID", occurrence.wall, layout.zone))
-        .append_property(instant("DTSTART", instance.starts_at, layout.zone))
-        .append_property(instant("DTEND", instance.ends_at, layout.zone))
-        .status(EventStatus::Confirmed);
+    let mut event = occurrence_event(layout, common, instance, occurrence, EventStatus::Confirmed);
     common.place(&mut event, &Place::of(instance));
     event
 }
@@ -190,12 +185,23 @@ pub(crate) fn cancel_instance(
     instance: &EventInstance,
     occurrence: Occurrence,
 ) -> Event {
+    occurrence_event(layout, common, instance, occurrence, EventStatus::Cancelled)
+}
+
+/// One occurrence of the series' event by its RECURRENCE-ID, at the session's time.
+fn occurrence_event(
+    layout: &Layout<'_>,
+    common: &Common<'_>,
+    instance: &EventInstance,
+    occurrence: Occurrence,
+    status: EventStatus,
+) -> Event {
     let mut event = common.event(&layout.event.uid);
     event
         .append_property(zoned("RECURRENCE-ID", occurrence.wall, layout.zone))
         .append_property(instant("DTSTART", instance.starts_at, layout.zone))
         .append_property(instant("DTEND", instance.ends_at, layout.zone))
-        .status(EventStatus::Cancelled);
+        .status(status);
     event
 }
 
