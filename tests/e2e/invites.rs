@@ -52,25 +52,6 @@ fn shown(python: &Path, mine: &[PathBuf]) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// How many outbox rows have `status`.
-async fn outbox_count(api: &Api, admin: &str, status: &str) -> usize {
-    let mut total = 0;
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/api/v1/notifications?status={status}&limit=200");
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let page = api.get(&path, admin).await;
-        let body = page.expect(200);
-        total += body["items"].as_array().map_or(0, Vec::len);
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return total,
-        }
-    }
-}
-
 #[tokio::test]
 async fn invitations_follow_every_change() {
     let Some(python) = python("invitations through SMTP") else { return };
@@ -113,9 +94,9 @@ impl Inbox<'_> {
     async fn collect(&mut self, count: usize) -> Vec<PathBuf> {
         let started = std::time::Instant::now();
         loop {
-            let pending = outbox_count(self.api, self.admin, "queued").await
-                + outbox_count(self.api, self.admin, "sending").await;
-            let sent = outbox_count(self.api, self.admin, "sent").await;
+            let pending = self.api.notification_count(self.admin, Some("queued")).await
+                + self.api.notification_count(self.admin, Some("sending")).await;
+            let sent = self.api.notification_count(self.admin, Some("sent")).await;
             if pending == 0 && messages(self.dir).len() >= sent {
                 break;
             }

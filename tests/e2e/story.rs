@@ -8,7 +8,7 @@
 //! The server runs in this process on a real port with a clock the test moves forward, so
 //! "late" and "after the session" are exact.
 
-use crate::support::{Api, InProcess};
+use crate::support::InProcess;
 use chrono::{Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use ohjaus_store::Caller;
 use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
@@ -31,24 +31,6 @@ async fn token(server: &InProcess, grants: Caller) -> String {
 
 fn id(value: &Value) -> String {
     value["id"].as_str().unwrap_or_else(|| panic!("no id in {value}")).to_owned()
-}
-
-async fn outbox_len(api: &Api, admin: &str) -> usize {
-    let mut total = 0;
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/notifications?limit=200&cursor={c}"),
-            None => "/api/v1/notifications?limit=200".to_owned(),
-        };
-        let page = api.get(&path, admin).await;
-        let body = page.expect(200);
-        total += body["items"].as_array().map_or(0, Vec::len);
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return total,
-        }
-    }
 }
 
 fn local_time(rfc3339: &str) -> &str {
@@ -132,7 +114,7 @@ async fn story(server: &InProcess) {
     });
 
     // Preview: the holiday and the closure are skipped, nothing is booked.
-    let before = outbox_len(api, &admin).await;
+    let before = api.notification_count(&admin, None).await;
     let preview = api.post("/api/v1/series/preview", &coordinator, &body).await;
     let preview = preview.expect(200).clone();
     let planned = preview["sessions"].as_array().unwrap();
@@ -146,7 +128,7 @@ async fn story(server: &InProcess) {
     assert!(skipped.contains(&(holiday.to_string().as_str(), "holiday")), "{skipped:?}");
     assert!(skipped.contains(&(closed.to_string().as_str(), "closure")), "{skipped:?}");
     assert!(planned.iter().all(|s| local_time(s["starts_at"].as_str().unwrap()) == "13:00"));
-    assert_eq!(outbox_len(api, &admin).await, before, "a preview enqueues nothing");
+    assert_eq!(api.notification_count(&admin, None).await, before, "a preview enqueues nothing");
 
     // Book it: the sessions are the preview's; six invitations (five members, the supervisor).
     let booked = api.post("/api/v1/series", &coordinator, &body).await;
@@ -157,7 +139,7 @@ async fn story(server: &InProcess) {
         assert_eq!(session["starts_at"], plan["starts_at"]);
         assert_eq!(session["phase"], plan["phase"]);
     }
-    assert_eq!(outbox_len(api, &admin).await, before + 6);
+    assert_eq!(api.notification_count(&admin, None).await, before + 6);
 
     // The same times again for another group of the same supervisor: 409, every occurrence.
     let mut other = body.clone();
@@ -318,5 +300,5 @@ async fn story(server: &InProcess) {
     let notifications = api.get("/api/v1/notifications?limit=200", &admin).await;
     let notifications = notifications.expect(200).to_string();
     assert!(notifications.contains("invite") && !notifications.contains("@kaukola.example"), "domains only");
-    assert!(outbox_len(api, &admin).await > before + 6 * 4);
+    assert!(api.notification_count(&admin, None).await > before + 6 * 4);
 }

@@ -82,6 +82,29 @@ impl Api {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
+    /// How many notifications the outbox holds (of `status`, when given), read page by page
+    /// through `GET /api/v1/notifications`.
+    pub async fn notification_count(&self, admin: &str, status: Option<&str>) -> usize {
+        let mut total = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = "/api/v1/notifications?limit=200".to_owned();
+            if let Some(status) = status {
+                path.push_str(&format!("&status={status}"));
+            }
+            if let Some(cursor) = &cursor {
+                path.push_str(&format!("&cursor={cursor}"));
+            }
+            let page = self.get(&path, admin).await;
+            let body = page.expect(200);
+            total += body["items"].as_array().map_or(0, Vec::len);
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return total,
+            }
+        }
+    }
+
     /// PATCH with a JSON body.
     pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Answer {
         self.call(Method::PATCH, path, Some(token), Some(body)).await
