@@ -1,0 +1,2 @@
+//! Benchmarks of reading calendars (written below).
+fn main() {}

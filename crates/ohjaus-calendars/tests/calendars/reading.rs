@@ -1,0 +1,1 @@
+//! Reading hand-made calendars: what real clients write, what breaks, and mangled bytes.
