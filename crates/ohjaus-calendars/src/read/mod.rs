@@ -259,6 +259,36 @@ pub fn read_busy(bytes: &[u8], options: &ReadOptions) -> BusyCalendar {
     calendar
 }
 
+/// The busy periods of the VFREEBUSY components in `bytes` (each FREEBUSY property's periods,
+/// those with `FBTYPE=FREE` left out), as UTC intervals. RFC 5545 writes them in UTC; a
+/// floating one is read as UTC too.
+pub(crate) fn free_busy_periods(bytes: &[u8]) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let document = content::read(bytes);
+    let instant = |written: value::Written| match written {
+        value::Written::Utc(at) | value::Written::Floating(at) | value::Written::Zoned(at, _) => Some(at.and_utc()),
+        value::Written::Date(_) => None,
+    };
+    let mut periods = Vec::new();
+    for free_busy in document.components.iter().filter(|c| c.name == "VFREEBUSY") {
+        for property in free_busy.properties_named("FREEBUSY") {
+            if property.param("FBTYPE").is_some_and(|t| t.eq_ignore_ascii_case("FREE")) {
+                continue;
+            }
+            for period in value::list(property).0 {
+                let interval = match period {
+                    value::DateOrPeriod::Period(start, end) => instant(start).zip(instant(end)),
+                    value::DateOrPeriod::PeriodDuration(start, length) => {
+                        instant(start).and_then(|start| Some((start, start.checked_add_signed(length.delta())?)))
+                    }
+                    value::DateOrPeriod::Moment(_) => None,
+                };
+                periods.extend(interval);
+            }
+        }
+    }
+    periods
+}
+
 /// The first 8 bytes of SHA-256 of `uid`, as [`BusyBlock::uid_hash`].
 pub fn uid_hash(uid: &str) -> u64 {
     let digest = Sha256::digest(uid.trim().as_bytes());
