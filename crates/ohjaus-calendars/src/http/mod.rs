@@ -365,6 +365,13 @@ impl OutgoingClient {
         if response.status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
+        if response.status.is_redirection() && self.max_redirects > 0 {
+            // A redirect reqwest did not follow: to a scheme it does not fetch (`file:`, say).
+            let location = response.headers.get(header::LOCATION).and_then(|v| v.to_str().ok());
+            if let Some(Err(refused)) = location.and_then(|l| Url::parse(l).ok()).map(OutgoingUrl::from_url) {
+                return Err(refused);
+            }
+        }
         check_status(response.status)?;
         Ok(Fetched::Modified { validators: Validators::of(&response.headers), body: response.body })
     }

@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod corpus;
+mod http;
 mod python;
 mod reading;
