@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod caldav;
 mod corpus;
 mod http;
 mod python;
