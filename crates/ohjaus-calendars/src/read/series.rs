@@ -257,7 +257,8 @@ fn read_series(context: &mut Context<'_>, uid: &str, components: &[&Component], 
             }
             if let Some(&i) = by_instant.get(&at).or_else(|| by_wall.get(&wall)) {
                 if emitted_overrides.insert(i) {
-                    emitter.emit(&overrides[i].timing, overrides[i].timing.start.wall, None);
+                    let timing = &overrides[i].timing;
+                    emitter.emit(timing, timing.start.wall, None, None);
                 }
                 continue;
             }
@@ -269,9 +270,9 @@ fn read_series(context: &mut Context<'_>, uid: &str, components: &[&Component], 
                     let shift = timing.start.zone.wall(o.timing.start.instant()) - timing.start.zone.wall(o.original);
                     let Some(moved) = wall.checked_add_signed(shift) else { continue };
                     let lent = Timing { start: Moment { wall: moved, ..timing.start.clone() }, ..o.timing.clone() };
-                    emitter.emit(&lent, moved, period_length);
+                    emitter.emit(&lent, moved, period_length, None);
                 }
-                None => emitter.emit(timing, wall, period_length),
+                None => emitter.emit(timing, wall, period_length, Some(at)),
             }
         }
     }
@@ -286,7 +287,7 @@ fn read_series(context: &mut Context<'_>, uid: &str, components: &[&Component], 
         if has_rule && o.timing.sequence < master_sequence {
             continue;
         }
-        emitter.emit(&o.timing, o.timing.start.wall, None);
+        emitter.emit(&o.timing, o.timing.start.wall, None, None);
     }
     if emitter.limited {
         emitter.report.skip(SkipReason::OccurrenceLimit, 1);
@@ -436,11 +437,11 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    /// One instance of `timing` starting at `wall` (in its zone), lasting `length` when a
-    /// PERIOD gives it, else the timing's length.
-    fn emit(&mut self, timing: &Timing, wall: NaiveDateTime, length: Option<TimeDelta>) {
+    /// One instance of `timing` starting at `wall` (in its zone; its instant `at` when the
+    /// caller has it), lasting `length` when a PERIOD gives it, else the timing's length.
+    fn emit(&mut self, timing: &Timing, wall: NaiveDateTime, length: Option<TimeDelta>, at: Option<DateTime<Utc>>) {
         let zone = &timing.start.zone;
-        let starts_at = zone.instant(wall);
+        let starts_at = at.unwrap_or_else(|| zone.instant(wall));
         let ends_at = match length {
             Some(length) => starts_at.checked_add_signed(length),
             None => wall.checked_add_signed(timing.length).map(|end| zone.instant(end)),
