@@ -55,7 +55,7 @@ pub enum FetchError {
         limit: u8,
     },
     /// No complete answer within the timeout.
-    #[error("the server did not answer within {seconds} seconds")]
+    #[error("the server did not answer within the time limit ({seconds} s)")]
     Timeout {
         /// The timeout.
         seconds: u64,

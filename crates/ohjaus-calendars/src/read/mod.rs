@@ -61,6 +61,7 @@ impl Window {
     /// after it (7 and 18 by default, see [`Window::horizon`]).
     pub fn around(now: DateTime<Utc>, days_back: u32, months_ahead: u32) -> Self {
         let start = now - TimeDelta::days(i64::from(days_back));
+        // At least a month ahead, so the window is never empty.
         let end = now.checked_add_months(Months::new(months_ahead.max(1))).unwrap_or(DateTime::<Utc>::MAX_UTC);
         Self { start, end }
     }
