@@ -185,8 +185,9 @@ mod tests {
         for id in ["0245458-3", "0112038-9", "0201256-6"] {
             assert_eq!(BusinessId::parse("business_id", id).unwrap().to_string(), id);
         }
-        // Remainder 0 gives check digit 0: 1000000 → 7 % 11 = 7 → 4; 0000000 → 0.
-        assert_eq!(BusinessId::parse("business_id", "0000000-0").unwrap().digits(), "00000000");
+        // 1000000: 7 % 11 = 7 → 11 − 7 = 4. 0000010: 4 → 7. 1000002: 7 + 4 = 11, remainder 0 → 0.
+        assert_eq!(BusinessId::parse("business_id", "0000010-7").unwrap().digits(), "00000107");
+        assert_eq!(BusinessId::parse("business_id", "1000002-0").unwrap().digits(), "10000020");
         assert_eq!(BusinessId::parse("business_id", "1000000-4").unwrap().digits(), "10000004");
     }
 

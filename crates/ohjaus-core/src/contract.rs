@@ -263,22 +263,11 @@ pub struct Charge {
 pub struct ContractTerms {
     price: Cents,
     currency: Currency,
-    #[serde(serialize_with = "serialize_vat")]
     vat: VatCategory,
     charge_late_cancellations: bool,
     trial: TrialSessions,
     ends_early_from: Option<u16>,
     payer: PayerDetails,
-}
-
-fn serialize_vat<S: serde::Serializer>(vat: &VatCategory, serializer: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let mut state = serializer.serialize_struct("Vat", 4)?;
-    state.serialize_field("category", vat.code())?;
-    state.serialize_field("rate", &vat.rate())?;
-    state.serialize_field("exemption_reason", &vat.exemption_reason())?;
-    state.serialize_field("exemption_reason_code", &vat.exemption_reason_code())?;
-    state.end()
 }
 
 impl ContractTerms {

@@ -57,7 +57,6 @@ pub struct InvoiceLine {
     trial: bool,
     net: Cents,
     currency: Currency,
-    #[serde(skip)]
     vat: VatCategory,
 }
 
@@ -141,7 +140,7 @@ impl InvoiceLine {
 }
 
 /// The VAT of one category and rate on a document (BG-23).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct VatSubtotal {
     category: VatCategory,
     taxable: Cents,
@@ -199,7 +198,9 @@ pub enum InvoiceError {
     NoSuchLine(usize),
 }
 
-/// The totals of a set of lines: per VAT category and for the document (BG-22).
+/// The totals of a set of lines: per VAT category and for the document (BG-22). Serialized
+/// with every document total by name: `line_total`, `tax_exclusive`, `vat_total`,
+/// `tax_inclusive`, `payable`, and `subtotals`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Totals {
     subtotals: Vec<VatSubtotal>,
@@ -281,6 +282,20 @@ impl Totals {
     }
 }
 
+impl Serialize for Totals {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Totals", 6)?;
+        state.serialize_field("line_total", &self.line_total())?;
+        state.serialize_field("tax_exclusive", &self.tax_exclusive())?;
+        state.serialize_field("vat_total", &self.vat_total())?;
+        state.serialize_field("tax_inclusive", &self.tax_inclusive())?;
+        state.serialize_field("payable", &self.payable())?;
+        state.serialize_field("subtotals", &self.subtotals)?;
+        state.end()
+    }
+}
+
 /// The span of days an invoice covers (BG-14), e.g. a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Period {
@@ -314,7 +329,7 @@ impl Period {
 }
 
 /// The invoice a credit note credits (BG-3).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct PrecedingInvoice {
     /// Its number (BT-25).
     pub number: InvoiceNumber,
@@ -322,8 +337,10 @@ pub struct PrecedingInvoice {
     pub issue_date: NaiveDate,
 }
 
-/// Whether a document is an invoice or a credit note.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Whether a document is an invoice or a credit note. Serialized as
+/// `{"type": "invoice"}` or `{"type": "credit_note", "number": …, "issue_date": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum DocumentKind {
     /// A commercial invoice, UNTDID 1001 code 380.
     Invoice,
@@ -359,8 +376,9 @@ pub struct InvoiceInput {
 }
 
 /// An issued invoice or credit note: numbered, dated, with the parties as they were then and
-/// the totals. Immutable; a correction is a credit note ([`Invoice::credit_note`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the totals. Immutable; a correction is a credit note ([`Invoice::credit_note`]). Serialized
+/// with its payment reference, for the JSON of an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invoice {
     kind: DocumentKind,
     number: InvoiceNumber,
@@ -372,6 +390,7 @@ pub struct Invoice {
     period: Option<Period>,
     lines: Vec<InvoiceLine>,
     totals: Totals,
+    payment_reference: ReferenceNumber,
 }
 
 impl Invoice {
@@ -387,6 +406,7 @@ impl Invoice {
             .issue_date
             .checked_add_signed(TimeDelta::days(i64::from(input.seller.payment_terms_days())))
             .ok_or(InvoiceError::Overflow)?;
+        let payment_reference = ReferenceNumber::for_invoice(input.number.sequence());
         Ok(Self {
             kind: DocumentKind::Invoice,
             number: input.number,
@@ -396,6 +416,7 @@ impl Invoice {
             seller: input.seller,
             buyer: input.buyer,
             period: input.period,
+            payment_reference,
             lines: input.lines,
             totals,
         })
@@ -430,6 +451,7 @@ impl Invoice {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let totals = Totals::of(&lines)?;
+        let payment_reference = ReferenceNumber::for_invoice(number.sequence());
         Ok(Self {
             kind: DocumentKind::CreditNote(PrecedingInvoice {
                 number: self.number.clone(),
@@ -442,6 +464,7 @@ impl Invoice {
             seller: self.seller.clone(),
             buyer: self.buyer.clone(),
             period: self.period,
+            payment_reference,
             lines,
             totals,
         })
@@ -499,8 +522,8 @@ impl Invoice {
     }
 
     /// The payment reference (BT-83): the Finnish reference number of this document's number.
-    pub fn payment_reference(&self) -> ReferenceNumber {
-        ReferenceNumber::for_invoice(self.number.sequence())
+    pub fn payment_reference(&self) -> &ReferenceNumber {
+        &self.payment_reference
     }
 }
 
@@ -653,6 +676,28 @@ mod tests {
             Err(InvoiceError::NoSuchLine(1))
         );
         assert_eq!(invoice.credit_note_of_lines(number, date("2027-02-10"), &[4]), Err(InvoiceError::NoSuchLine(4)));
+    }
+
+    #[test]
+    fn an_invoice_as_json() {
+        let invoice = invoice();
+        let json = serde_json::to_value(&invoice).unwrap();
+        assert_eq!(json["kind"], serde_json::json!({"type": "invoice"}));
+        assert_eq!(json["number"], "OHJ-1042");
+        assert_eq!(json["due_date"], "2027-02-15");
+        assert_eq!(json["payment_reference"], "110424");
+        assert_eq!(json["totals"]["payable"], 45_180);
+        assert_eq!(json["totals"]["subtotals"][0]["category"]["rate"], "25.5");
+        assert_eq!(json["lines"][2]["status"], "held");
+        assert_eq!(json["lines"][0]["vat"]["category"], "S");
+        assert_eq!(json["seller"]["iban"], "FI2112345600000785");
+        assert_eq!(json["buyer"]["einvoice_address"], "0216:003702454583");
+        let credit = invoice.credit_note(InvoiceNumber::new("OHJ-", 1043).unwrap(), date("2027-02-10")).unwrap();
+        let json = serde_json::to_value(&credit).unwrap();
+        assert_eq!(
+            json["kind"],
+            serde_json::json!({"type": "credit_note", "number": "OHJ-1042", "issue_date": "2027-02-01"})
+        );
     }
 
     #[test]

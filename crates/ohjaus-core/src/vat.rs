@@ -360,6 +360,19 @@ impl VatCategory {
     }
 }
 
+impl Serialize for VatCategory {
+    /// `{category: "S", rate: "25.5", exemption_reason: null, exemption_reason_code: null}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("VatCategory", 4)?;
+        state.serialize_field("category", self.code())?;
+        state.serialize_field("rate", &self.rate())?;
+        state.serialize_field("exemption_reason", &self.exemption_reason())?;
+        state.serialize_field("exemption_reason_code", &self.exemption_reason_code())?;
+        state.end()
+    }
+}
+
 impl fmt::Display for VatCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} %", self.code(), self.rate())
