@@ -3,9 +3,11 @@
 //! Unknown keys are errors, so a typo does not silently fall back to a default.
 
 use anyhow::{Context as _, bail};
+use chrono::{DateTime, Utc};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
 use ohjaus_notify::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
+use ohjaus_store::Clock;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -27,8 +29,18 @@ pub struct Config {
     pub worker: WorkerSection,
     /// `[schedule]`: the notify crate's own settings.
     pub schedule: ScheduleConfig,
+    /// `[clock]`.
+    pub clock: ClockConfig,
     /// `[log]`.
     pub log: LogConfig,
+}
+
+/// `[clock]`: where the process's "now" comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockConfig {
+    /// Empty for the system clock; an RFC 3339 instant for a clock that starts there.
+    pub start: String,
 }
 
 /// `[database]`.
@@ -113,6 +125,7 @@ impl Config {
         }
         // The schedules' own parser checks the cron expressions and the zone.
         ohjaus_notify::Scheduler::new(&self.schedule).map_err(|e| anyhow::anyhow!("bad [schedule]: {e}"))?;
+        self.clock_start()?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json (is {:?})", self.log.format);
         }
@@ -129,6 +142,26 @@ impl Config {
             owner: Some(self.worker.owner.clone()).filter(|o| !o.is_empty()),
             schedule: self.schedule.clone(),
         }
+    }
+
+    /// The clock every part of the process reads: the system clock, or one started at
+    /// `clock.start`.
+    pub fn clock(&self) -> Clock {
+        match self.clock_start() {
+            Ok(Some(start)) => Clock::starting_at(start),
+            // `check` refused a bad value when the configuration was loaded.
+            Ok(None) | Err(_) => Clock::system(),
+        }
+    }
+
+    fn clock_start(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let start = self.clock.start.trim();
+        if start.is_empty() {
+            return Ok(None);
+        }
+        let at = DateTime::parse_from_rfc3339(start)
+            .with_context(|| format!("clock.start {start:?} is not an RFC 3339 instant (e.g. 2027-03-01T08:00:00Z)"))?;
+        Ok(Some(at.with_timezone(&Utc)))
     }
 
     /// The address to listen on.
@@ -159,6 +192,19 @@ mod tests {
         assert_eq!(config.http.listen, "127.0.0.1:8080");
         assert_eq!(config.mail.transport, TransportKind::File);
         assert_eq!(config.worker_config().owner, None);
+        assert!(config.clock_start().unwrap().is_none(), "the system clock by default");
+    }
+
+    #[test]
+    fn a_clock_start_is_an_instant() {
+        let mut config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        config.clock.start = "2027-03-01T10:00:00+02:00".into();
+        config.check().unwrap();
+        let start: DateTime<Utc> = "2027-03-01T08:00:00Z".parse().unwrap();
+        assert!(config.clock().now() >= start && config.clock().now() < start + chrono::TimeDelta::minutes(1));
+        config.clock.start = "tomorrow".into();
+        let refused = config.check().unwrap_err().to_string();
+        assert!(refused.contains("clock.start"), "{refused}");
     }
 
     #[test]
