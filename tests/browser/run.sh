@@ -86,6 +86,7 @@ OHJAUS_MAIL__SMTP_URL="smtp://127.0.0.1:$smtp_port" \
 OHJAUS_WORKER__POLL_INTERVAL_MS=200 \
 OHJAUS_SCHEDULE__ENABLED=false \
 OHJAUS_CLOCK__START="$now" \
+OHJAUS_SECRETS__KEY_FILE="$work/secrets.key" \
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 150); do

@@ -28,6 +28,8 @@ impl Program {
                 ("OHJAUS_SCHEDULE__ENABLED".into(), "false".into()),
                 ("OHJAUS_LOG__LEVEL".into(), "info,sqlx=warn,sea_orm_migration=warn".into()),
                 ("OHJAUS_CLOCK__START".into(), super::test_now().to_rfc3339()),
+                // A key of its own, so no key file is made in the working folder.
+                ("OHJAUS_SECRETS__KEY".into(), "b2hqYXVzIGUyZSB0ZXN0IHNlY3JldHMga2V5LCAzMmI=".into()),
             ],
         }
     }
