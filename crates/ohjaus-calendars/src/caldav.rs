@@ -151,47 +151,52 @@ fn calendar_data(xml: &[u8]) -> Result<Vec<String>, FetchError> {
     loop {
         match reader.read_event().map_err(|_| bad("the multistatus is not well-formed XML"))? {
             Event::Start(start) => match start.local_name().as_ref() {
-                "multistatus" => saw_multistatus = true,
-                "calendar-data" => {
+                b"multistatus" => saw_multistatus = true,
+                b"calendar-data" => {
                     inside_data = true;
                     data.clear();
                 }
-                "propstat" => {
+                b"propstat" => {
                     pending.clear();
                     status_ok = true;
                 }
-                "status" => inside_status = true,
+                b"status" => inside_status = true,
                 _ => {}
             },
-            Event::Text(text) if inside_data => data.push_str(&text.xml10_content()),
+            Event::Text(text) if inside_data => {
+                data.push_str(&text.xml10_content().map_err(|_| bad("calendar data is not UTF-8"))?);
+            }
             Event::GeneralRef(reference) if inside_data => {
                 // An entity between text events: a character reference (`&#13;`) or one of
                 // XML's five named ones.
                 let character = match reference.resolve_char_ref() {
                     Ok(Some(character)) => Some(character),
                     _ => match &*reference {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
+                        b"amp" => Some('&'),
+                        b"lt" => Some('<'),
+                        b"gt" => Some('>'),
+                        b"quot" => Some('"'),
+                        b"apos" => Some('\''),
                         _ => None,
                     },
                 };
                 data.extend(character);
             }
-            Event::CData(text) if inside_data => data.push_str(&text.xml10_content()),
-            Event::Text(text) if inside_status => {
-                status_ok = text.split_whitespace().nth(1) == Some("200");
+            Event::CData(text) if inside_data => {
+                data.push_str(&text.xml10_content().map_err(|_| bad("calendar data is not UTF-8"))?);
             }
-            Event::Empty(empty) if empty.local_name().as_ref() == "multistatus" => saw_multistatus = true,
+            Event::Text(text) if inside_status => {
+                let status = text.xml10_content().map_err(|_| bad("a status is not UTF-8"))?;
+                status_ok = status.split_whitespace().nth(1) == Some("200");
+            }
+            Event::Empty(empty) if empty.local_name().as_ref() == b"multistatus" => saw_multistatus = true,
             Event::End(end) => match end.local_name().as_ref() {
-                "calendar-data" => {
+                b"calendar-data" => {
                     inside_data = false;
                     pending.push(std::mem::take(&mut data));
                 }
-                "status" => inside_status = false,
-                "propstat" if status_ok => found.append(&mut pending),
+                b"status" => inside_status = false,
+                b"propstat" if status_ok => found.append(&mut pending),
                 _ => {}
             },
             Event::Eof => break,
