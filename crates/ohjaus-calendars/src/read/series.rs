@@ -91,8 +91,8 @@ pub(super) fn read_events(document: &Document, options: &ReadOptions, calendar: 
         options,
     };
     // Group by UID, keeping the file's order; an event without a UID is a series of its own.
-    let mut order: Vec<Option<String>> = Vec::new();
-    let mut groups: HashMap<Option<String>, Vec<&Component>> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<&Component>> = HashMap::new();
     for component in &document.components {
         match component.name.as_str() {
             "VEVENT" => {}
@@ -108,19 +108,18 @@ pub(super) fn read_events(document: &Document, options: &ReadOptions, calendar: 
             calendar.report.skip(SkipReason::IssuedByOhjaus, 1);
             continue;
         }
-        if uid.is_none() {
-            order.push(None);
+        let Some(uid) = uid else {
             read_series(&mut context, "", &[component], calendar);
             continue;
-        }
+        };
         let list = groups.entry(uid.clone()).or_default();
         if list.is_empty() {
             order.push(uid);
         }
         list.push(component);
     }
-    for uid in order.into_iter().flatten() {
-        if let Some(components) = groups.get(&Some(uid.clone())) {
+    for uid in order {
+        if let Some(components) = groups.get(&uid) {
             read_series(&mut context, &uid, components, calendar);
         }
     }
