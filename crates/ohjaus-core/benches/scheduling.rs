@@ -3,6 +3,9 @@
 //! - `plan_and_check/20_sessions_vs_10000_bookings`: plan a 20-session series and check every
 //!   occurrence against a supervisor's 10,000 bookings (the index is built outside the timed
 //!   part, as a store would keep it; `booking_index/build_10000` times building it);
+//! - `plan_and_check/20_sessions_vs_10000_bookings_10000_external`: the same against 10,000
+//!   sessions plus 10,000 blocks of the supervisor's own calendars in one index (and
+//!   `booking_index/build_10000_plus_10000_external`);
 //! - `find_slots/52_weeks_10_sessions`: slot search over a year for a 10-session series, with a
 //!   supervisor of 2,000 bookings and 8 participants of 500 each (and the same when nothing
 //!   is free, `…_none_free`);
@@ -12,7 +15,9 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use criterion::{Criterion, criterion_group, criterion_main};
-use ohjaus_core::conflicts::{Booking, BookingIndex, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts};
+use ohjaus_core::conflicts::{
+    Booking, BookingIndex, Busy, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
+};
 use ohjaus_core::recurrence::{End, Pattern, Recurrence};
 use ohjaus_core::slots::{SlotQuery, candidates, find_slots};
 use ohjaus_core::{
@@ -131,8 +136,24 @@ fn plan_and_check(c: &mut Criterion) {
         b.iter_batched(|| sorted.clone(), |list| BookingIndex::new(black_box(list)), criterion::BatchSize::SmallInput)
     });
 
-    let supervisor = SupervisorAgenda {
-        bookings: BookingIndex::new(bookings),
+    // The supervisor's own calendars: another 10,000 blocks of the same shape (their other
+    // clients' sessions), from two calendar connections.
+    let calendars = [Uuid::from_u128(1), Uuid::from_u128(2)];
+    let external: Vec<Busy> = ten_thousand(&mut random)
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Busy::external(b.starts_at, b.ends_at, calendars[i % 2]))
+        .collect();
+    c.bench_function("booking_index/build_10000_plus_10000_external", |b| {
+        b.iter_batched(
+            || (bookings.clone(), external.clone()),
+            |(list, blocks)| BookingIndex::new(black_box(list)).with(black_box(blocks)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+
+    let agenda = |bookings: BookingIndex| SupervisorAgenda {
+        bookings,
         buffer: TimeDelta::minutes(15),
         working_hours: office_hours(),
         timezone: TimeZone::HELSINKI,
@@ -140,14 +161,28 @@ fn plan_and_check(c: &mut Criterion) {
     };
     let days_off = DaysOff::holidays_only();
     let schedule = weekly(date(2027, 1, 12).and_hms_opt(13, 0, 0).expect("a time"), 1, 20, HolidayPolicy::Skip);
-    let found = find_conflicts(&occurrences(&schedule, &days_off), &supervisor, &[]);
-    println!("plan_and_check: 20 occurrences against 10000 bookings, {} conflicts", found.len());
-    c.bench_function("plan_and_check/20_sessions_vs_10000_bookings", |b| {
-        b.iter(|| {
-            let occurrences = occurrences(black_box(&schedule), &days_off);
-            find_conflicts(&occurrences, black_box(&supervisor), &[])
-        })
-    });
+    let cases = [
+        ("plan_and_check/20_sessions_vs_10000_bookings", agenda(BookingIndex::new(bookings.clone()))),
+        (
+            "plan_and_check/20_sessions_vs_10000_bookings_10000_external",
+            agenda(BookingIndex::new(bookings).with(external)),
+        ),
+    ];
+    for (name, supervisor) in &cases {
+        let found = find_conflicts(&occurrences(&schedule, &days_off), supervisor, &[]);
+        let external = found.iter().filter(|c| c.calendar_id.is_some()).count();
+        println!(
+            "{name}: 20 occurrences against {} busy times, {} conflicts ({external} external)",
+            supervisor.bookings.len(),
+            found.len()
+        );
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                let occurrences = occurrences(black_box(&schedule), &days_off);
+                find_conflicts(&occurrences, black_box(supervisor), &[])
+            })
+        });
+    }
 }
 
 /// A supervisor with 2,000 sessions and 8 participants with 500 each, from `history` over

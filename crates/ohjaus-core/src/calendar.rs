@@ -15,6 +15,20 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The end of every UID Ohjaus issues (`<uuid>@ohjaus`): what marks an event in someone's own
+/// calendar as one of ours (an invitation they kept, or our feed they subscribed to), so that
+/// reading their calendar never makes a session conflict with itself.
+pub const UID_SUFFIX: &str = "@ohjaus";
+
+/// Whether `uid` is one Ohjaus issued (see [`UID_SUFFIX`]; compared without regard to case,
+/// as some calendar servers change the case of what they store).
+pub fn is_ohjaus_uid(uid: &str) -> bool {
+    let uid = uid.trim();
+    uid.len() >= UID_SUFFIX.len()
+        && uid.is_char_boundary(uid.len() - UID_SUFFIX.len())
+        && uid[uid.len() - UID_SUFFIX.len()..].eq_ignore_ascii_case(UID_SUFFIX)
+}
+
 /// Status of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,4 +97,18 @@ pub struct EventInstance {
     pub location: Option<String>,
     /// Video link.
     pub video_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_uids_are_recognized() {
+        assert!(is_ohjaus_uid("0190a1b2-0000-7000-8000-00000000000a@ohjaus"));
+        assert!(is_ohjaus_uid(" 0190a1b2@OHJAUS\t"));
+        assert!(!is_ohjaus_uid("0190a1b2@ohjaus.example"));
+        assert!(!is_ohjaus_uid("ohjaus"));
+        assert!(!is_ohjaus_uid("ääkkönen@ohjau"));
+    }
 }

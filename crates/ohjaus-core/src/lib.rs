@@ -12,7 +12,8 @@
 //!   organization's closures; [`plan`] applies the holiday policy (skip, shift, keep),
 //!   numbers the sessions and gives them their [`evaluation`] phase.
 //! - [`conflicts`] — each occurrence against the supervisor's bookings (with the buffer),
-//!   absences and [`working_hours`], and each participant's bookings, through an index.
+//!   absences and [`working_hours`], and each participant's bookings, through an index that
+//!   holds busy time of every source ([`Busy`]: sessions, absences, external calendars).
 //! - [`slots`] — the earliest first starts from which a whole series is free.
 //! - [`cancellation`] — late or in-time cancellations and where a make-up goes.
 //! - [`preview`] — the JSON a preview answers, shared by the CLI and the API.
@@ -76,10 +77,11 @@ pub use address::{CountryCode, PostalAddress, PostalAddressBody};
 pub use bank::{Bic, Iban};
 pub use billing::{BillingProfile, BillingProfileBody, InvoiceNumber, InvoiceNumberSeries};
 pub use business_id::{BusinessId, FinnishVatNumber, OvtCode};
-pub use calendar::{CalendarEvent, EventInstance, SessionStatus};
+pub use calendar::{CalendarEvent, EventInstance, SessionStatus, is_ohjaus_uid};
 pub use cancellation::{CancellationOutcome, CancellationTerms};
 pub use conflicts::{
-    Booking, BookingIndex, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
+    Booking, BookingIndex, Busy, BusySource, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda,
+    find_conflicts,
 };
 pub use contract::{Charge, ContractTerms, ContractTermsBody, DecimalInput, PayerBody, PayerDetails, TrialSessions};
 pub use days_off::{Closure, DayOff, DaysOff};

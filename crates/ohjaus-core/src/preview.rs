@@ -57,7 +57,9 @@ pub struct ConflictView {
     pub index: u32,
     /// The occurrence's start, RFC 3339 with the local offset.
     pub starts_at: String,
-    /// `supervisor_busy`, `participant_busy`, `outside_working_hours` or `supervisor_absent`.
+    /// `supervisor_busy`, `supervisor_busy_external`, `participant_busy`,
+    /// `participant_busy_external`, `outside_working_hours` or `supervisor_absent`. An external
+    /// conflict says only "busy in their own calendar": never which calendar, nor what.
     pub reason: ConflictReason,
     /// The session it collides with, when known.
     #[serde(skip_serializing_if = "Option::is_none")]

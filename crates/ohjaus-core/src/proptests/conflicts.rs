@@ -1,10 +1,11 @@
 //! Conflict detection agrees with a brute-force O(N·M) check: the same (index, reason, with,
-//! person) conflicts, as a multiset, in the documented order.
+//! person, calendar) conflicts, as a multiset, in the documented order — with sessions and
+//! external calendars' blocks mixed in one index for the supervisor and each participant.
 
 use super::{config, date_in, dst_zone};
 use crate::conflicts::{
-    Booking, BookingIndex, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
-    is_free,
+    Booking, BookingIndex, Busy, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda,
+    find_conflicts, is_free,
 };
 use crate::recurrence::weekday_name;
 use crate::working_hours::{WorkingHours, WorkingHoursEntry};
@@ -96,19 +97,32 @@ pub(super) fn inside_brute(
     }
 }
 
-fn overlaps(booking: &Booking, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-    booking.starts_at < end && booking.ends_at > start
+/// External blocks from `spans`, each from one of two calendar connections.
+pub(super) fn external(base: DateTime<Utc>, spans: &[(i64, i64)], first_calendar: u128) -> Vec<Busy> {
+    bookings(base, spans, 0)
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Busy::external(b.starts_at, b.ends_at, Uuid::from_u128(first_calendar + i as u128 % 2)))
+        .collect()
 }
 
-type Key = (u32, ConflictReason, Option<Booking>, Option<Uuid>);
+fn overlaps(busy: &Busy, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    busy.starts_at < end && busy.ends_at > start
+}
+
+type Key = (u32, ConflictReason, Option<Booking>, Option<Uuid>, Option<Uuid>);
 
 fn key(conflict: &Conflict) -> Key {
-    (conflict.index, conflict.reason, conflict.with, conflict.person_id)
+    (conflict.index, conflict.reason, conflict.with, conflict.person_id, conflict.calendar_id)
+}
+
+fn expected_key(index: u32, reason: ConflictReason, busy: &Busy, person: Option<Uuid>) -> Key {
+    (index, reason, Some(busy.booking()), person, busy.calendar_id())
 }
 
 fn sorted(mut keys: Vec<Key>) -> Vec<Key> {
-    keys.sort_by_key(|(index, reason, with, person)| {
-        (*index, *reason, *person, with.map(|b| (b.starts_at, b.ends_at, b.session_id)))
+    keys.sort_by_key(|(index, reason, with, person, calendar)| {
+        (*index, *reason, *person, with.map(|b| (b.starts_at, b.ends_at, b.session_id)), *calendar)
     });
     keys
 }
@@ -122,8 +136,9 @@ proptest! {
         zone in dst_zone(),
         occurrence_spans in vec((0i64..14 * 96, 1i64..=32), 1..=12),
         supervisor_spans in spans(30),
+        supervisor_external in spans(20),
         absence_spans in spans(4),
-        participant_spans in vec(spans(12), 0..=3),
+        participant_spans in vec((spans(12), spans(8)), 0..=3),
         buffer_minutes in prop_oneof![Just(0i64), 0i64..=60],
         windows in prop_oneof![Just(Vec::new()), windows()],
     ) {
@@ -135,39 +150,59 @@ proptest! {
                 Occurrence { index, starts_at, ends_at: starts_at + TimeDelta::minutes(15 * length) }
             })
             .collect();
-        let supervisor_bookings = bookings(base, &supervisor_spans, 1_000);
-        let absences = bookings(base, &absence_spans, 2_000);
+        let mut supervisor_busy: Vec<Busy> =
+            bookings(base, &supervisor_spans, 1_000).into_iter().map(Busy::from).collect();
+        supervisor_busy.extend(external(base, &supervisor_external, 100));
+        let absences: Vec<Busy> = bookings(base, &absence_spans, 2_000).into_iter().map(Busy::from).collect();
         let buffer = TimeDelta::minutes(buffer_minutes);
         let supervisor = SupervisorAgenda {
-            bookings: BookingIndex::new(supervisor_bookings.clone()),
+            bookings: BookingIndex::from_busy(supervisor_busy.clone()),
             buffer,
             working_hours: working_hours(&windows),
             timezone: zone,
-            absences: BookingIndex::new(absences.clone()),
+            absences: BookingIndex::from_busy(absences.clone()),
         };
-        let people: Vec<(Uuid, Vec<Booking>)> = (1u128..)
+        let people: Vec<(Uuid, Vec<Busy>)> = (1u128..)
             .zip(&participant_spans)
-            .map(|(person, spans)| (Uuid::from_u128(person), bookings(base, spans, 10_000 * (person + 1))))
+            .map(|(person, (sessions, blocks))| {
+                let mut busy: Vec<Busy> =
+                    bookings(base, sessions, 10_000 * (person + 1)).into_iter().map(Busy::from).collect();
+                busy.extend(external(base, blocks, 200 + 2 * person));
+                (Uuid::from_u128(person), busy)
+            })
             .collect();
+        // Each participant's index is built in two steps (sessions, then their calendars'
+        // blocks), as a store adds the blocks to the sessions it read.
         let participants: Vec<ParticipantAgenda> = people
             .iter()
-            .map(|(person_id, list)| ParticipantAgenda { person_id: *person_id, bookings: BookingIndex::new(list.clone()) })
+            .map(|(person_id, list)| {
+                let (blocks, sessions): (Vec<Busy>, Vec<Busy>) = list.iter().partition(|b| b.is_external());
+                let sessions = sessions.iter().map(Busy::booking).collect();
+                ParticipantAgenda { person_id: *person_id, bookings: BookingIndex::new(sessions).with(blocks) }
+            })
             .collect();
 
         let mut expected = Vec::new();
         for o in &occurrences {
-            for b in supervisor_bookings.iter().filter(|b| overlaps(b, o.starts_at - buffer, o.ends_at + buffer)) {
-                expected.push((o.index, ConflictReason::SupervisorBusy, Some(*b), None));
+            for b in supervisor_busy.iter().filter(|b| overlaps(b, o.starts_at - buffer, o.ends_at + buffer)) {
+                let reason =
+                    if b.is_external() { ConflictReason::SupervisorBusyExternal } else { ConflictReason::SupervisorBusy };
+                expected.push(expected_key(o.index, reason, b, None));
             }
             for b in absences.iter().filter(|b| overlaps(b, o.starts_at, o.ends_at)) {
-                expected.push((o.index, ConflictReason::SupervisorAbsent, Some(*b), None));
+                expected.push(expected_key(o.index, ConflictReason::SupervisorAbsent, b, None));
             }
             if !inside_brute(&windows, zone, o.starts_at, o.ends_at) {
-                expected.push((o.index, ConflictReason::OutsideWorkingHours, None, None));
+                expected.push((o.index, ConflictReason::OutsideWorkingHours, None, None, None));
             }
             for (person, list) in &people {
                 for b in list.iter().filter(|b| overlaps(b, o.starts_at, o.ends_at)) {
-                    expected.push((o.index, ConflictReason::ParticipantBusy, Some(*b), Some(*person)));
+                    let reason = if b.is_external() {
+                        ConflictReason::ParticipantBusyExternal
+                    } else {
+                        ConflictReason::ParticipantBusy
+                    };
+                    expected.push(expected_key(o.index, reason, b, Some(*person)));
                 }
             }
         }

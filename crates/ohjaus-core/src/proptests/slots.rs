@@ -1,10 +1,11 @@
 //! Slot search: every start it returns plans (through the rrule path) into a series without a
 //! single conflict, and it returns exactly the earliest such starts — compared with planning and
-//! checking every candidate in turn, on small inputs, under skip, shift and keep.
+//! checking every candidate in turn, on small inputs, under skip, shift and keep. The supervisor
+//! and the participants have external calendars' blocks besides their sessions.
 
 use super::conflicts::{windows, working_hours};
 use super::{config, date_in, dst_zone};
-use crate::conflicts::{Booking, BookingIndex, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts};
+use crate::conflicts::{Booking, BookingIndex, Busy, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts};
 use crate::days_off::{Closure, DaysOff};
 use crate::duration::SessionDuration;
 use crate::kind::HolidayPolicy;
@@ -47,14 +48,27 @@ fn bookings(zone: crate::zone::TimeZone, from: NaiveDate, busy: &[(i64, u32, u32
         .collect()
 }
 
+/// External calendar blocks at the same kind of times as `bookings`.
+fn external(zone: crate::zone::TimeZone, from: NaiveDate, busy: &[(i64, u32, u32)], calendar: u128) -> Vec<Busy> {
+    bookings(zone, from, busy, 0)
+        .iter()
+        .map(|b| Busy::external(b.starts_at, b.ends_at, Uuid::from_u128(calendar)))
+        .collect()
+}
+
+/// Busy times as (day, start quarter hour, length in quarter hours).
+type Spans = Vec<(i64, u32, u32)>;
+
 #[derive(Debug, Clone)]
 struct Case {
     query: SlotQuery,
     windows: Vec<(u8, u32, u32)>,
     buffer_minutes: i64,
-    supervisor_busy: Vec<(i64, u32, u32)>,
-    absences: Vec<(i64, u32, u32)>,
-    participants_busy: Vec<Vec<(i64, u32, u32)>>,
+    supervisor_busy: Spans,
+    supervisor_external: Spans,
+    absences: Spans,
+    /// Each participant's sessions and their calendars' blocks.
+    participants_busy: Vec<(Spans, Spans)>,
     closures: Vec<(i64, i64)>,
 }
 
@@ -92,14 +106,33 @@ fn case() -> impl Strategy<Value = Case> {
         query,
         prop_oneof![2 => Just(Vec::new()), 1 => windows()],
         prop_oneof![Just(0i64), 0i64..=30],
-        busy(40),
+        (busy(30), busy(15)),
         busy(2),
-        vec(busy(20), 0..=2),
+        vec((busy(15), busy(8)), 0..=2),
         vec((0i64..SPAN_DAYS, 0i64..=10), 0..=2),
     )
-        .prop_map(|(query, windows, buffer_minutes, supervisor_busy, absences, participants_busy, closures)| {
-            Case { query, windows, buffer_minutes, supervisor_busy, absences, participants_busy, closures }
-        })
+        .prop_map(
+            |(
+                query,
+                windows,
+                buffer_minutes,
+                (supervisor_busy, supervisor_external),
+                absences,
+                participants_busy,
+                closures,
+            )| {
+                Case {
+                    query,
+                    windows,
+                    buffer_minutes,
+                    supervisor_busy,
+                    supervisor_external,
+                    absences,
+                    participants_busy,
+                    closures,
+                }
+            },
+        )
 }
 
 /// Plans a series from `first` (through `Schedule::plan`, the rrule path) and says whether it
@@ -135,7 +168,8 @@ proptest! {
         let query = &case.query;
         let zone = query.timezone;
         let supervisor = SupervisorAgenda {
-            bookings: BookingIndex::new(bookings(zone, query.from, &case.supervisor_busy, 1_000)),
+            bookings: BookingIndex::new(bookings(zone, query.from, &case.supervisor_busy, 1_000))
+                .with(external(zone, query.from, &case.supervisor_external, 1)),
             buffer: TimeDelta::minutes(case.buffer_minutes),
             working_hours: working_hours(&case.windows),
             timezone: zone,
@@ -143,9 +177,10 @@ proptest! {
         };
         let participants: Vec<ParticipantAgenda> = (1u128..)
             .zip(&case.participants_busy)
-            .map(|(person, busy)| ParticipantAgenda {
+            .map(|(person, (busy, blocks))| ParticipantAgenda {
                 person_id: Uuid::from_u128(person),
-                bookings: BookingIndex::new(bookings(zone, query.from, busy, 10_000 * (person + 1))),
+                bookings: BookingIndex::new(bookings(zone, query.from, busy, 10_000 * (person + 1)))
+                    .with(external(zone, query.from, blocks, 10 + person)),
             })
             .collect();
         let days_off = DaysOff::new(
