@@ -4,6 +4,9 @@
 //!
 //! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
 //!   on SQLite, row locks on PostgreSQL).
+//! - [`limits`] — what the rate limits count in the database (sign-in links per address).
+//! - [`reach`] — whether the database can be reached: an outage told from other failures
+//!   (503, not 500), a readiness check that reads, opening with a cause a person can act on.
 //! - [`Clock`] ([`clock`]) — where "now" comes from for the API, the pages and the worker.
 //! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
 //!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
@@ -22,8 +25,10 @@ pub mod caller;
 pub mod clock;
 pub mod entity;
 pub mod error;
+pub mod limits;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod reach;
 pub mod repo;
 pub mod store;
 #[cfg(feature = "testing")]
