@@ -1,6 +1,6 @@
 //! What the long-running commands share: logging, the store, and the shutdown signal.
 
-use crate::config::{Config, LogConfig, redact_url};
+use crate::config::{Config, LogConfig};
 use anyhow::Context as _;
 use ohjaus_store::Store;
 use std::path::Path;
@@ -24,11 +24,15 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
-    let store = Store::connect_with(url, Some(config.database.max_connections))
-        .await
-        .with_context(|| format!("connecting to the database {}", redact_url(url)))?;
+    let store = connect(config).await?;
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
+}
+
+/// Connects to the database without migrating it; a failure names the host (or file) and
+/// the cause on one line.
+pub async fn connect(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.database.url, Some(config.database.max_connections), config.database_wait()).await?)
 }
 
 /// The folder of a `sqlite://path?…` file, when it has one.

@@ -51,6 +51,12 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+impl From<ohjaus_notify::WorkerError> for Failure {
+    fn from(error: ohjaus_notify::WorkerError) -> Self {
+        Self::Runtime(error.into())
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Plan { file } = &cli.command {

@@ -8,11 +8,10 @@ use anyhow::Context as _;
 
 /// Runs until SIGTERM or Ctrl-C; the message in hand is finished first.
 pub async fn run(config: Config) -> Result<(), Failure> {
+    // The mail transport first: an unusable mail folder stops start-up with its cause.
+    let mailer = ohjaus_notify::Mailer::from_config(&config.mail)?;
     let store = open_store(&config).await?;
-    let mailer = ohjaus_notify::Mailer::from_config(&config.mail).context("setting up mail")?;
     tracing::info!(transport = ?config.mail.transport, "worker started");
-    ohjaus_notify::run_worker(store, config.worker_config(), mailer, stopped(shutdown_signal()))
-        .await
-        .context("the worker stopped")?;
+    ohjaus_notify::run(config.worker(store, mailer), stopped(shutdown_signal())).await.context("the worker stopped")?;
     Ok(())
 }
