@@ -11,6 +11,8 @@
 //! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
 //!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
 //!   stale lease, database.
+//! - [`secrets`] — passwords and signing secrets the service must read back, sealed at rest
+//!   under the configured key ([`SecretsKey`]).
 //! - [`entity`] — one sea-orm entity per table, as the migrations in `ohjaus-migration` make
 //!   them.
 //! - `testing` (feature `testing`, for tests only) — a fresh SQLite or PostgreSQL database
@@ -30,6 +32,7 @@ pub mod limits;
 pub mod openapi;
 pub mod reach;
 pub mod repo;
+pub mod secrets;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -37,6 +40,7 @@ pub mod testing;
 pub use caller::Caller;
 pub use clock::Clock;
 pub use error::StoreError;
+pub use secrets::{SecretsError, SecretsKey};
 pub use store::{Backend, Store};
 
 // The notification worker's reads for reminders and digests (written by the worker's engineer).

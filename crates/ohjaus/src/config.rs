@@ -4,10 +4,12 @@
 
 use anyhow::{Context as _, bail};
 use axum::http::HeaderName;
+use chrono::{DateTime, Utc};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
 use ohjaus_api::limits::ApiLimits;
 use ohjaus_notify::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
+use ohjaus_store::{Clock, SecretsKey};
 use ohjaus_web::limits::SignInLimits;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -33,8 +35,65 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// `[limits]`.
     pub limits: LimitsConfig,
+    /// `[secrets]`.
+    pub secrets: SecretsConfig,
+    /// `[clock]`.
+    pub clock: ClockConfig,
     /// `[log]`.
     pub log: LogConfig,
+}
+
+/// `[secrets]`: the key secrets at rest are sealed with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// 32 bytes in base64; empty for the key file.
+    pub key: String,
+    /// Keys of before a rotation, which still open what they sealed.
+    pub previous_keys: Vec<String>,
+    /// Where the key is kept (and made) when `key` is empty.
+    pub key_file: String,
+}
+
+impl SecretsConfig {
+    /// The key: `key` when set, else the key file's, made on first use.
+    pub fn load(&self) -> anyhow::Result<SecretsKey> {
+        let current = if self.key.trim().is_empty() { self.key_from_file()? } else { self.key.clone() };
+        SecretsKey::from_base64(&current, &self.previous_keys).map_err(|e| anyhow::anyhow!("secrets.key: {e}"))
+    }
+
+    fn key_from_file(&self) -> anyhow::Result<String> {
+        let path = Path::new(&self.key_file);
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).with_context(|| format!("creating the folder of {}", path.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(mut file) => {
+                let key = SecretsKey::generate_base64();
+                std::io::Write::write_all(&mut file, format!("{key}\n").as_bytes())
+                    .with_context(|| format!("writing the secrets key file {}", path.display()))?;
+                tracing::info!(path = %path.display(), "made a new secrets key file; keep it with the database's backups");
+                Ok(key)
+            }
+            // Made before (or by another process starting at the same time): read it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
+                .map(|k| k.trim().to_owned())
+                .with_context(|| format!("reading the secrets key file {}", path.display())),
+            Err(e) => Err(e).with_context(|| format!("creating the secrets key file {}", path.display())),
+        }
+    }
+}
+
+/// `[clock]`: where the process's "now" comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockConfig {
+    /// Empty for the system clock; an RFC 3339 instant for a clock that starts there.
+    pub start: String,
 }
 
 /// `[database]`.
@@ -143,6 +202,17 @@ impl Config {
             bail!("database.wait_seconds must be at least 1");
         }
         self.client_ip_header()?;
+        self.clock_start()?;
+        if !self.secrets.key.trim().is_empty() || !self.secrets.previous_keys.is_empty() {
+            // A configured key is checked at once; the key file when the store opens.
+            let current = if self.secrets.key.trim().is_empty() {
+                SecretsKey::generate_base64()
+            } else {
+                self.secrets.key.clone()
+            };
+            SecretsKey::from_base64(&current, &self.secrets.previous_keys)
+                .map_err(|e| anyhow::anyhow!("secrets.key or secrets.previous_keys: {e}"))?;
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json (is {:?})", self.log.format);
         }
@@ -161,9 +231,16 @@ impl Config {
         }
     }
 
-    /// The worker `config` describes: its settings, `mailer`, the cap of its outage backoff.
-    pub fn worker(&self, store: ohjaus_store::Store, mailer: ohjaus_notify::Mailer) -> ohjaus_notify::Worker {
+    /// The worker `config` describes: its settings, `mailer`, `clock`, the cap of its outage
+    /// backoff.
+    pub fn worker(
+        &self,
+        store: ohjaus_store::Store,
+        mailer: ohjaus_notify::Mailer,
+        clock: Clock,
+    ) -> ohjaus_notify::Worker {
         ohjaus_notify::Worker::new(store, self.worker_config(), mailer)
+            .with_clock(clock)
             .with_outage_backoff(Duration::from_millis(self.worker.outage_backoff_max_ms))
     }
 
@@ -197,6 +274,26 @@ impl Config {
         ApiLimits::per_minute(self.limits.api_requests_per_minute, self.limits.feed_requests_per_minute)
     }
 
+    /// The clock every part of the process reads: the system clock, or one started at
+    /// `clock.start`.
+    pub fn clock(&self) -> Clock {
+        match self.clock_start() {
+            Ok(Some(start)) => Clock::starting_at(start),
+            // `check` refused a bad value when the configuration was loaded.
+            Ok(None) | Err(_) => Clock::system(),
+        }
+    }
+
+    fn clock_start(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let start = self.clock.start.trim();
+        if start.is_empty() {
+            return Ok(None);
+        }
+        let at = DateTime::parse_from_rfc3339(start)
+            .with_context(|| format!("clock.start {start:?} is not an RFC 3339 instant (e.g. 2027-03-01T08:00:00Z)"))?;
+        Ok(Some(at.with_timezone(&Utc)))
+    }
+
     /// The address to listen on.
     pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
         self.http.listen.parse().with_context(|| format!("http.listen {:?} is not host:port", self.http.listen))
@@ -225,6 +322,40 @@ mod tests {
         assert_eq!(config.http.listen, "127.0.0.1:8080");
         assert_eq!(config.mail.transport, TransportKind::File);
         assert_eq!(config.worker_config().owner, None);
+        assert!(config.clock_start().unwrap().is_none(), "the system clock by default");
+    }
+
+    #[test]
+    fn a_clock_start_is_an_instant() {
+        let mut config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        config.clock.start = "2027-03-01T10:00:00+02:00".into();
+        config.check().unwrap();
+        let start: DateTime<Utc> = "2027-03-01T08:00:00Z".parse().unwrap();
+        assert!(config.clock().now() >= start && config.clock().now() < start + chrono::TimeDelta::minutes(1));
+        config.clock.start = "tomorrow".into();
+        let refused = config.check().unwrap_err().to_string();
+        assert!(refused.contains("clock.start"), "{refused}");
+    }
+
+    #[test]
+    fn the_secrets_key_comes_from_the_setting_or_a_file_made_once() {
+        let mut config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        config.secrets.key_file = folder.path().join("keys/secrets.key").display().to_string();
+        let made = config.secrets.load().unwrap();
+        let again = config.secrets.load().unwrap();
+        assert_eq!(made.id(), again.id(), "the file is made once and read afterwards");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&config.secrets.key_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        config.secrets.key = SecretsKey::generate_base64();
+        assert_ne!(config.secrets.load().unwrap().id(), made.id(), "a configured key wins");
+        config.secrets.key = "too short".into();
+        let refused = config.check().unwrap_err().to_string();
+        assert!(refused.contains("secrets.key"), "{refused}");
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
-    let store = connect(config).await?;
+    let secrets = config.secrets.load()?;
+    let store = connect(config).await?.with_secrets(secrets);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }

@@ -6,7 +6,6 @@ use crate::config::Config;
 use crate::runtime::{open_store, shutdown_signal, stopped};
 use anyhow::Context as _;
 use ohjaus_api::{ApiConfig, AppState};
-use ohjaus_store::Clock;
 use ohjaus_web::{WebConfig, WebState};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     let state = AppState {
         store: store.clone(),
         metrics: ohjaus_api::metrics::Metrics::default(),
-        clock: Clock::system(),
+        clock: config.clock(),
         config: Arc::new(ApiConfig {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(config.http.request_timeout_seconds),
@@ -41,7 +40,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
 
     let worker = mailer.map(|mailer| {
         let stop = stopped(signal.clone());
-        tokio::spawn(ohjaus_notify::run(config.worker(store.clone(), mailer), stop))
+        tokio::spawn(ohjaus_notify::run(config.worker(store.clone(), mailer, state.clock.clone()), stop))
     });
     // The pages for people share the store and the clock; the API's fallback answers every
     // path neither serves. The pages get the same tracing and time limit as the API.

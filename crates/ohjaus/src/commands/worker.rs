@@ -12,6 +12,7 @@ pub async fn run(config: Config) -> Result<(), Failure> {
     let mailer = ohjaus_notify::Mailer::from_config(&config.mail)?;
     let store = open_store(&config).await?;
     tracing::info!(transport = ?config.mail.transport, "worker started");
-    ohjaus_notify::run(config.worker(store, mailer), stopped(shutdown_signal())).await.context("the worker stopped")?;
+    let worker = config.worker(store, mailer, config.clock());
+    ohjaus_notify::run(worker, stopped(shutdown_signal())).await.context("the worker stopped")?;
     Ok(())
 }
