@@ -4,6 +4,7 @@
 //!
 //! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
 //!   on SQLite, row locks on PostgreSQL).
+//! - [`backup`] — a consistent copy of a SQLite database while the service runs.
 //! - [`limits`] — what the rate limits count in the database (sign-in links per address).
 //! - [`reach`] — whether the database can be reached: an outage told from other failures
 //!   (503, not 500), a readiness check that reads, opening with a cause a person can act on.
@@ -21,6 +22,7 @@
 //!   change that concerns people runs the core's checks on fresh data and writes its outbox
 //!   rows in the same transaction.
 
+pub mod backup;
 #[cfg(feature = "bench-data")]
 pub mod bench_data;
 pub mod caller;

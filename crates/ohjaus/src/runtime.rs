@@ -36,14 +36,19 @@ pub async fn connect(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&config.database.url, Some(config.database.max_connections), config.database_wait()).await?)
 }
 
-/// The folder of a `sqlite://path?…` file, when it has one.
-fn sqlite_folder(url: &str) -> Option<&Path> {
+/// The file of a `sqlite://path?…` URL, unless it is an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<&Path> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path.contains(":memory:") {
         return None;
     }
-    Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    Some(Path::new(path))
+}
+
+/// The folder of a `sqlite://path?…` file, when it has one.
+fn sqlite_folder(url: &str) -> Option<&Path> {
+    sqlite_file(url)?.parent().filter(|p| !p.as_os_str().is_empty())
 }
 
 /// A shutdown signal: resolves on Ctrl-C or SIGTERM. Clone the receiver for every task.

@@ -1,7 +1,9 @@
 //! The commands and how their failures are reported.
 
+mod backup;
 mod coordinator;
 mod demo;
+mod mail;
 mod migrate;
 mod plan;
 mod serve;
@@ -64,6 +66,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return plan::run(file);
     }
     let config = Config::load(cli.config.as_deref())?;
+    if let Command::Mail { action } = &cli.command {
+        // Reading the mail folder needs no database and no runtime.
+        return mail::run(&config, action);
+    }
     crate::runtime::init_logging(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -77,7 +83,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Token { action } => token::run(config, action).await,
             Command::Coordinator { action } => coordinator::run(config, action).await,
             Command::Demo => demo::run(config).await,
-            Command::Plan { .. } => unreachable!("handled above"),
+            Command::Backup { file, force } => backup::run(config, &file, force).await,
+            Command::Plan { .. } | Command::Mail { .. } => unreachable!("handled above"),
         }
     })
 }
