@@ -57,6 +57,7 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, Problem> 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.outbox_counts().await {
         Ok(counts) => state.metrics.set_outbox_depth(&counts),
+        Err(error) if error.is_unavailable() => ohjaus_store::reach::log_unavailable(&error),
         Err(error) => tracing::warn!(%error, "outbox depth unavailable"),
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
