@@ -8,12 +8,15 @@
 //!   PostgreSQL, the exclusion constraint that keeps one supervisor's sessions apart.
 //! - [`m20270201_000001_web`] — the web pages' browser sessions (hashed) and the people who
 //!   coordinate their organization.
+//! - [`m20270301_000001_sign_in_limits`] — an index to count the sign-in links sent to an
+//!   address lately (the rate limit), without reading every link ever sent.
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 pub mod m20270101_000001_schema;
 pub mod m20270201_000001_web;
+pub mod m20270301_000001_sign_in_limits;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -21,6 +24,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20270101_000001_schema::Migration), Box::new(m20270201_000001_web::Migration)]
+        vec![
+            Box::new(m20270101_000001_schema::Migration),
+            Box::new(m20270201_000001_web::Migration),
+            Box::new(m20270301_000001_sign_in_limits::Migration),
+        ]
     }
 }

@@ -4,7 +4,9 @@
 
 mod support;
 
+mod backup;
 mod cli;
 mod delivery;
+mod first_minutes;
 mod invites;
 mod story;

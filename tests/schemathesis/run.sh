@@ -19,6 +19,10 @@ export OHJAUS_SECRETS__KEY_FILE="$work/secrets.key"
 export OHJAUS_HTTP__LISTEN=127.0.0.1:0
 export OHJAUS_LOG__LEVEL="warn,ohjaus::commands::serve=info"
 export OHJAUS_LOG__FORMAT=text
+# Thousands of requests with one token: its rate limit would answer most of them 429 (the
+# limits have tests of their own).
+export OHJAUS_LIMITS__API_REQUESTS_PER_MINUTE=0
+export OHJAUS_LIMITS__FEED_REQUESTS_PER_MINUTE=0
 
 # Realistic data to explore, and an admin token to explore it with.
 "$bin" demo > "$work/demo.txt"

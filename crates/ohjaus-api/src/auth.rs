@@ -1,6 +1,8 @@
 //! Bearer-token authentication: the token is looked up by its hash; the caller it names comes
-//! with the scope of its role. No token or an unknown or revoked one is 401.
+//! with the scope of its role. No token or an unknown or revoked one is 401; a token over its
+//! rate limit is 429.
 
+use crate::limits::ApiLimits;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -25,7 +27,13 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let secret = bearer(parts).ok_or_else(Problem::unauthorized)?;
         match state.store.authenticate(secret, state.clock.now()).await {
-            Ok(Some(caller)) => Ok(Self(caller)),
+            Ok(Some(caller)) => {
+                // Counted once the token is known to be real: see `crate::limits`.
+                if let Some(limits) = parts.extensions.get::<ApiLimits>() {
+                    limits.check_api(secret)?;
+                }
+                Ok(Self(caller))
+            }
             Ok(None) => Err(Problem::unauthorized()),
             Err(error) => Err(error.into()),
         }

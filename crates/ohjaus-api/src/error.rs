@@ -2,7 +2,8 @@
 //!
 //! Invalid input is 422 with the field list; a change the target's current state refuses (a
 //! cancelled series cancelled again, a session that has begun moved) is 409 with the same
-//! list, type `urn:ohjaus:problem:state`; conflicting bookings are 409 with `conflicts`.
+//! list, type `urn:ohjaus:problem:state`; conflicting bookings are 409 with `conflicts`. A
+//! database that cannot be reached is 503 with `Retry-After`; any other database failure 500.
 
 use crate::problem::Problem;
 use ohjaus_core::TimeZone;
@@ -34,6 +35,11 @@ pub fn problem_in(error: StoreError, zone: TimeZone) -> Problem {
             "stale-lease",
             "the notification's lease has passed to another worker",
         ),
+        // The database cannot be reached: the client may try again, nothing was changed.
+        other if other.is_unavailable() => {
+            ohjaus_store::reach::log_unavailable(&other);
+            Problem::unavailable()
+        }
         other => {
             tracing::error!(error = %other, "store failure");
             Problem::internal()

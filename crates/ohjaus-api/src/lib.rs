@@ -13,11 +13,14 @@
 //!   the error answers into the OpenAPI document once, for every handler to name.
 //! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out, for every list.
 //! - [`metrics`]: Prometheus text at `/metrics`.
+//! - [`limits`]: requests per minute per API token and per feed link (429 beyond), handed to
+//!   the handlers by a layer the program adds.
 
 pub mod auth;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod metrics;
 pub mod paging;
 pub mod problem;

@@ -42,7 +42,16 @@ pub struct Problem {
     /// Every conflicting occurrence (409 on booking, moving, re-planning).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicts: Option<Vec<ConflictView>>,
+    /// Seconds after which trying again makes sense: sent as the `Retry-After` header (429,
+    /// 503), not in the body. (Sixteen bits keep the problem small enough to return by value.)
+    #[serde(skip)]
+    pub retry_after: Option<u16>,
 }
+
+/// What a client is told to wait before trying again while the database is unreachable:
+/// long enough not to add load to a recovering server, short enough that a restart of the
+/// database is hardly noticed.
+pub const RETRY_AFTER_UNAVAILABLE_SECONDS: u16 = 5;
 
 impl Problem {
     /// A problem of `status` with a kind slug (`urn:ohjaus:problem:{slug}`).
@@ -54,6 +63,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             conflicts: None,
+            retry_after: None,
         }
     }
 
@@ -106,6 +116,25 @@ impl Problem {
         problem
     }
 
+    /// 503 while the database cannot be reached, with `Retry-After`.
+    pub fn unavailable() -> Self {
+        let mut problem = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database cannot be reached right now; nothing was changed; try again shortly",
+        );
+        problem.retry_after = Some(RETRY_AFTER_UNAVAILABLE_SECONDS);
+        problem
+    }
+
+    /// 429 for a caller over its rate limit, with `Retry-After` (whole seconds, at least 1).
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let mut problem = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail);
+        let seconds = retry_after.as_secs_f64().ceil().clamp(1.0, f64::from(u16::MAX));
+        problem.retry_after = Some(seconds as u16);
+        problem
+    }
+
     /// 500, with nothing of the cause.
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side; it has been logged")
@@ -123,6 +152,9 @@ impl IntoResponse for Problem {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -21,3 +21,9 @@ mod bad_input;
 
 #[path = "api/behaviour.rs"]
 mod behaviour;
+
+#[path = "api/outage.rs"]
+mod outage;
+
+#[path = "api/limits.rs"]
+mod limits;

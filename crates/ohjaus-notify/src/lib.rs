@@ -10,6 +10,8 @@
 //! - [`worker`] — the outbox loop: claim due rows under a lease, render (the calendar object
 //!   by `ohjaus-ical`), send, ack or fail; [`run_worker`] runs it with the schedules until a
 //!   shutdown future resolves.
+//! - `spell` — an outage of the database or of the mail transport, said once when it
+//!   begins and once when it ends; the growing pause while the database is away.
 //! - [`schedule`] — reminders and weekly digests on cron schedules, each tick run once across
 //!   all workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
@@ -23,6 +25,7 @@ pub mod config;
 pub mod letter;
 pub mod schedule;
 pub mod smtp;
+mod spell;
 pub mod texts;
 pub mod transport;
 pub mod when;

@@ -158,8 +158,11 @@ impl Scheduler {
     /// Checks the schedules every `check_interval_ms` until `stop` turns true.
     pub async fn run(&self, worker: &Worker, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
-            if let Err(e) = self.check(worker).await {
-                error!(error = %e, "schedule check failed");
+            match self.check(worker).await {
+                Ok(_) => worker.database_answered(),
+                // Said once per outage, with the outbox loop.
+                Err(e) if e.is_unavailable() => worker.database_failed(&e),
+                Err(e) => error!(error = %e, "schedule check failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.check_interval) => {}

@@ -48,13 +48,13 @@ pub enum TransportError {
     /// `transport = "smtp"` without `smtp_url`.
     #[error("transport \"smtp\" needs smtp_url")]
     MissingSmtpUrl,
-    /// The file transport's folder cannot be created.
-    #[error("cannot create the mail folder {dir}: {source}")]
+    /// The file transport's folder cannot be created or written to.
+    #[error("cannot use the mail folder {}: {cause}", dir.display())]
     Folder {
         /// The folder.
         dir: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message only, not also as a source, so that it is said once).
+        cause: std::io::Error,
     },
 }
 
@@ -67,9 +67,14 @@ pub enum SendError {
     /// The SMTP exchange over implicit TLS failed.
     #[error("SMTP: {0}")]
     Smtps(#[from] lettre::transport::smtp::Error),
-    /// Writing the file failed.
-    #[error("writing the message file: {0}")]
-    File(#[from] std::io::Error),
+    /// Writing the file into the mail folder failed.
+    #[error("cannot write into the mail folder {}: {cause}", dir.display())]
+    File {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
 }
 
 impl SendError {
@@ -78,7 +83,7 @@ impl SendError {
         match self {
             Self::Smtp(error) => error.is_permanent(),
             Self::Smtps(error) => error.is_permanent(),
-            Self::File(_) => false,
+            Self::File { .. } => false,
         }
     }
 }
@@ -103,10 +108,16 @@ impl Transport {
         Ok(Self::Smtps(transport))
     }
 
-    /// A file transport into `dir`, created if missing.
+    /// A file transport into `dir`, created if missing. A file is written and removed there
+    /// first, so that a folder that cannot be used stops the program at start-up rather than
+    /// failing every message later.
     pub fn file(dir: impl Into<PathBuf>) -> Result<Self, TransportError> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir).map_err(|source| TransportError::Folder { dir: dir.clone(), source })?;
+        let folder = |cause| TransportError::Folder { dir: dir.clone(), cause };
+        std::fs::create_dir_all(&dir).map_err(folder)?;
+        let probe = dir.join(format!(".ohjaus-write-check-{}.tmp", std::process::id()));
+        std::fs::write(&probe, b"").map_err(folder)?;
+        std::fs::remove_file(&probe).map_err(folder)?;
         Ok(Self::File(dir))
     }
 
@@ -143,9 +154,12 @@ impl Transport {
                 let dir = dir.clone();
                 let name = file_name(delivery.id);
                 let bytes = message.formatted();
+                let folder = dir.clone();
                 tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &bytes))
                     .await
-                    .map_err(std::io::Error::other)??;
+                    .map_err(std::io::Error::other)
+                    .and_then(|written| written)
+                    .map_err(|cause| SendError::File { dir: folder, cause })?;
             }
             Self::Log => {
                 tracing::info!(
@@ -169,7 +183,10 @@ fn file_name(id: &str) -> String {
 /// Writes `bytes` to `dir/name` so that a reader sees the whole file or none: a hidden temporary
 /// file in the same folder (same file system), flushed to disk, then renamed over the name.
 /// Sending the same message again replaces the file, so a retry never leaves two copies.
+///
+/// A folder removed while the program runs (someone clearing old mail) is made again.
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
     let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;

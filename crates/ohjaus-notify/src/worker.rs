@@ -19,6 +19,7 @@
 use crate::compose::{self, CalendarPart, Envelope};
 use crate::config::{MailConfig, WorkerConfig};
 use crate::letter::Letter;
+use crate::spell::{Backoff, Spell};
 use crate::transport::{Delivery, Transport, TransportError};
 use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::Mailbox;
@@ -127,7 +128,19 @@ pub struct Worker {
     config: Arc<WorkerConfig>,
     owner: Arc<str>,
     clock: Clock,
+    /// The longest pause between tries while the database cannot be reached.
+    outage_backoff_cap: Duration,
+    /// The database unreachable: said once when it begins and once when it ends, by the
+    /// outbox loop and the schedules alike.
+    outage: Arc<Spell>,
+    /// Messages that cannot be handed over (the SMTP server down, the mail folder not
+    /// writable): said once per spell, not per message.
+    delivery_trouble: Arc<Spell>,
 }
+
+/// The longest pause between tries while the database cannot be reached, unless
+/// [`Worker::with_outage_backoff`] says otherwise: a restored database is noticed within it.
+pub const DEFAULT_OUTAGE_BACKOFF_CAP: Duration = Duration::from_secs(30);
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,7 +152,24 @@ impl Worker {
     /// A worker named by `config.owner` (or [`default_owner`]) on the system clock.
     pub fn new(store: Store, config: WorkerConfig, mailer: Mailer) -> Self {
         let owner: Arc<str> = config.owner.clone().unwrap_or_else(default_owner).into();
-        Self { store, mailer: Arc::new(mailer), config: Arc::new(config), owner, clock: Clock::system() }
+        Self {
+            store,
+            mailer: Arc::new(mailer),
+            config: Arc::new(config),
+            owner,
+            clock: Clock::system(),
+            outage_backoff_cap: DEFAULT_OUTAGE_BACKOFF_CAP,
+            outage: Arc::default(),
+            delivery_trouble: Arc::default(),
+        }
+    }
+
+    /// The same worker pausing at most `cap` between tries while the database cannot be
+    /// reached (the pause starts at `poll_interval_ms` and doubles).
+    #[must_use]
+    pub fn with_outage_backoff(mut self, cap: Duration) -> Self {
+        self.outage_backoff_cap = cap;
+        self
     }
 
     /// The same worker reading time from `clock` (tests).
@@ -272,15 +302,32 @@ impl Worker {
         match result {
             Ok(()) => {
                 debug!(recipient_domain = %domain, "sent");
+                if let Some(lasted) = self.delivery_trouble.ends() {
+                    info!(transport = self.mailer.transport.name(), lasted = ?lasted, "messages are handed over again");
+                }
                 Ok(Outcome::Sent(row.id))
             }
             Err((reason, permanent)) => {
                 // The store has no "give up now": a permanent failure is retried like any
                 // other until its last attempt; the log says it will not heal.
                 let reason = redact_addresses(&reason);
+                // A transport that fails fails every message alike: said once per spell. A
+                // message refused for itself is said per message.
+                let first_of_spell = !permanent && self.delivery_trouble.begins();
                 match self.store.fail(row.id, &self.owner, &reason, now).await {
                     Ok(FailOutcome::Retry { next_attempt_at }) => {
-                        warn!(recipient_domain = %domain, error = %reason, permanent, %next_attempt_at, "not sent; will retry");
+                        if first_of_spell {
+                            warn!(
+                                transport = self.mailer.transport.name(),
+                                error = %reason,
+                                "messages cannot be handed over: they stay queued and are retried \
+                                 (said once until one goes through)"
+                            );
+                        } else if permanent {
+                            warn!(recipient_domain = %domain, error = %reason, permanent, %next_attempt_at, "not sent; will retry");
+                        } else {
+                            debug!(recipient_domain = %domain, error = %reason, %next_attempt_at, "not sent; will retry");
+                        }
                         Ok(Outcome::Retried)
                     }
                     Ok(FailOutcome::Dead) => {
@@ -307,10 +354,21 @@ impl Worker {
     /// retried after the pause: a database restart must not end the worker.
     pub async fn run_outbox(&self, mut stop: watch::Receiver<bool>) {
         let pause = Duration::from_millis(self.config.poll_interval_ms.max(1));
+        let mut backoff = Backoff::new(pause, self.outage_backoff_cap);
         info!(owner = %self.owner, transport = self.mailer.transport.name(), "outbox worker started");
         while !*stop.borrow() {
             let full = match self.pass(&mut stop).await {
+                Err(e) if e.is_unavailable() => {
+                    self.database_failed(&e);
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff.after_failure()) => {}
+                        _ = stop.changed() => {}
+                    }
+                    continue;
+                }
                 Ok(report) => {
+                    self.database_answered();
+                    backoff.reset();
                     if report.claimed > 0 {
                         info!(
                             claimed = report.claimed,
@@ -336,6 +394,26 @@ impl Worker {
             }
         }
         info!(owner = %self.owner, "outbox worker stopped");
+    }
+
+    /// Notes that the database could not be reached: a warning when this begins an outage,
+    /// nothing more while it lasts.
+    pub(crate) fn database_failed(&self, error: &StoreError) {
+        if self.outage.begins() {
+            warn!(
+                owner = %self.owner,
+                %error,
+                "the database cannot be reached: the worker waits and tries again, longer each time \
+                 (said once until it answers)"
+            );
+        }
+    }
+
+    /// Notes that the database answered: ends an outage, said once.
+    pub(crate) fn database_answered(&self) {
+        if let Some(lasted) = self.outage.ends() {
+            info!(owner = %self.owner, lasted = ?lasted, "the database can be reached again: the worker goes on");
+        }
     }
 }
 

@@ -4,6 +4,10 @@
 //!
 //! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
 //!   on SQLite, row locks on PostgreSQL).
+//! - [`backup`] — a consistent copy of a SQLite database while the service runs.
+//! - [`limits`] — what the rate limits count in the database (sign-in links per address).
+//! - [`reach`] — whether the database can be reached: an outage told from other failures
+//!   (503, not 500), a readiness check that reads, opening with a cause a person can act on.
 //! - [`Clock`] ([`clock`]) — where "now" comes from for the API, the pages and the worker.
 //! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
 //!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
@@ -18,14 +22,17 @@
 //!   change that concerns people runs the core's checks on fresh data and writes its outbox
 //!   rows in the same transaction.
 
+pub mod backup;
 #[cfg(feature = "bench-data")]
 pub mod bench_data;
 pub mod caller;
 pub mod clock;
 pub mod entity;
 pub mod error;
+pub mod limits;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod reach;
 pub mod repo;
 pub mod secrets;
 pub mod store;

@@ -11,8 +11,12 @@ use sea_orm::{
 };
 use std::time::Duration;
 
-/// How long a SQLite writer waits for the lock before giving up with "database is locked".
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a request waits for the database by default before giving up: for a connection
+/// from the pool, for a new connection to the server, and (SQLite) for the file's write lock.
+/// Short, so that while the database is unreachable a request answers "unavailable" within
+/// seconds rather than holding the client for half a minute; long enough for a queue of
+/// writers on a busy SQLite file. `[database] wait_seconds` sets it for the program.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 
 /// How much of a SQLite file each connection reads through a memory map (the whole file of a
 /// typical installation) rather than by `read` calls into the page cache, which the bundled
@@ -50,6 +54,12 @@ impl Store {
 
     /// Like [`Store::connect`] with an explicit pool size (default: 8 on SQLite, 10 on PostgreSQL).
     pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Self, StoreError> {
+        Self::connect_waiting(url, max_connections, DEFAULT_WAIT).await
+    }
+
+    /// Like [`Store::connect_with`], waiting at most `wait` for the database (see
+    /// [`DEFAULT_WAIT`]): for a pooled or new connection, and on SQLite for the write lock.
+    pub async fn connect_waiting(url: &str, max_connections: Option<u32>, wait: Duration) -> Result<Self, StoreError> {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -63,20 +73,17 @@ impl Store {
         // every connection anyway when it comes back. Checking each one handed out cost a
         // round trip per statement: a trivial statement ran ≈ 1.3× faster without it
         // (BENCHMARKS.md, "API").
-        options
-            .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(30))
-            .test_before_acquire_if_idle_for(POOL_IDLE_CHECK);
+        options.sqlx_logging(false).acquire_timeout(wait).test_before_acquire_if_idle_for(POOL_IDLE_CHECK);
         match backend {
             Backend::Sqlite => {
                 // An in-memory database lives in one connection; a file is shared by many
                 // readers while writers take turns (WAL).
                 let memory = url.contains(":memory:") || url.contains("mode=memory");
                 options.max_connections(if memory { 1 } else { max_connections.unwrap_or(8) });
-                options.map_sqlx_sqlite_opts(|o| {
+                options.map_sqlx_sqlite_opts(move |o| {
                     o.journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Normal)
-                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .busy_timeout(wait)
                         .foreign_keys(true)
                         .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 });

@@ -10,6 +10,10 @@
 //! migrating each); an empty one is created. Either is dropped by [`TestDb::finish`] or
 //! [`TestDatabase::remove`], or failing that when the value is dropped; databases left by a
 //! test process that died (named with its process id) are dropped by the next run.
+//!
+//! [`proxy::DbProxy`] stands between a store and the PostgreSQL server for the outage tests.
+
+pub mod proxy;
 
 use crate::{Backend, Clock, Store};
 use chrono::{DateTime, TimeDelta, Utc};

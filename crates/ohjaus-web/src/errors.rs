@@ -4,7 +4,7 @@
 
 use crate::layout;
 use crate::security::see_other;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use ohjaus_core::Locale;
@@ -23,9 +23,16 @@ pub enum ErrorKind {
     TooLarge,
     /// A request the page cannot read (400).
     BadRequest,
+    /// Too many requests from this browser's address (429, with `Retry-After`).
+    TooManyRequests,
+    /// The database cannot be reached right now (503, with `Retry-After`).
+    Unavailable,
     /// Something failed on our side (500).
     Internal,
 }
+
+/// What a reader is told to wait while the database cannot be reached (as the API says).
+const RETRY_AFTER_UNAVAILABLE_SECONDS: u64 = 5;
 
 impl ErrorKind {
     fn status(self) -> StatusCode {
@@ -34,6 +41,8 @@ impl ErrorKind {
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,6 +59,11 @@ pub enum PageError {
     },
     /// An error page.
     Page(ErrorKind),
+    /// Over a rate limit: the 429 page, and when to try again.
+    Limited {
+        /// How long to wait.
+        retry_after: std::time::Duration,
+    },
 }
 
 impl From<StoreError> for PageError {
@@ -58,6 +72,10 @@ impl From<StoreError> for PageError {
             StoreError::NotFound { .. } => Self::Page(ErrorKind::NotFound),
             StoreError::Forbidden => Self::Page(ErrorKind::Forbidden),
             StoreError::Invalid(_) | StoreError::Conflict(_) => Self::Page(ErrorKind::BadRequest),
+            error if error.is_unavailable() => {
+                ohjaus_store::reach::log_unavailable(&error);
+                Self::Page(ErrorKind::Unavailable)
+            }
             StoreError::StaleLease | StoreError::Database(_) => {
                 tracing::error!(error = %error, "a page failed");
                 Self::Page(ErrorKind::Internal)
@@ -77,6 +95,19 @@ impl IntoResponse for PageError {
                 // An empty body marked with the kind: the guard renders it in the reader's language.
                 let mut response = kind.status().into_response();
                 response.extensions_mut().insert(kind);
+                if kind == ErrorKind::Unavailable {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECONDS));
+                }
+                response
+            }
+            Self::Limited { retry_after } => {
+                let kind = ErrorKind::TooManyRequests;
+                let mut response = kind.status().into_response();
+                response.extensions_mut().insert(kind);
+                let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
                 response
             }
         }
@@ -134,6 +165,29 @@ pub fn render_error(locale: Locale, kind: ErrorKind) -> Response {
                 "Tarkista tiedot ja yritä uudestaan.",
                 "Kontrollera uppgifterna och försök igen.",
                 "Check the details and try again."
+            ),
+        ),
+        ErrorKind::TooManyRequests => (
+            tr!(locale, "Liian monta yritystä", "För många försök", "Too many attempts"),
+            tr!(
+                locale,
+                "Tästä osoitteesta on tullut juuri nyt liian monta pyyntöä. Odota hetki ja yritä uudestaan.",
+                "Det har kommit för många förfrågningar från den här adressen just nu. Vänta en stund och försök igen.",
+                "There have been too many requests from this address just now. Wait a moment and try again."
+            ),
+        ),
+        ErrorKind::Unavailable => (
+            tr!(
+                locale,
+                "Palvelu ei ole juuri nyt käytettävissä",
+                "Tjänsten är inte tillgänglig just nu",
+                "The service is unavailable right now"
+            ),
+            tr!(
+                locale,
+                "Tietokantaan ei saada juuri nyt yhteyttä, eikä mitään muutettu. Yritä hetken kuluttua uudestaan.",
+                "Databasen kan inte nås just nu, och ingenting ändrades. Försök igen om en stund.",
+                "The database cannot be reached just now, and nothing was changed. Try again in a moment."
             ),
         ),
         ErrorKind::Internal => (

@@ -13,6 +13,7 @@
 //!   participant's pages.
 //! - [`i18n`] — Finnish, Swedish and English; dates and times in the reader's zone.
 //! - [`layout`], [`form`], [`errors`] — the page frame, submitted forms, error pages.
+//! - [`limits`] — how many sign-in links per address and requests per client address.
 //!
 //! Signing in: a person or supervisor enters their email and gets a one-time link by email
 //! (the outbox, `Notice::SignInLink`); the link opens a session whose cookie is HttpOnly,
@@ -25,6 +26,7 @@ pub mod ctx;
 pub mod errors;
 pub mod form;
 pub mod layout;
+pub mod limits;
 pub mod pages;
 pub mod security;
 pub mod state;

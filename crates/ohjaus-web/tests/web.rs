@@ -1,8 +1,14 @@
 //! The pages as a browser meets them, without a server: the router answers requests
 //! (`oneshot`) over a fresh SQLite file per test, with a clock the test moves. Sign-in links
-//! are read from the outbox as the worker would send them.
+//! are read from the outbox as the worker would send them. The rate limits of signing in and
+//! a database outage have modules of their own.
 
 #![allow(clippy::unwrap_used, missing_docs)]
+
+#[path = "web/limits.rs"]
+mod limits;
+#[path = "web/outage.rs"]
+mod outage;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -25,6 +31,8 @@ use uuid::Uuid;
 struct World {
     store: Store,
     app: Router,
+    /// The pages' state (its background work is waited for before the outbox is read).
+    state: WebState,
     clock: HandClock,
     supervisor_id: Uuid,
     participant_id: Uuid,
@@ -82,6 +90,11 @@ async fn worlds() -> Vec<World> {
 impl World {
     async fn new(db: TestDb) -> Self {
         let store = db.store.clone();
+        Self::over(db, store).await
+    }
+
+    /// The world in `db`, reached through `store` (which may take another way to it: a proxy).
+    async fn over(db: TestDb, store: Store) -> Self {
         let now = utc("2027-01-04T08:00:00Z");
         let admin = Caller::Admin;
         let org = |name: &str| NewOrganization { name: name.into(), timezone: None, locale: None };
@@ -128,7 +141,8 @@ impl World {
         let clock = HandClock::at(now);
         let state = WebState::new(store.clone(), clock.clock(), "http://ohjaus.test".parse().unwrap());
         Self {
-            app: ohjaus_web::router(state),
+            app: ohjaus_web::router(state.clone()),
+            state,
             store,
             clock,
             supervisor_id: supervisor.id,
@@ -146,9 +160,16 @@ impl World {
 
     /// Drops the world's PostgreSQL database.
     async fn close(self) {
-        let Self { store, db, app, .. } = self;
-        drop((app, store));
+        let Self { store, db, app, state, .. } = self;
+        state.settled().await;
+        drop((app, store, state));
         db.finish().await;
+    }
+
+    /// Another instance of the pages over the world's store and clock, with `config`.
+    fn pages(&self, config: ohjaus_web::WebConfig) -> (WebState, Router) {
+        let state = WebState::with_config(self.store.clone(), self.clock.clock(), config);
+        (state.clone(), ohjaus_web::router(state))
     }
 
     fn advance(&self, by: TimeDelta) {
@@ -159,9 +180,14 @@ impl World {
         self.clock.now()
     }
 
-    /// The sign-in links in the outbox so far, oldest first (claimed, as the worker would).
+    /// The sign-in links queued since the last look, oldest first (claimed and acked, as the
+    /// worker would), once the links asked for are queued (that happens after the answer).
     async fn sent_links(&self) -> Vec<String> {
+        self.state.settled().await;
         let claimed = self.store.claim_due("test", 500, TimeDelta::minutes(5), self.now()).await.unwrap();
+        // Sent, so that a test moving the clock past the lease does not see them again.
+        let ids: Vec<Uuid> = claimed.iter().map(|row| row.id).collect();
+        self.store.ack_many(&ids, "test", self.now()).await.unwrap();
         claimed
             .into_iter()
             .filter_map(|row| match row.notice {
@@ -181,6 +207,8 @@ struct Browser {
 struct Answer {
     status: StatusCode,
     location: Option<String>,
+    retry_after: Option<String>,
+    content_type: String,
     text: String,
 }
 
@@ -198,9 +226,13 @@ impl Browser {
             }
         }
         let status = response.status();
-        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let header_of =
+            |name| response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned());
+        let location = header_of(header::LOCATION);
+        let retry_after = header_of(header::RETRY_AFTER);
+        let content_type = header_of(header::CONTENT_TYPE).unwrap_or_default();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        Answer { status, location, text: String::from_utf8(bytes.to_vec()).unwrap() }
+        Answer { status, location, retry_after, content_type, text: String::from_utf8(bytes.to_vec()).unwrap() }
     }
 
     fn cookie_header(&self) -> String {

@@ -43,12 +43,36 @@ pub enum Command {
     },
     /// Fills an empty database with a realistic demo and prints tokens to try the API with.
     Demo,
+    /// Copies the SQLite database to FILE, consistently, while the service runs (for
+    /// PostgreSQL use pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist unless --force.
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Reads the mail the `file` transport wrote (mail.dir), decoded.
+    Mail {
+        /// What to show.
+        #[command(subcommand)]
+        action: MailAction,
+    },
     /// Plans a series from a series body (JSON) without booking anything, and prints the
     /// sessions, the days skipped and the conflicts with the given busy times.
     Plan {
         /// The series body as JSON; `-` reads standard input.
         file: PathBuf,
     },
+}
+
+/// `ohjaus mail …`.
+#[derive(Debug, Subcommand)]
+pub enum MailAction {
+    /// Prints the newest message: From, To, Subject, Date and its plain text, links whole.
+    Last,
+    /// Lists the messages, newest first: when, to whom, and the subject.
+    List,
 }
 
 /// `ohjaus coordinator …`.

@@ -3,14 +3,18 @@
 //! Unknown keys are errors, so a typo does not silently fall back to a default.
 
 use anyhow::{Context as _, bail};
+use axum::http::HeaderName;
 use chrono::{DateTime, Utc};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
+use ohjaus_api::limits::ApiLimits;
 use ohjaus_notify::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 use ohjaus_store::{Clock, SecretsKey};
+use ohjaus_web::limits::SignInLimits;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 /// The defaults, compiled in so the binary works from any folder.
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -29,6 +33,8 @@ pub struct Config {
     pub worker: WorkerSection,
     /// `[schedule]`: the notify crate's own settings.
     pub schedule: ScheduleConfig,
+    /// `[limits]`.
+    pub limits: LimitsConfig,
     /// `[secrets]`.
     pub secrets: SecretsConfig,
     /// `[clock]`.
@@ -98,6 +104,8 @@ pub struct DatabaseConfig {
     pub url: String,
     /// Pool size.
     pub max_connections: u32,
+    /// How long a request waits for the database before answering 503.
+    pub wait_seconds: u64,
 }
 
 /// `[http]`.
@@ -112,6 +120,8 @@ pub struct HttpConfig {
     pub request_timeout_seconds: u64,
     /// Largest body.
     pub body_limit_bytes: usize,
+    /// The header a trusted reverse proxy puts the client's address in; empty: the connection's.
+    pub client_ip_header: String,
 }
 
 /// `[worker]`: the outbox loop (the schedules are `[schedule]`).
@@ -128,6 +138,22 @@ pub struct WorkerSection {
     pub lease_seconds: u32,
     /// The worker's name in leases; empty for an automatic unique one.
     pub owner: String,
+    /// The longest pause between tries while the database cannot be reached.
+    pub outage_backoff_max_ms: u64,
+}
+
+/// `[limits]`: rate limits against abuse; 0 turns one off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// API requests per minute per token.
+    pub api_requests_per_minute: u32,
+    /// Requests per minute per calendar-feed link.
+    pub feed_requests_per_minute: u32,
+    /// Sign-in links per email address per hour, across processes.
+    pub sign_in_links_per_address_per_hour: u32,
+    /// Sign-in requests per minute per client address.
+    pub sign_in_requests_per_client_per_minute: u32,
 }
 
 /// `[log]`.
@@ -172,6 +198,10 @@ impl Config {
         }
         // The schedules' own parser checks the cron expressions and the zone.
         ohjaus_notify::Scheduler::new(&self.schedule).map_err(|e| anyhow::anyhow!("bad [schedule]: {e}"))?;
+        if self.database.wait_seconds == 0 {
+            bail!("database.wait_seconds must be at least 1");
+        }
+        self.client_ip_header()?;
         self.clock_start()?;
         if !self.secrets.key.trim().is_empty() || !self.secrets.previous_keys.is_empty() {
             // A configured key is checked at once; the key file when the store opens.
@@ -199,6 +229,49 @@ impl Config {
             owner: Some(self.worker.owner.clone()).filter(|o| !o.is_empty()),
             schedule: self.schedule.clone(),
         }
+    }
+
+    /// The worker `config` describes: its settings, `mailer`, `clock`, the cap of its outage
+    /// backoff.
+    pub fn worker(
+        &self,
+        store: ohjaus_store::Store,
+        mailer: ohjaus_notify::Mailer,
+        clock: Clock,
+    ) -> ohjaus_notify::Worker {
+        ohjaus_notify::Worker::new(store, self.worker_config(), mailer)
+            .with_clock(clock)
+            .with_outage_backoff(Duration::from_millis(self.worker.outage_backoff_max_ms))
+    }
+
+    /// How long a request waits for the database.
+    pub fn database_wait(&self) -> Duration {
+        Duration::from_secs(self.database.wait_seconds)
+    }
+
+    /// The header the client's address is read from, if one is set.
+    pub fn client_ip_header(&self) -> anyhow::Result<Option<HeaderName>> {
+        let name = self.http.client_ip_header.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        HeaderName::from_bytes(name.as_bytes())
+            .map(Some)
+            .with_context(|| format!("http.client_ip_header {name:?} is not a header name"))
+    }
+
+    /// The sign-in limits of the pages.
+    pub fn sign_in_limits(&self) -> anyhow::Result<SignInLimits> {
+        Ok(SignInLimits::new(
+            self.limits.sign_in_links_per_address_per_hour,
+            self.limits.sign_in_requests_per_client_per_minute,
+            self.client_ip_header()?,
+        ))
+    }
+
+    /// The rate limits of the API and the feeds.
+    pub fn api_limits(&self) -> ApiLimits {
+        ApiLimits::per_minute(self.limits.api_requests_per_minute, self.limits.feed_requests_per_minute)
     }
 
     /// The clock every part of the process reads: the system clock, or one started at

@@ -1,6 +1,6 @@
 //! What the long-running commands share: logging, the store, and the shutdown signal.
 
-use crate::config::{Config, LogConfig, redact_url};
+use crate::config::{Config, LogConfig};
 use anyhow::Context as _;
 use ohjaus_store::Store;
 use std::path::Path;
@@ -25,22 +25,30 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
     let secrets = config.secrets.load()?;
-    let store = Store::connect_with(url, Some(config.database.max_connections))
-        .await
-        .with_context(|| format!("connecting to the database {}", redact_url(url)))?
-        .with_secrets(secrets);
+    let store = connect(config).await?.with_secrets(secrets);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }
 
-/// The folder of a `sqlite://path?…` file, when it has one.
-fn sqlite_folder(url: &str) -> Option<&Path> {
+/// Connects to the database without migrating it; a failure names the host (or file) and
+/// the cause on one line.
+pub async fn connect(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(&config.database.url, Some(config.database.max_connections), config.database_wait()).await?)
+}
+
+/// The file of a `sqlite://path?…` URL, unless it is an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<&Path> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path.contains(":memory:") {
         return None;
     }
-    Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    Some(Path::new(path))
+}
+
+/// The folder of a `sqlite://path?…` file, when it has one.
+fn sqlite_folder(url: &str) -> Option<&Path> {
+    sqlite_file(url)?.parent().filter(|p| !p.as_os_str().is_empty())
 }
 
 /// A shutdown signal: resolves on Ctrl-C or SIGTERM. Clone the receiver for every task.

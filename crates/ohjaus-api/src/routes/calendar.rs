@@ -3,14 +3,19 @@
 //! token in the link is the authority; an unknown or revoked one is 404.
 
 use crate::ApiRouter;
+use crate::limits::ApiLimits;
 use crate::problem::Problem;
 use crate::state::AppState;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use ohjaus_ical::FeedEntry;
 use utoipa::Path as _;
 use utoipa::openapi::OpenApi;
+
+/// The feed's path as the OpenAPI document spells it.
+pub const FEED_PATH: &str = "/calendar/{token}.ics";
 
 /// The routes. axum cannot match a parameter followed by a suffix (`{token}.ics`), so the
 /// route takes the whole last segment and is documented by hand ([`describe`]).
@@ -32,10 +37,17 @@ pub fn describe(openapi: &mut OpenApi) {
         (status = 200, description = "The feed", body = String, content_type = "text/calendar"),
         crate::docs::NotFound,
     ))]
-async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, Problem> {
+async fn calendar_feed(
+    State(state): State<AppState>,
+    limits: Option<Extension<ApiLimits>>,
+    Path(file): Path<String>,
+) -> Result<Response, Problem> {
     let not_found = || Problem::not_found("calendar");
     let secret = file.strip_suffix(".ics").ok_or_else(not_found)?;
     let owner = state.store.resolve_calendar_token(secret).await?.ok_or_else(not_found)?;
+    if let Some(Extension(limits)) = limits {
+        limits.check_feed(secret)?;
+    }
     let feed = state.store.calendar_feed(owner).await?;
     let descriptions: Vec<String> =
         feed.series.iter().map(|s| format!("{} – {}", s.info.organization_name, s.info.title)).collect();

@@ -40,9 +40,15 @@ async fn healthz() -> &'static str {
     (status = 503, description = "the database does not answer", body = Problem, content_type = "application/problem+json"),
 ))]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, Problem> {
-    state.store.ping().await.map(|()| "ready").map_err(|error| {
-        tracing::warn!(%error, "database not ready");
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "the database does not answer")
+    state.store.ready().await.map(|()| "ready").map_err(|error| {
+        if error.is_unavailable() {
+            ohjaus_store::reach::log_unavailable(&error);
+        } else {
+            tracing::error!(%error, "database not ready");
+        }
+        let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "the database does not answer");
+        problem.retry_after = Some(crate::problem::RETRY_AFTER_UNAVAILABLE_SECONDS);
+        problem
     })
 }
 
@@ -51,6 +57,7 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, Problem> 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.outbox_counts().await {
         Ok(counts) => state.metrics.set_outbox_depth(&counts),
+        Err(error) if error.is_unavailable() => ohjaus_store::reach::log_unavailable(&error),
         Err(error) => tracing::warn!(%error, "outbox depth unavailable"),
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())

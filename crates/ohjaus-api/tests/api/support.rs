@@ -90,6 +90,11 @@ impl TestApp {
 
     fn new(db: TestDb) -> Self {
         let store = db.store.clone();
+        Self::over(db, store)
+    }
+
+    /// The application over `store`, which reaches `db` its own way (through a proxy, say).
+    pub fn over(db: TestDb, store: Store) -> Self {
         let state = AppState {
             store: store.clone(),
             metrics: Metrics::default(),
@@ -102,6 +107,13 @@ impl TestApp {
         };
         let (router, openapi) = ohjaus_api::app(state);
         Self { store, router, openapi: serde_json::to_value(openapi).unwrap(), db }
+    }
+
+    /// The same application with rate limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: ohjaus_api::limits::ApiLimits) -> Self {
+        self.router = self.router.layer(limits.layer());
+        self
     }
 
     pub fn backend(&self) -> Backend {

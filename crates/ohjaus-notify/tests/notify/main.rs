@@ -1,9 +1,11 @@
 //! The notification crate's tests, in one binary: composition and snapshots, transports, the
-//! worker against a real SMTP server, and the schedules.
+//! worker against a real SMTP server, the worker through a database outage and a mail folder
+//! that cannot be written, and the schedules.
 
 mod compose;
 mod fixtures;
 mod mime;
+mod outage;
 mod schedule;
 mod sink;
 mod store;

@@ -5,6 +5,7 @@ use crate::ctx::{Ctx, Viewer};
 use crate::errors::PageError;
 use crate::form::FormData;
 use crate::layout::{csrf_field, page};
+use crate::limits::{ADDRESS_WINDOW, ClientAddress};
 use crate::security::{BrowserKey, CookieNames, local_path, see_other, set_cookie};
 use crate::state::WebState;
 use axum::Extension;
@@ -72,18 +73,45 @@ pub async fn sign_in_page(ctx: Ctx, Query(query): Query<Next>) -> maud::Markup {
 }
 
 /// `POST /sign-in`: sends links to the address's owners; says the same whoever it is.
-pub async fn request_link(State(state): State<WebState>, ctx: Ctx, form: FormData) -> Result<maud::Markup, PageError> {
+///
+/// What the asker waits for is the same for every address: the client's allowance (in
+/// memory), then one count of the links the address had this hour (one statement, known
+/// address or not). The links themselves are made and queued after the answer, in the
+/// background, so that the time of the answer does not tell whether the address is known.
+/// An address over its hourly allowance gets the same page and no new email.
+pub async fn request_link(
+    State(state): State<WebState>,
+    ctx: Ctx,
+    ClientAddress(client): ClientAddress,
+    form: FormData,
+) -> Result<maud::Markup, PageError> {
     let l = ctx.locale;
+    let limits = &state.config.sign_in_limits;
+    if let Err(retry_after) = limits.check_client(client) {
+        tracing::info!("sign-in refused: too many requests from one client address");
+        return Err(PageError::Limited { retry_after });
+    }
     let email = form.get("email").unwrap_or_default().to_owned();
     let next = local_path(form.get("next"));
-    let config = state.config.clone();
-    let url_of = move |secret: &str| {
-        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", &next).finish();
-        config.absolute(&format!("/sign-in/{secret}?{query}"))
-    };
     let now = state.clock.now();
-    let sent = state.store.send_sign_in_links(&email, &url_of, state.config.link_lifetime, now).await?;
-    tracing::info!(links = sent, "sign-in asked for");
+    let recent = state.store.sign_in_links_since(&email, now - ADDRESS_WINDOW).await?;
+    if limits.address_allows(recent) {
+        let store = state.store.clone();
+        let config = state.config.clone();
+        state.background.spawn(async move {
+            let url_of = |secret: &str| {
+                let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", &next).finish();
+                config.absolute(&format!("/sign-in/{secret}?{query}"))
+            };
+            match store.send_sign_in_links(&email, &url_of, config.link_lifetime, now).await {
+                Ok(sent) => tracing::info!(links = sent, "sign-in asked for"),
+                Err(error) if error.is_unavailable() => ohjaus_store::reach::log_unavailable(&error),
+                Err(error) => tracing::error!(%error, "sign-in links not sent"),
+            }
+        });
+    } else {
+        tracing::info!("sign-in link not sent: the address has had its links for this hour");
+    }
     let minutes = state.config.link_lifetime.num_minutes();
     let title = tr!(l, "Tarkista sähköpostisi", "Kontrollera din e-post", "Check your email");
     Ok(page(

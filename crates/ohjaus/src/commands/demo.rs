@@ -1,15 +1,19 @@
 //! `ohjaus demo`: a realistic Finnish demo in an empty database — a hospital ward and a
-//! school, two supervisors, teams, three booked series (one session moved, one cancelled in
-//! time with a make-up) — and tokens to try the API with.
+//! school, two supervisors, teams, a series that began months ago and has a history
+//! ([`past`]), three booked series (one session moved, one cancelled in time with a make-up)
+//! — and it prints the people it made, how to sign in as them, and tokens to try the API with.
 //!
 //! Everything goes through the store's public operations, exactly as API calls would, so the
 //! demo also queues the invitations those bookings send.
+
+mod past;
 
 use super::Failure;
 use super::token::store_failure;
 use crate::config::Config;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use ohjaus_core::{RecurrenceBody, SeriesBody, WorkingHoursEntry};
+use ohjaus_notify::TransportKind;
 use ohjaus_store::repo::closures::NewClosure;
 use ohjaus_store::repo::organizations::NewOrganization;
 use ohjaus_store::repo::people::NewPerson;
@@ -28,12 +32,20 @@ pub async fn run(config: Config) -> Result<(), Failure> {
     }
     let now = config.clock().now();
     let demo = fill(&store, now).await.map_err(store_failure)?;
-    print(&demo, &config.http.public_url);
+    print(&demo, &config);
     Ok(())
+}
+
+/// Someone the demo made, for the printout: name, what they are, address.
+struct Someone {
+    name: String,
+    role: String,
+    email: String,
 }
 
 /// What the demo made, for the printout.
 struct Demo {
+    people: Vec<Someone>,
     tokens: Vec<(String, String)>,
     series: Vec<(String, Uuid)>,
     supervisor_ids: Vec<(String, Uuid)>,
@@ -41,7 +53,7 @@ struct Demo {
 
 /// The first `weekday` at least a week after `now`, at `hour:minute` Helsinki time, as the
 /// local wall time a series body takes.
-fn next(now: DateTime<Utc>, weekday: Weekday, hour: u32, minute: u32) -> String {
+pub(super) fn next(now: DateTime<Utc>, weekday: Weekday, hour: u32, minute: u32) -> String {
     let mut day = now.with_timezone(&chrono_tz::Europe::Helsinki).date_naive() + Days::new(7);
     while day.weekday() != weekday {
         day = day + Days::new(1);
@@ -166,6 +178,10 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
             now,
         )
         .await?;
+
+    // The school's leaders began supervision with Anna months ago: a history to look at.
+    let leaders: Vec<Uuid> = teachers[..3].iter().map(|p| p.id).collect();
+    let earlier = past::fill(store, now, school.id, anna.id, &leaders).await?;
 
     let body = |organization_id, supervisor_id, kind: &str, title: &str, first_start: String| SeriesBody {
         organization_id: Some(organization_id),
@@ -299,9 +315,33 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
             token(store, Caller::Participant { person_id: nurses[1].id }, "demo participant", now).await?,
         ),
     ];
+    let mut people = vec![
+        Someone { name: anna.name.clone(), role: "supervisor".into(), email: anna.email.clone() },
+        Someone { name: mikko.name.clone(), role: "supervisor (coach)".into(), email: mikko.email.clone() },
+    ];
+    for (n, nurse) in nurses.iter().enumerate() {
+        let role = if n == 0 {
+            format!("coordinator of {}; coaching participant", ward.name)
+        } else {
+            format!("participant, {}", ward.name)
+        };
+        people.push(Someone { name: nurse.name.clone(), role, email: nurse.email.clone() });
+    }
+    for (n, teacher) in teachers.iter().enumerate() {
+        let mut role = format!("participant, {}", school.name);
+        if n < 3 {
+            role.push_str(" (leadership team)");
+        }
+        if teacher.locale.as_deref() == Some("sv") {
+            role.push_str(", in Swedish");
+        }
+        people.push(Someone { name: teacher.name.clone(), role, email: teacher.email.clone() });
+    }
     Ok(Demo {
+        people,
         tokens,
         series: vec![
+            earlier,
             (ward_series.series.title.clone(), ward_series.series.id),
             (school_series.series.title.clone(), school_series.series.id),
             (coaching.series.title.clone(), coaching.series.id),
@@ -310,10 +350,31 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
     })
 }
 
-fn print(demo: &Demo, public_url: &str) {
-    let base = public_url.trim_end_matches('/');
-    println!("Demo data created: 2 organizations, 2 supervisors, 11 people, 2 teams, 3 series.\n");
-    println!("Series:");
+fn print(demo: &Demo, config: &Config) {
+    let base = config.http.public_url.trim_end_matches('/');
+    println!(
+        "Demo data created: 2 organizations, 2 supervisors, {} people, 2 teams, {} series (one began months ago).\n",
+        demo.people.len() - 2,
+        demo.series.len()
+    );
+    println!("People — sign in at {base}/ with one of these addresses (no password):");
+    let width = demo.people.iter().map(|p| p.name.chars().count()).max().unwrap_or(0);
+    for someone in &demo.people {
+        let pad = " ".repeat(width - someone.name.chars().count());
+        println!("  {}{pad}  {:<38}  {}", someone.name, someone.email, someone.role);
+    }
+    match config.mail.transport {
+        TransportKind::File => println!(
+            "\nThe sign-in link (and every other message) is written to {}/ as an .eml file once `ohjaus serve` \
+             runs; `ohjaus mail last` prints the newest one decoded, with the link whole.",
+            config.mail.dir.display()
+        ),
+        TransportKind::Smtp => println!("\nThe sign-in link arrives by email (mail.transport = \"smtp\")."),
+        TransportKind::Log => println!(
+            "\nmail.transport = \"log\" sends no email, so nobody can sign in; use the file transport to try the pages."
+        ),
+    }
+    println!("\nSeries:");
     for (title, id) in &demo.series {
         println!("  {id}  {title}");
     }
@@ -321,17 +382,17 @@ fn print(demo: &Demo, public_url: &str) {
     for (name, id) in &demo.supervisor_ids {
         println!("  {id}  {name}");
     }
-    println!("\nTokens (shown once; only their hashes are stored):");
+    println!("\nAPI tokens (shown once; only their hashes are stored):");
     for (who, secret) in &demo.tokens {
         println!("  {who:<45} {secret}");
     }
-    if let (Some((_, admin)), Some((_, series))) = (demo.tokens.first(), demo.series.first()) {
+    if let (Some((_, admin)), Some((_, series))) = (demo.tokens.first(), demo.series.get(1)) {
         println!("\nTry:");
-        println!("  curl -s -H 'Authorization: Bearer {admin}' {base}/api/v1/series/{series}/sessions");
+        println!("  curl -s -w '\\n' -H 'Authorization: Bearer {admin}' {base}/api/v1/series/{series}/sessions");
     }
     if let (Some((_, supervisor)), Some((_, anna))) = (demo.tokens.get(3), demo.supervisor_ids.first()) {
         println!(
-            "  curl -s -H 'Authorization: Bearer {supervisor}' '{base}/api/v1/supervisors/{anna}/upcoming?days=60'"
+            "  curl -s -w '\\n' -H 'Authorization: Bearer {supervisor}' '{base}/api/v1/supervisors/{anna}/upcoming?days=60'"
         );
     }
 }

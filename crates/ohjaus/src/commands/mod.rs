@@ -1,7 +1,9 @@
 //! The commands and how their failures are reported.
 
+mod backup;
 mod coordinator;
 mod demo;
+mod mail;
 mod migrate;
 mod plan;
 mod serve;
@@ -51,6 +53,12 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+impl From<ohjaus_notify::WorkerError> for Failure {
+    fn from(error: ohjaus_notify::WorkerError) -> Self {
+        Self::Runtime(error.into())
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Plan { file } = &cli.command {
@@ -58,6 +66,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return plan::run(file);
     }
     let config = Config::load(cli.config.as_deref())?;
+    if let Command::Mail { action } = &cli.command {
+        // Reading the mail folder needs no database and no runtime.
+        return mail::run(&config, action);
+    }
     crate::runtime::init_logging(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -71,7 +83,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Token { action } => token::run(config, action).await,
             Command::Coordinator { action } => coordinator::run(config, action).await,
             Command::Demo => demo::run(config).await,
-            Command::Plan { .. } => unreachable!("handled above"),
+            Command::Backup { file, force } => backup::run(config, &file, force).await,
+            Command::Plan { .. } | Command::Mail { .. } => unreachable!("handled above"),
         }
     })
 }

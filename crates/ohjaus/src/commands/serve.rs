@@ -6,11 +6,19 @@ use crate::config::Config;
 use crate::runtime::{open_store, shutdown_signal, stopped};
 use anyhow::Context as _;
 use ohjaus_api::{ApiConfig, AppState};
+use ohjaus_web::{WebConfig, WebState};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long sign-in links still being queued at shutdown are waited for.
+const BACKGROUND_GRACE: Duration = Duration::from_secs(10);
+
 /// Serves until SIGTERM or Ctrl-C, then lets requests and the message in hand finish.
 pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
+    // The mail transport first: an unusable mail folder (or SMTP URL) stops start-up with its
+    // cause before anything listens, not after.
+    let mailer = if with_worker { Some(ohjaus_notify::Mailer::from_config(&config.mail)?) } else { None };
     let store = open_store(&config).await?;
     let public_url = url::Url::parse(&config.http.public_url).context("http.public_url")?;
     let state = AppState {
@@ -30,25 +38,32 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     tracing::info!("listening on http://{local}");
     let signal = shutdown_signal();
 
-    let worker = if with_worker {
-        let mailer = ohjaus_notify::Mailer::from_config(&config.mail).context("setting up mail")?;
+    let worker = mailer.map(|mailer| {
         let stop = stopped(signal.clone());
-        let worker =
-            ohjaus_notify::Worker::new(store.clone(), config.worker_config(), mailer).with_clock(state.clock.clone());
-        Some(tokio::spawn(ohjaus_notify::run(worker, stop)))
-    } else {
-        None
-    };
+        tokio::spawn(ohjaus_notify::run(config.worker(store.clone(), mailer, state.clock.clone()), stop))
+    });
     // The pages for people share the store and the clock; the API's fallback answers every
     // path neither serves. The pages get the same tracing and time limit as the API.
-    let pages = ohjaus_web::router(ohjaus_web::WebState::new(store.clone(), state.clock.clone(), public_url))
+    let web = WebState::with_config(
+        store.clone(),
+        state.clock.clone(),
+        WebConfig { sign_in_limits: config.sign_in_limits()?, ..WebConfig::new(public_url) },
+    );
+    let pages = ohjaus_web::router(web.clone())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.http.request_timeout_seconds),
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http());
-    let app = ohjaus_api::router(state).merge(pages);
-    axum::serve(listener, app).with_graceful_shutdown(stopped(signal)).await.context("serving HTTP")?;
+    let app = ohjaus_api::router(state).layer(config.api_limits().layer()).merge(pages);
+    // The peer's address reaches the handlers for the sign-in limit per client.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopped(signal))
+        .await
+        .context("serving HTTP")?;
+    if tokio::time::timeout(BACKGROUND_GRACE, web.settled()).await.is_err() {
+        tracing::warn!("stopped without waiting longer for sign-in links still being queued");
+    }
     if let Some(worker) = worker {
         worker.await.context("the worker task")?.context("the worker stopped")?;
     }

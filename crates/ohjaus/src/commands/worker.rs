@@ -8,10 +8,11 @@ use anyhow::Context as _;
 
 /// Runs until SIGTERM or Ctrl-C; the message in hand is finished first.
 pub async fn run(config: Config) -> Result<(), Failure> {
+    // The mail transport first: an unusable mail folder stops start-up with its cause.
+    let mailer = ohjaus_notify::Mailer::from_config(&config.mail)?;
     let store = open_store(&config).await?;
-    let mailer = ohjaus_notify::Mailer::from_config(&config.mail).context("setting up mail")?;
     tracing::info!(transport = ?config.mail.transport, "worker started");
-    let worker = ohjaus_notify::Worker::new(store, config.worker_config(), mailer).with_clock(config.clock());
+    let worker = config.worker(store, mailer, config.clock());
     ohjaus_notify::run(worker, stopped(shutdown_signal())).await.context("the worker stopped")?;
     Ok(())
 }
