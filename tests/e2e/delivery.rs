@@ -193,9 +193,9 @@ struct Booked {
 }
 
 async fn book_soon(store: &Store) -> Booked {
-    use ohjaus_store::repo::organizations::NewOrganization;
-    use ohjaus_store::repo::people::NewPerson;
-    use ohjaus_store::repo::supervisors::NewSupervisor;
+    use ohjaus_store::write::organizations::NewOrganization;
+    use ohjaus_store::write::people::NewPerson;
+    use ohjaus_store::write::supervisors::NewSupervisor;
     let admin = Caller::Admin;
     let now = Utc::now();
     let org = store
@@ -263,7 +263,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let admin = server.store.create_api_token(&Caller::Admin, Caller::Admin, None, Utc::now()).await.unwrap();
     let admin = admin.secret.expose().to_owned();
     // Each pass fails every row; moving the clock past the longest backoff makes them due.
-    for _ in 0..ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS + 1 {
+    for _ in 0..ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS + 1 {
         worker.pass(&mut stop_rx).await.unwrap();
         time.advance(TimeDelta::hours(2));
     }
@@ -272,7 +272,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let items = dead["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "{dead}");
     for item in items {
-        assert_eq!(item["attempts"], ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS);
+        assert_eq!(item["attempts"], ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS);
         assert!(item["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{item}");
         assert!(!item.to_string().contains("p0@crash.example"), "no full address: {item}");
     }

@@ -57,20 +57,20 @@ fn prose(max_chars: usize, description: &str) -> RefOr<Schema> {
         .into()
 }
 
-/// A goal's text: free text of at most [`MAX_GOAL_CHARS`](crate::repo::goals::MAX_GOAL_CHARS)
+/// A goal's text: free text of at most [`MAX_GOAL_CHARS`](crate::write::goals::MAX_GOAL_CHARS)
 /// characters.
 pub fn goal_text() -> RefOr<Schema> {
-    prose(crate::repo::goals::MAX_GOAL_CHARS, "What is aimed at: free text, not empty.")
+    prose(crate::write::goals::MAX_GOAL_CHARS, "What is aimed at: free text, not empty.")
 }
 
-/// A review's comment: at most [`MAX_COMMENT_CHARS`](crate::repo::goals::MAX_COMMENT_CHARS)
+/// A review's comment: at most [`MAX_COMMENT_CHARS`](crate::write::goals::MAX_COMMENT_CHARS)
 /// characters without control characters but line breaks and tabs; white space alone is no
 /// comment.
 pub fn review_comment() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some("What the author wants to say (white space alone is no comment)."))
-        .max_length(Some(crate::repo::goals::MAX_COMMENT_CHARS))
+        .max_length(Some(crate::write::goals::MAX_COMMENT_CHARS))
         .pattern(Some(r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"))
         .into()
 }

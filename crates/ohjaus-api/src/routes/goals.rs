@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use ohjaus_store::StoreError;
-use ohjaus_store::repo::goals::{Goal, GoalPatch, NewReview, Review};
+use ohjaus_store::write::goals::{Goal, GoalPatch, NewReview, Review};
 use utoipa_axum::routes;
 
 /// The routes.

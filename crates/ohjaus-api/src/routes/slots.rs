@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 use ohjaus_core::{FieldError, HolidayPolicy, Participants, TimeZone};
-use ohjaus_store::repo::web_reads::SlotRequest;
+use ohjaus_store::read::slot_suggestions::SlotRequest;
 use ohjaus_store::{Caller, StoreError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};

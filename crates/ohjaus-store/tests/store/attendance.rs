@@ -7,7 +7,7 @@ use ohjaus_core::notice::Change;
 use ohjaus_core::{Notice, SessionStatus};
 use ohjaus_store::Caller;
 use ohjaus_store::entity::outbox;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 

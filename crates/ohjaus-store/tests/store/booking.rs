@@ -5,7 +5,7 @@ use crate::fixtures::{body, count, now, outbox, overlaps, person_overlaps, super
 use crate::store_test;
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
-use ohjaus_store::repo::teams::NewTeam;
+use ohjaus_store::write::teams::NewTeam;
 use ohjaus_store::{Caller, StoreError};
 
 store_test!(

@@ -8,13 +8,13 @@ use crate::support::TestDb;
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
 use ohjaus_store::entity::session;
-use ohjaus_store::repo::series::{CancelSeries, Replan, SetParticipants};
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::series::{CancelSeries, Replan, SetParticipants};
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
 use ohjaus_store::{Caller, StoreError};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use uuid::Uuid;
 
-fn phases(sessions: &[ohjaus_store::repo::sessions::Session]) -> Vec<(u32, Option<&str>)> {
+fn phases(sessions: &[ohjaus_store::write::sessions::Session]) -> Vec<(u32, Option<&str>)> {
     sessions.iter().map(|s| (s.index, s.phase.as_deref())).collect()
 }
 

@@ -3,7 +3,7 @@
 use crate::store_test;
 use crate::world::{World, assert_not_found, before, set_status, uninvite};
 use ohjaus_core::SessionStatus;
-use ohjaus_store::repo::tokens::FeedOwner;
+use ohjaus_store::write::tokens::FeedOwner;
 
 store_test! {
     async fn feeds_show_what_the_owner_is_invited_to(db: TestDb) {
@@ -53,7 +53,7 @@ store_test! {
         use crate::fixtures;
         use ohjaus_core::Notice;
         use ohjaus_core::notice::{CalendarMessage, Change};
-        use ohjaus_store::repo::sessions::CancelSession;
+        use ohjaus_store::write::sessions::CancelSession;
 
         let store = &db.store;
         let w = fixtures::world(store, 2).await;

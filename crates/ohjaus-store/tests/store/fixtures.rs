@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use ohjaus_core::{Notice, SeriesBody};
 use ohjaus_store::entity::outbox;
-use ohjaus_store::repo::organizations::NewOrganization;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::supervisors::NewSupervisor;
+use ohjaus_store::write::organizations::NewOrganization;
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::supervisors::NewSupervisor;
 use ohjaus_store::{Caller, Store};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use serde_json::json;

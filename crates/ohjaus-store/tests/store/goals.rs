@@ -5,7 +5,7 @@ use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, be
 use chrono::TimeDelta;
 use ohjaus_core::ReviewPhase;
 use ohjaus_store::Caller;
-use ohjaus_store::repo::goals::{AuthorKind, GoalFocus, GoalPatch, GoalStatus, NewGoal, NewReview};
+use ohjaus_store::write::goals::{AuthorKind, GoalFocus, GoalPatch, GoalStatus, NewGoal, NewReview};
 
 fn goal(text: &str, shared: bool) -> NewGoal {
     NewGoal { text: text.into(), focus: Some(GoalFocus::WorkCommunity), shared_with_organization: shared }

@@ -6,9 +6,9 @@
 use crate::store_test;
 use crate::world::{World, at};
 use ohjaus_core::ReviewPhase;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::goals::{GoalPatch, NewGoal, NewReview};
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::goals::{GoalPatch, NewGoal, NewReview};
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::{Caller, Store, StoreError};
 use uuid::Uuid;
 

@@ -4,8 +4,8 @@
 use crate::fixtures::{at, body, now, world};
 use crate::store_test;
 use chrono::TimeDelta;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
 use ohjaus_store::{Caller, StoreError};
 use uuid::Uuid;
 

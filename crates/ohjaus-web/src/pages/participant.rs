@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use ohjaus_core::{FieldError, ReviewPhase};
-use ohjaus_store::repo::common::Page;
-use ohjaus_store::repo::goals::{Goal, NewReview};
-use ohjaus_store::repo::series::SeriesFilter;
+use ohjaus_store::page::Page;
+use ohjaus_store::write::goals::{Goal, NewReview};
+use ohjaus_store::write::series::SeriesFilter;
 use uuid::Uuid;
 
 /// Days ahead a participant's page shows.

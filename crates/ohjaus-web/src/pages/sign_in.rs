@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use ohjaus_core::Locale;
-use ohjaus_store::repo::sign_in::SignInOwner;
+use ohjaus_store::write::sign_in::SignInOwner;
 use serde::Deserialize;
 
 /// `?next=`.

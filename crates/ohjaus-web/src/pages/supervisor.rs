@@ -18,11 +18,11 @@ use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
 use maud::{Markup, html};
 use ohjaus_core::FieldError;
 use ohjaus_store::Caller;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::goals::Goal;
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
-use ohjaus_store::repo::upcoming_supervisor::SupervisorSession;
-use ohjaus_store::repo::web_reads::SeriesLabel;
+use ohjaus_store::read::series_labels::SeriesLabel;
+use ohjaus_store::read::supervisor_agenda::SupervisorSession;
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::goals::Goal;
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 

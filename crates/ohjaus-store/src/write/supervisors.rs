@@ -1,9 +1,9 @@
 //! Supervisors: created by an admin with working hours and a buffer; their working hours and
 //! absences are kept by themselves or an admin.
 
-use super::common::{new_id, optional_label, parse_locale};
 use crate::entity::{absence, supervisor};
 use crate::error::duplicate_is_invalid;
+use crate::values::{new_id, optional_label, parse_locale};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;

@@ -1,7 +1,7 @@
 //! Closure periods of an organization (e.g. the summer): sessions are not planned on them.
 
-use super::common::{new_id, optional_label};
 use crate::entity::closure;
+use crate::values::{new_id, optional_label};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use ohjaus_core::Closure as CoreClosure;

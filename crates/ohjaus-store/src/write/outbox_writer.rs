@@ -1,26 +1,24 @@
-//! The notifications a change causes, built from the rows as they stand at the end of the
-//! change (inside its transaction) and written to the outbox with it: core `Notice::Invite`
+//! The outbox writer: the notifications a change causes, built from the rows as they stand at
+//! the end of the change (inside its transaction) and queued with it: core `Notice::Invite`
 //! snapshots, one per recipient and calendar event, each showing only the sessions that
-//! recipient is invited to (the supervisor sees them all).
+//! recipient is invited to (the supervisor sees them all). What a series' messages need to
+//! say about it ([`SeriesContext`]) and a calendar event as it stands ([`EventRows`]) are read
+//! here too; the calendar feed shows the same events through [`EventRows::view`].
 
-use super::common::{email_domain, new_id};
 use crate::entity::{
-    calendar_event, organization, outbox, person, series, series_participant, session, session_participant, supervisor,
+    calendar_event, organization, person, series, series_participant, session, session_participant, supervisor,
 };
 use crate::error::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ohjaus_core::calendar::{CalendarEvent, EventInstance, SessionStatus};
 use ohjaus_core::notice::{CalendarMessage, Change, Party, Recipient, Role, SeriesInfo};
 use ohjaus_core::{Locale, Notice};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
-/// Attempts before an outbox row is `dead`.
-pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
-
 /// A series with what every message about it needs.
-pub(crate) struct Context {
+pub(crate) struct SeriesContext {
     pub series: series::Model,
     pub organization: organization::Model,
     pub supervisor: supervisor::Model,
@@ -30,7 +28,7 @@ pub(crate) struct Context {
     pub others: HashMap<Uuid, person::Model>,
 }
 
-impl Context {
+impl SeriesContext {
     /// Loads the context of `series` (already read in the transaction).
     pub async fn load<C: ConnectionTrait>(db: &C, series: series::Model) -> Result<Self, StoreError> {
         let organization = organization::Entity::find_by_id(series.organization_id)
@@ -224,15 +222,15 @@ pub(crate) enum Audience<'a> {
 }
 
 /// The notices collected during a change, written at its end.
-pub(crate) struct Outbox<'c> {
-    context: &'c Context,
+pub(crate) struct OutboxWriter<'c> {
+    context: &'c SeriesContext,
     sequence: u32,
     notices: Vec<(Notice, String)>,
 }
 
-impl<'c> Outbox<'c> {
+impl<'c> OutboxWriter<'c> {
     /// Messages about `context`'s series at its current SEQUENCE.
-    pub fn new(context: &'c Context) -> Self {
+    pub fn new(context: &'c SeriesContext) -> Self {
         let sequence = u32::try_from(context.series.ical_sequence).unwrap_or_default();
         Self { context, sequence, notices: Vec::new() }
     }
@@ -285,44 +283,8 @@ impl<'c> Outbox<'c> {
     pub async fn write<C: ConnectionTrait>(self, db: &C, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let count = self.notices.len();
         for (notice, key) in &self.notices {
-            enqueue(db, notice, key, now).await?;
+            crate::outbox::queue::enqueue(db, notice, key, now).await?;
         }
         Ok(count)
     }
-}
-
-/// Queues `notice` under `dedupe_key`; `false` when a row with that key exists already
-/// (the notice was queued before: nothing is sent twice).
-pub(crate) async fn enqueue<C: ConnectionTrait>(
-    db: &C,
-    notice: &Notice,
-    dedupe_key: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let recipient = notice.recipient();
-    let payload =
-        serde_json::to_string(notice).map_err(|e| StoreError::Database(sea_orm::DbErr::Json(e.to_string())))?;
-    let row = outbox::Model {
-        id: new_id(),
-        kind: notice.kind().to_owned(),
-        recipient_id: recipient.id,
-        recipient_domain: email_domain(&recipient.party.email),
-        payload,
-        dedupe_key: dedupe_key.to_owned(),
-        status: "queued".to_owned(),
-        attempts: 0,
-        max_attempts: DEFAULT_MAX_ATTEMPTS,
-        next_attempt_at: now,
-        lease_owner: None,
-        lease_expires_at: None,
-        last_error: None,
-        created_at: now,
-        updated_at: now,
-        sent_at: None,
-    };
-    let result = outbox::Entity::insert(row.into_active_model())
-        .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-        .exec_without_returning(db)
-        .await?;
-    Ok(matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }

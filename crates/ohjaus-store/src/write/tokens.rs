@@ -9,8 +9,8 @@
 //! is not a timing oracle for the secret: an attacker could at best learn a prefix of a hash,
 //! which does not help to find a preimage.
 
-use super::common::new_id;
 use crate::entity::{api_token, calendar_token, organization, person, supervisor};
+use crate::values::new_id;
 use crate::{Caller, Store, StoreError};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

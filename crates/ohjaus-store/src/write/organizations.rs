@@ -1,8 +1,8 @@
 //! Organizations: created by an admin, seen by their coordinators, by the supervisors who
 //! serve them and by their own people.
 
-use super::common::{new_id, parse_locale};
 use crate::entity::{organization, person, series};
+use crate::values::{new_id, parse_locale};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;

@@ -1,9 +1,9 @@
 //! Teams of an organization. Setting a team's members makes the future sessions of its
 //! active series follow: new members are invited, removed ones uninvited, with messages.
 
-use super::common::new_id;
 use super::series::apply_participants;
 use crate::entity::{series, team, team_member};
+use crate::values::new_id;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::{FieldError, Label, ValidationErrors};

@@ -2,17 +2,16 @@
 //! form (the core's slot search over fresh agendas), and the labels a session list shows
 //! (team, organization, supervisor, sessions contracted) for series the caller may see.
 
-use super::agenda::{participant_agendas, supervisor_agenda};
-use super::closures::days_off;
-use super::visibility::role_in;
-use crate::entity::{organization, series, supervisor, team, team_member};
+use crate::entity::{organization, supervisor, team, team_member};
+use crate::write::agendas::{participant_agendas, supervisor_agenda};
+use crate::write::closures::days_off;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use ohjaus_core::{
     FieldError, HolidayPolicy, Participants, SessionDuration, Slot, SlotQuery, TimeZone, ValidationErrors, find_slots,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Weeks of first starts a suggestion search looks through.
@@ -43,25 +42,6 @@ pub struct SlotRequest {
     pub holiday_policy: HolidayPolicy,
     /// How many suggestions (1–20).
     pub limit: usize,
-}
-
-/// What a list of sessions shows of their series.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeriesLabel {
-    /// The series.
-    pub series_id: Uuid,
-    /// Its title.
-    pub title: String,
-    /// Its kind (wire name).
-    pub kind: String,
-    /// The organization's name.
-    pub organization_name: String,
-    /// The team's name, for a team series.
-    pub team_name: Option<String>,
-    /// The supervisor's name.
-    pub supervisor_name: String,
-    /// Sessions contracted: the N of "session k of N".
-    pub contracted_sessions: u32,
 }
 
 impl Store {
@@ -138,54 +118,5 @@ impl Store {
             not_before: Some(now),
         };
         Ok(find_slots(&query, &agenda, &others, &closed))
-    }
-
-    /// The labels of those of `series_ids` the caller may see (the others are left out).
-    pub async fn series_labels(
-        &self,
-        caller: &Caller,
-        series_ids: &[Uuid],
-    ) -> Result<HashMap<Uuid, SeriesLabel>, StoreError> {
-        let db = self.connection();
-        let mut ids = series_ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut labels = HashMap::with_capacity(ids.len());
-        if ids.is_empty() {
-            return Ok(labels);
-        }
-        let rows = series::Entity::find().filter(series::Column::Id.is_in(ids)).all(db).await?;
-        let mut names: HashMap<(&'static str, Uuid), String> = HashMap::new();
-        for row in rows {
-            if role_in(db, caller, &row).await?.is_none() {
-                continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(("organization", row.organization_id))
-            {
-                let name = organization::Entity::find_by_id(row.organization_id).one(db).await?.map(|o| o.name);
-                slot.insert(name.unwrap_or_default());
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(("supervisor", row.supervisor_id)) {
-                let name = supervisor::Entity::find_by_id(row.supervisor_id).one(db).await?.map(|s| s.name);
-                slot.insert(name.unwrap_or_default());
-            }
-            let team_name = match row.team_id {
-                Some(team_id) => team::Entity::find_by_id(team_id).one(db).await?.map(|t| t.name),
-                None => None,
-            };
-            labels.insert(
-                row.id,
-                SeriesLabel {
-                    series_id: row.id,
-                    title: row.title.clone(),
-                    kind: row.kind.clone(),
-                    organization_name: names.get(&("organization", row.organization_id)).cloned().unwrap_or_default(),
-                    team_name,
-                    supervisor_name: names.get(&("supervisor", row.supervisor_id)).cloned().unwrap_or_default(),
-                    contracted_sessions: u32::try_from(row.contracted_sessions).unwrap_or_default(),
-                },
-            );
-        }
-        Ok(labels)
     }
 }

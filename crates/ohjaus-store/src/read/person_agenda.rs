@@ -1,4 +1,4 @@
-//! A person's own view (`GET /me/upcoming?days=N`): the sessions they are invited to from
+//! A person's agenda (`GET /me/upcoming?days=N`): the sessions they are invited to from
 //! now on, with what they need to show up — the series, the organization, the supervisor,
 //! where and the video link. For a supervisor caller the same endpoint is their own agenda,
 //! [`Store::upcoming_for_supervisor`]; [`Store::my_upcoming`] answers either.
@@ -7,20 +7,17 @@
 //! not cancelled (a cancelled one is not coming; its cancellation was sent by email and stays
 //! in the calendar feed).
 
-use super::sessions::{Session, invitees};
-use super::upcoming_supervisor::SupervisorSession;
-use crate::entity::{organization, series, session, session_participant, supervisor};
+use super::supervisor_agenda::SupervisorSession;
+use super::window::{self, Whose, by_ids};
+use crate::entity::supervisor;
+use crate::limits::{MAX_UPCOMING_DAYS, MAX_UPCOMING_SESSIONS};
+use crate::values::Zones;
+use crate::write::sessions::Session;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::EntityTrait;
 use serde::Serialize;
-use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Longest look-ahead of an upcoming view, in days.
-pub const MAX_UPCOMING_DAYS: u32 = 366;
-/// Most sessions one upcoming view lists.
-const MAX_UPCOMING_SESSIONS: u64 = 1_000;
 
 /// One of a person's upcoming sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,67 +88,27 @@ impl Store {
             return Err(StoreError::Forbidden);
         };
         let until = now + upcoming_days(days)?;
-        let db = self.connection();
-        let rows = session::Entity::find()
-            .join(JoinType::InnerJoin, session_participant::Relation::Session.def().rev())
-            .filter(session_participant::Column::PersonId.eq(person_id))
-            .filter(session::Column::Status.ne("cancelled"))
-            .filter(session::Column::StartsAt.gte(now))
-            .filter(session::Column::StartsAt.lt(until))
-            .order_by_asc(session::Column::StartsAt)
-            .order_by_asc(session::Column::Id)
-            .limit(MAX_UPCOMING_SESSIONS)
-            .all(db)
-            .await?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut series_ids: Vec<Uuid> = rows.iter().map(|s| s.series_id).collect();
-        series_ids.sort_unstable();
-        series_ids.dedup();
-        let series: HashMap<Uuid, series::Model> = series::Entity::find()
-            .filter(series::Column::Id.is_in(series_ids))
-            .all(db)
-            .await?
+        let loaded = window::all(self, Whose::Person(person_id), (now, until), MAX_UPCOMING_SESSIONS as usize).await?;
+        let supervisors = by_ids(
+            self.connection(),
+            supervisor::Entity::find(),
+            supervisor::Column::Id,
+            loaded.iter().map(|s| s.supervisor_id),
+            |s| s.id,
+        )
+        .await?;
+        let mut zones = Zones::default();
+        Ok(loaded
             .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let mut organization_ids: Vec<Uuid> = series.values().map(|s| s.organization_id).collect();
-        organization_ids.sort_unstable();
-        organization_ids.dedup();
-        let organizations: HashMap<Uuid, String> = organization::Entity::find()
-            .filter(organization::Column::Id.is_in(organization_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
-        let mut supervisor_ids: Vec<Uuid> = series.values().map(|s| s.supervisor_id).collect();
-        supervisor_ids.sort_unstable();
-        supervisor_ids.dedup();
-        let supervisors: HashMap<Uuid, String> = supervisor::Entity::find()
-            .filter(supervisor::Column::Id.is_in(supervisor_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
-        let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
-        let mut people = invitees(db, &ids).await?;
-        let mut upcoming = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(series) = series.get(&row.series_id) else { continue };
-            let invited = people.remove(&row.id).unwrap_or_default();
-            upcoming.push(PersonUpcomingSession {
-                session: Session::new(row, series, invited),
-                series_title: series.title.clone(),
-                series_kind: series.kind.clone(),
-                organization_id: series.organization_id,
-                organization_name: organizations.get(&series.organization_id).cloned().unwrap_or_default(),
-                supervisor_id: series.supervisor_id,
-                supervisor_name: supervisors.get(&series.supervisor_id).cloned().unwrap_or_default(),
-            });
-        }
-        Ok(upcoming)
+            .map(|loaded| PersonUpcomingSession {
+                session: loaded.session(&mut zones),
+                supervisor_name: supervisors.get(&loaded.supervisor_id).map(|s| s.name.clone()).unwrap_or_default(),
+                supervisor_id: loaded.supervisor_id,
+                series_title: loaded.title,
+                series_kind: loaded.kind,
+                organization_id: loaded.organization_id,
+                organization_name: loaded.organization_name.unwrap_or_default(),
+            })
+            .collect())
     }
 }

@@ -1,22 +1,27 @@
 //! Sessions: listed per series, read one by one, moved and cancelled (with a make-up when in
 //! time). Past, held and cancelled sessions never change.
 
-use super::agenda::{lock_parties, participant_agendas, supervisor_agenda};
-use super::common::{local, new_id, optional_label};
-use super::invites::{Audience, Context, EventRows, Outbox};
-use super::series::{Access, renumber_phases, schedule_of, series_for};
-use crate::entity::{calendar_event, series, session, session_participant, supervisor};
+use super::agendas::{lock_parties, participant_agendas, supervisor_agenda};
+use super::closures::days_off;
+use super::outbox_writer::{Audience, EventRows, OutboxWriter, SeriesContext};
+use super::scheduling::{
+    cancellation_terms, insert_event, invite, invitees, mark_cancelled, participant_ids, raise_sequence,
+    renumber_phases, schedule_of, scheduled_session,
+};
+use crate::access::{Access, session_for};
+use crate::entity::{calendar_event, series, session, supervisor};
+use crate::values::{local, optional_label};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
-use ohjaus_core::{CancellationOutcome, CancellationTerms, Occurrence, SessionDuration, find_conflicts};
+use ohjaus_core::{CancellationOutcome, Occurrence, SessionDuration, find_conflicts};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// How many recurrence slots a make-up search tries before it reports the conflicts of the
@@ -130,99 +135,6 @@ pub struct Cancelled {
     pub makeup: Option<Session>,
 }
 
-/// A session and its series, as `caller` may reach them with `access` (the series locked
-/// for a write when `lock`); a session of a series out of reach is not found.
-async fn session_in_scope<C: ConnectionTrait>(
-    db: &C,
-    caller: &Caller,
-    id: Uuid,
-    access: Access,
-    lock: bool,
-) -> Result<(session::Model, series::Model), StoreError> {
-    let row = session::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("session"))?;
-    let series = series_for(db, caller, row.series_id, access, lock)
-        .await
-        .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
-    Ok((row, series))
-}
-
-/// The cancellation terms of `series` (its notice in hours).
-pub(crate) fn cancellation_terms(series: &series::Model) -> CancellationTerms {
-    CancellationTerms::new(u32::try_from(series.cancellation_notice_hours).unwrap_or_default()).unwrap_or_default()
-}
-
-/// A new scheduled session of `series`, an instance of the calendar event `uid`, from
-/// `times.0` to `times.1` in `timezone`: the series' place, no evaluation phase, no
-/// recurrence id (callers that have them set them).
-pub(crate) fn scheduled_session(
-    series: &series::Model,
-    uid: String,
-    index: i32,
-    times: (DateTime<Utc>, DateTime<Utc>),
-    timezone: &str,
-    now: DateTime<Utc>,
-) -> session::Model {
-    session::Model {
-        id: new_id(),
-        series_id: series.id,
-        supervisor_id: series.supervisor_id,
-        calendar_uid: uid,
-        index,
-        starts_at: times.0,
-        ends_at: times.1,
-        timezone: timezone.to_owned(),
-        status: "scheduled".to_owned(),
-        phase: None,
-        late_cancellation: false,
-        recurrence_id: None,
-        location: None,
-        video_url: None,
-        cancelled_at: None,
-        cancel_reason: None,
-        created_at: now,
-        updated_at: now,
-    }
-}
-
-/// Marks a session cancelled (`late`: consumed, no make-up) for `reason`; it leaves the
-/// evaluation phases.
-pub(crate) async fn mark_cancelled<C: ConnectionTrait>(
-    db: &C,
-    row: session::Model,
-    late: bool,
-    reason: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let mut active = row.into_active_model();
-    active.status = Set("cancelled".to_owned());
-    active.late_cancellation = Set(late);
-    active.cancelled_at = Set(Some(now));
-    active.cancel_reason = Set(reason);
-    active.phase = Set(None);
-    active.updated_at = Set(now);
-    active.update(db).await?;
-    Ok(())
-}
-
-/// Invitees of each of `sessions`.
-pub(crate) async fn invitees<C: ConnectionTrait>(
-    db: &C,
-    sessions: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Uuid>>, StoreError> {
-    let mut map: HashMap<Uuid, Vec<Uuid>> = sessions.iter().map(|id| (*id, Vec::new())).collect();
-    for chunk in sessions.chunks(500) {
-        let rows = session_participant::Entity::find()
-            .filter(session_participant::Column::SessionId.is_in(chunk.to_vec()))
-            .order_by_asc(session_participant::Column::PersonId)
-            .all(db)
-            .await?;
-        for row in rows {
-            map.entry(row.session_id).or_default().push(row.person_id);
-        }
-    }
-    Ok(map)
-}
-
 /// The records of a series' sessions, in index order.
 pub(crate) async fn session_records<C: ConnectionTrait>(
     db: &C,
@@ -259,14 +171,14 @@ impl Store {
     /// A series' sessions in order (anyone who may see the series).
     pub async fn list_sessions(&self, caller: &Caller, series_id: Uuid) -> Result<Vec<Session>, StoreError> {
         let db = self.connection();
-        let series = series_for(db, caller, series_id, Access::View, false).await?;
+        let (series, _) = crate::access::series_for(db, caller, series_id, Access::View, false).await?;
         session_records(db, &series).await
     }
 
     /// One session (anyone who may see its series).
     pub async fn get_session(&self, caller: &Caller, id: Uuid) -> Result<Session, StoreError> {
         let db = self.connection();
-        let (row, series) = session_in_scope(db, caller, id, Access::View, false).await?;
+        let (row, series, _) = session_for(db, caller, id, Access::View, false).await?;
         let mut people = invitees(db, &[row.id]).await?;
         Ok(Session::new(row, &series, people.remove(&id).unwrap_or_default()))
     }
@@ -282,12 +194,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
         let txn = self.begin_write().await?;
-        let (row, series) = session_in_scope(&txn, caller, id, Access::Manage, true).await?;
+        let (row, series, _) = session_for(&txn, caller, id, Access::Manage, true).await?;
         changeable(&row, now)?;
         if changes.starts_at_local.is_none() && changes.duration_minutes.is_none() && changes.location.is_none() {
             return Err(StoreError::invalid("starts_at_local", "give starts_at_local, duration_minutes or location"));
         }
-        let zone = super::common::zone(&row.timezone);
+        let zone = crate::values::zone(&row.timezone);
         let mut errors = ohjaus_core::error::Collector::default();
         let start = match &changes.starts_at_local {
             Some(text) => errors.take(parse_local_time("starts_at_local", text)).map(|t| zone.resolve_utc(t)),
@@ -342,9 +254,9 @@ impl Store {
         }
         renumber_phases(&txn, series.id, now).await?;
         let series = raise_sequence(&txn, series, now).await?;
-        let context = Context::load(&txn, series).await?;
+        let context = SeriesContext::load(&txn, series).await?;
         let event = EventRows::load(&txn, &uid).await?;
-        let mut outbox = Outbox::new(&context);
+        let mut outbox = OutboxWriter::new(&context);
         let change = Change::SessionMoved { index: u32::try_from(index).unwrap_or_default(), previous_start };
         let single = event.is_single();
         outbox.about(&event, Audience::Everyone, &change, |view, person| {
@@ -376,7 +288,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Cancelled, StoreError> {
         let txn = self.begin_write().await?;
-        let (row, series) = session_in_scope(&txn, caller, id, Access::Manage, true).await?;
+        let (row, series, _) = session_for(&txn, caller, id, Access::Manage, true).await?;
         changeable(&row, now)?;
         let reason = optional_label("reason", cancel.reason.as_deref())?;
         let terms = cancellation_terms(&series);
@@ -399,8 +311,8 @@ impl Store {
         let makeup = if replace { Some(self.append_makeup(&txn, &series, now).await?) } else { None };
         renumber_phases(&txn, series.id, now).await?;
         let series = raise_sequence(&txn, series, now).await?;
-        let context = Context::load(&txn, series).await?;
-        let mut outbox = Outbox::new(&context);
+        let context = SeriesContext::load(&txn, series).await?;
+        let mut outbox = OutboxWriter::new(&context);
         let event = EventRows::load(&txn, &uid).await?;
         let change = Change::SessionCancelled { index: u32::try_from(index).unwrap_or_default(), late, reason };
         let single = event.is_single();
@@ -444,14 +356,7 @@ impl Store {
     ) -> Result<session::Model, StoreError> {
         let schedule = schedule_of(series)?;
         let zone = schedule.timezone;
-        let people: Vec<Uuid> = crate::entity::series_participant::Entity::find()
-            .select_only()
-            .column(crate::entity::series_participant::Column::PersonId)
-            .filter(crate::entity::series_participant::Column::SeriesId.eq(series.id))
-            .order_by_asc(crate::entity::series_participant::Column::PersonId)
-            .into_tuple()
-            .all(txn)
-            .await?;
+        let people = participant_ids(txn, series.id).await?;
         lock_parties(txn, &[series.supervisor_id], &people).await?;
         let sup = supervisor::Entity::find_by_id(series.supervisor_id)
             .one(txn)
@@ -468,7 +373,7 @@ impl Store {
             .unwrap_or((None, None));
         let after = zone.local(last_start.unwrap_or(now).max(now)).naive_local();
         let index = last_index.unwrap_or(0) + 1;
-        let days_off = super::closures::days_off(txn, series.organization_id).await?;
+        let days_off = days_off(txn, series.organization_id).await?;
         let duration = schedule.duration.delta();
         let candidates: Vec<_> = schedule.makeup_candidates(after, &days_off).take(MAKEUP_TRIES).collect();
         let (Some(first), Some(last)) = (candidates.first(), candidates.last()) else {
@@ -496,19 +401,7 @@ impl Store {
         let Some((local_start, starts_at)) = chosen else {
             return Err(StoreError::Conflict(first_conflicts.unwrap_or_default()));
         };
-        let uid = format!("{}@ohjaus", new_id());
-        calendar_event::Model {
-            uid: uid.clone(),
-            series_id: series.id,
-            first_start: local_start.format("%Y-%m-%dT%H:%M").to_string(),
-            timezone: zone.name().to_owned(),
-            duration_minutes: i32::from(schedule.duration.minutes()),
-            rrule: None,
-            created_at: now,
-        }
-        .into_active_model()
-        .insert(txn)
-        .await?;
+        let uid = insert_event(txn, series.id, &schedule, local_start, false, now).await?;
         let made = scheduled_session(series, uid, index, (starts_at, starts_at + duration), zone.name(), now)
             .into_active_model()
             .insert(txn)
@@ -516,50 +409,4 @@ impl Store {
         invite(txn, &[made.id], &people).await?;
         Ok(made)
     }
-}
-
-/// Invites every person in `people` to every session in `sessions`.
-pub(crate) async fn invite<C: ConnectionTrait>(db: &C, sessions: &[Uuid], people: &[Uuid]) -> Result<(), StoreError> {
-    let rows: Vec<session_participant::ActiveModel> = sessions
-        .iter()
-        .flat_map(|s| people.iter().map(move |p| session_participant::Model { session_id: *s, person_id: *p }))
-        .map(IntoActiveModel::into_active_model)
-        .collect();
-    for chunk in rows.chunks(400) {
-        session_participant::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-    }
-    Ok(())
-}
-
-/// Raises the series' SEQUENCE by one (every change that sends calendar messages does).
-pub(crate) async fn raise_sequence<C: ConnectionTrait>(
-    db: &C,
-    series: series::Model,
-    now: DateTime<Utc>,
-) -> Result<series::Model, StoreError> {
-    let next = series.ical_sequence + 1;
-    let mut active = series.into_active_model();
-    active.ical_sequence = Set(next);
-    active.updated_at = Set(now);
-    Ok(active.update(db).await?)
-}
-
-/// Sessions of a series still to take place (scheduled, starting after `now`).
-pub(crate) async fn future_sessions<C: ConnectionTrait>(
-    db: &C,
-    series_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Vec<session::Model>, StoreError> {
-    Ok(session::Entity::find()
-        .filter(session::Column::SeriesId.eq(series_id))
-        .filter(session::Column::Status.eq("scheduled"))
-        .filter(session::Column::StartsAt.gt(now))
-        .order_by_asc(session::Column::StartsAt)
-        .all(db)
-        .await?)
-}
-
-/// The people invited to any of `sessions`.
-pub(crate) fn people_of(map: &HashMap<Uuid, Vec<Uuid>>) -> BTreeSet<Uuid> {
-    map.values().flatten().copied().collect()
 }

@@ -18,10 +18,10 @@
 //! `ohjweb_`) — the API tokens' [`Secret`] — stored only as [`secret_hash`]; lookups go
 //! through the unique index on the hash.
 
-use super::common::new_id;
-use super::invites::enqueue;
 use super::tokens::{Secret, plausible, secret_hash};
 use crate::entity::{login_link, organization, person, supervisor};
+use crate::outbox::queue::enqueue;
+use crate::values::new_id;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::notice::{Party, Recipient, Role};

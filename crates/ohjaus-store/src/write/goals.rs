@@ -22,9 +22,9 @@
 //! writes version 1 of the goals in a series body); a goal is answered with its current
 //! version on top and the versions before it in `earlier_versions`.
 
-use super::common::new_id;
-use super::visibility::{SeriesRole, series_for};
+use crate::access::{Access, SeriesRole, series_for};
 use crate::entity::{goal, goal_version, review, series};
+use crate::values::new_id;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;
@@ -412,7 +412,7 @@ async fn goal_for(
         query = query.lock_exclusive();
     }
     let row = query.one(db).await?.ok_or_else(not_found)?;
-    let (series, role) = series_for(db, caller, row.series_id).await.map_err(|e| match e {
+    let (series, role) = series_for(db, caller, row.series_id, Access::View, false).await.map_err(|e| match e {
         StoreError::NotFound { .. } => not_found(),
         other => other,
     })?;
@@ -427,7 +427,7 @@ impl Store {
     /// first, each with its earlier versions and the reviews the caller may see.
     pub async fn list_goals(&self, caller: &Caller, series_id: Uuid) -> Result<Vec<Goal>, StoreError> {
         let db = self.connection();
-        let (_, role) = series_for(db, caller, series_id).await?;
+        let (_, role) = series_for(db, caller, series_id, Access::View, false).await?;
         let lens = Lens::of(role);
         let mut query = goal::Entity::find().filter(goal::Column::SeriesId.eq(series_id));
         if matches!(lens, Lens::Organization) {
@@ -456,7 +456,7 @@ impl Store {
     ) -> Result<Goal, StoreError> {
         let text = Prose::parse_max("text", &new.text, MAX_GOAL_CHARS)?;
         let txn = self.begin_write().await?;
-        let (_, role) = series_for(&txn, caller, series_id).await?;
+        let (_, role) = series_for(&txn, caller, series_id, Access::View, false).await?;
         if !role.is_party() {
             return Err(StoreError::Forbidden);
         }

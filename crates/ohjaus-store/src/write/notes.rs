@@ -10,9 +10,9 @@
 //! | an admin | nothing (`Forbidden`): notes are confidential from the service's operators too; an admin can see that a session exists, never what was said in it | no |
 //! | anyone else | `NotFound` | `NotFound` |
 
-use super::common::new_id;
-use super::visibility::{SeriesRole, is_invited, session_for};
+use crate::access::{Access, SeriesRole, is_invited, session_for};
 use crate::entity::note;
+use crate::values::new_id;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::Prose;
@@ -99,7 +99,7 @@ impl Store {
     /// table).
     pub async fn list_notes(&self, caller: &Caller, session_id: Uuid) -> Result<Vec<Note>, StoreError> {
         let db = self.connection();
-        let (_, _, role) = session_for(db, caller, session_id).await?;
+        let (_, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
         let mut query = note::Entity::find().filter(note::Column::SessionId.eq(session_id));
         match role {
             SeriesRole::Supervisor(_) => {}
@@ -132,7 +132,7 @@ impl Store {
     ) -> Result<Note, StoreError> {
         let text = Prose::parse("text", &new.text)?;
         let db = self.connection();
-        let (_, series, role) = session_for(db, caller, session_id).await?;
+        let (_, series, role) = session_for(db, caller, session_id, Access::View, false).await?;
         if !matches!(role, SeriesRole::Supervisor(_)) {
             return Err(StoreError::Forbidden);
         }

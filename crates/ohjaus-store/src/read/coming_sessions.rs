@@ -1,19 +1,18 @@
-//! Reads for the notification worker's schedules (reminders and weekly digests), written by
-//! the worker's engineer: upcoming sessions with the people invited to them, as the core's
-//! notice types. They take no `Caller`: only the worker calls them, as the system, and what
-//! they return goes to the people concerned and nowhere else.
+//! The sessions coming up, for the notification worker's schedules (reminders and weekly
+//! digests): scheduled sessions of active series with the people invited to them, as the
+//! core's notice types, loaded through [`super::window`]. They take no `Caller`: only the
+//! worker calls them, as the system, and what they return goes to the people concerned and
+//! nowhere else.
 
-use crate::entity::{organization, person, series, session, session_participant, supervisor};
+use super::window::{self, Whose, by_ids};
+use crate::entity::{organization, person, supervisor};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::Locale;
 use ohjaus_core::notice::{Party, Recipient, Role, SessionSummary};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::{BTreeMap, HashMap};
+use sea_orm::EntityTrait;
+use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// Ids per `IN (…)` list, well under SQLite's parameter limit.
-const CHUNK: usize = 500;
 
 /// A scheduled session of an active series, with everyone invited to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,80 +45,54 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<UpcomingSession>, StoreError> {
         let db = self.connection();
-        let sessions = session::Entity::find()
-            .filter(session::Column::Status.eq("scheduled"))
-            .filter(session::Column::StartsAt.gte(from))
-            .filter(session::Column::StartsAt.lt(to))
-            .order_by_asc(session::Column::StartsAt)
-            .order_by_asc(session::Column::Id)
-            .all(db)
-            .await?;
-        if sessions.is_empty() {
-            return Ok(Vec::new());
-        }
-        let series =
-            by_id(db, series::Entity::find(), series::Column::Id, sessions.iter().map(|s| s.series_id), |s| s.id)
-                .await?;
-        let organizations = by_id(
+        let mut sessions = window::all(self, Whose::Everyone, (from, to), usize::MAX).await?;
+        sessions.retain(|s| s.status == "scheduled" && s.series_status == "active");
+        let organizations = by_ids(
             db,
             organization::Entity::find(),
             organization::Column::Id,
-            series.values().map(|s| s.organization_id),
+            sessions.iter().map(|s| s.organization_id),
             |o| o.id,
         )
         .await?;
-        let supervisors = by_id(
+        let supervisors = by_ids(
             db,
             supervisor::Entity::find(),
             supervisor::Column::Id,
-            series.values().map(|s| s.supervisor_id),
+            sessions.iter().map(|s| s.supervisor_id),
             |s| s.id,
         )
         .await?;
-        let mut invited: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        let session_ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
-        for chunk in session_ids.chunks(CHUNK) {
-            for row in session_participant::Entity::find()
-                .filter(session_participant::Column::SessionId.is_in(chunk.to_vec()))
-                .all(db)
-                .await?
-            {
-                invited.entry(row.session_id).or_default().push(row.person_id);
-            }
-        }
-        let people =
-            by_id(db, person::Entity::find(), person::Column::Id, invited.values().flatten().copied(), |p| p.id)
-                .await?;
+        let invited: Vec<Uuid> = sessions.iter().flat_map(|s| &s.invitees).map(|(id, _)| *id).collect();
+        let people = by_ids(db, person::Entity::find(), person::Column::Id, invited.into_iter(), |p| p.id).await?;
 
         let mut upcoming = Vec::with_capacity(sessions.len());
         for session in sessions {
-            let Some(series) = series.get(&session.series_id).filter(|s| s.status == "active") else { continue };
             let (Some(organization), Some(supervisor)) =
-                (organizations.get(&series.organization_id), supervisors.get(&series.supervisor_id))
+                (organizations.get(&session.organization_id), supervisors.get(&session.supervisor_id))
             else {
                 continue;
             };
             let supervisor_party = Party { name: supervisor.name.clone(), email: supervisor.email.clone() };
             let summary = SessionSummary {
                 session_id: session.id,
-                title: series.title.clone(),
+                title: session.title.clone(),
                 organization_name: organization.name.clone(),
                 index: u32::try_from(session.index).unwrap_or_default(),
-                total: u32::try_from(series.contracted_sessions).unwrap_or_default(),
+                total: u32::try_from(session.contracted_sessions).unwrap_or_default(),
                 starts_at: session.starts_at,
                 ends_at: session.ends_at,
-                location: session.location.clone().or_else(|| series.location.clone()),
-                video_url: session.video_url.clone().or_else(|| series.video_url.clone()),
+                location: session.location.clone(),
+                video_url: session.video_url.clone(),
                 phase: session.phase.clone(),
-                kind: Some(series.kind.clone()),
+                kind: Some(session.kind.clone()),
                 supervisor: Some(supervisor_party.clone()),
-                cancellation_notice_hours: u32::try_from(series.cancellation_notice_hours).ok(),
+                cancellation_notice_hours: u32::try_from(session.cancellation_notice_hours).ok(),
             };
-            let mut participants: Vec<Recipient> = invited
-                .get(&session.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|id| people.get(id))
+            let mut participants: Vec<Recipient> = session
+                .invitees
+                .iter()
+                .filter_map(|(id, _)| people.get(id))
                 .map(|person| Recipient {
                     party: Party { name: person.name.clone(), email: person.email.clone() },
                     locale: Locale::parse(person.locale.as_deref().unwrap_or(&organization.locale)).unwrap_or_default(),
@@ -131,7 +104,7 @@ impl Store {
             participants.sort_by_key(|r| r.id);
             upcoming.push(UpcomingSession {
                 summary,
-                series_id: series.id,
+                series_id: session.series_id,
                 supervisor: Recipient {
                     party: supervisor_party,
                     locale: Locale::parse(&supervisor.locale).unwrap_or_default(),
@@ -165,29 +138,4 @@ impl Store {
         }
         Ok(agendas.into_values().collect())
     }
-}
-
-/// Loads the rows of `ids` (deduplicated, in chunks) keyed by id.
-async fn by_id<E, C, M>(
-    db: &C,
-    select: sea_orm::Select<E>,
-    column: impl ColumnTrait,
-    ids: impl Iterator<Item = Uuid>,
-    key: impl Fn(&M) -> Uuid,
-) -> Result<HashMap<Uuid, M>, StoreError>
-where
-    E: EntityTrait<Model = M>,
-    C: sea_orm::ConnectionTrait,
-    M: sea_orm::FromQueryResult + Send + Sync,
-{
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort();
-    ids.dedup();
-    let mut rows = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        for row in select.clone().filter(column.is_in(chunk.to_vec())).all(db).await? {
-            rows.insert(key(&row), row);
-        }
-    }
-    Ok(rows)
 }

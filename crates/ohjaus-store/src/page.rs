@@ -1,25 +1,18 @@
-//! Helpers shared by the repositories: ids, pagination, text checks, record conversions.
+//! Pages of a list: `limit` items after an opaque `cursor`, answered as `{items, next_cursor}`.
+//! Every list of the store and of the API pages the same way, with the limits of
+//! [`crate::limits`].
 
 use crate::error::StoreError;
-use chrono::{DateTime, FixedOffset, Utc};
-use ohjaus_core::{FieldError, Label, Locale, TimeZone};
+pub use crate::limits::{DEFAULT_PAGE, MAX_INTERNAL_PAGE, MAX_PAGE};
+use ohjaus_core::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// A new id: UUID v7, so ids sort by creation time (and pages by id are stable).
-pub fn new_id() -> Uuid {
-    Uuid::now_v7()
-}
-
-/// Most items one page holds.
-pub const MAX_PAGE: u32 = 500;
-/// Items of a page when `limit` is not given.
-pub const DEFAULT_PAGE: u32 = 50;
 
 /// Which page of a list: `limit` items after the opaque `cursor` of the previous page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Page {
-    /// Items wanted (1–500; default 50).
+    /// Items wanted (default [`DEFAULT_PAGE`]): a client's at most [`MAX_PAGE`]
+    /// ([`Page::asked`] checks it), the service's own at most [`MAX_INTERNAL_PAGE`].
     #[serde(default)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -33,12 +26,22 @@ impl Page {
         Self { limit: Some(limit), cursor: None }
     }
 
-    /// The checked limit.
+    /// The page a client asked for with `limit` and `cursor`: `limit` between 1 and
+    /// [`MAX_PAGE`], default [`DEFAULT_PAGE`] (the cursor is checked by the list that reads
+    /// it).
+    pub fn asked(limit: Option<u32>, cursor: Option<String>) -> Result<Self, FieldError> {
+        if limit.is_some_and(|limit| !(1..=MAX_PAGE).contains(&limit)) {
+            return Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE}")));
+        }
+        Ok(Self { limit: Some(limit.unwrap_or(DEFAULT_PAGE)), cursor })
+    }
+
+    /// The checked limit (the service's own lists may ask for up to [`MAX_INTERNAL_PAGE`]).
     pub fn limit(&self) -> Result<u32, StoreError> {
         match self.limit {
             None => Ok(DEFAULT_PAGE),
-            Some(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
-            Some(_) => Err(StoreError::invalid("limit", format!("must be between 1 and {MAX_PAGE}"))),
+            Some(limit) if (1..=MAX_INTERNAL_PAGE).contains(&limit) => Ok(limit),
+            Some(_) => Err(StoreError::invalid("limit", format!("must be between 1 and {MAX_INTERNAL_PAGE}"))),
         }
     }
 
@@ -73,34 +76,4 @@ impl<T> Paged<T> {
         let next_cursor = if more { items.last().map(|item| id(item).to_string()) } else { None };
         Self { items, next_cursor }
     }
-}
-
-/// An instant shown at the local offset of `zone` (how the API shows times).
-pub fn local(zone: &str, at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    let zone = zone.parse::<TimeZone>().unwrap_or_default();
-    zone.local(at).fixed_offset()
-}
-
-/// The zone stored in a row (written by the store, so always valid; the default otherwise).
-pub fn zone(name: &str) -> TimeZone {
-    name.parse::<TimeZone>().unwrap_or_default()
-}
-
-/// A locale given in input, or `default`.
-pub fn parse_locale(field: &str, value: Option<&str>, default: Locale) -> Result<Locale, FieldError> {
-    match value {
-        None => Ok(default),
-        Some(text) => Locale::parse(text)
-            .ok_or_else(|| FieldError::new(field, format!("unknown locale {text:?} (use fi, sv or en)"))),
-    }
-}
-
-/// An optional single-line text.
-pub fn optional_label(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    value.map(|v| Label::parse(field, v).map(|l| l.as_str().to_owned())).transpose()
-}
-
-/// The domain part of an address (logs and lists never show a full address).
-pub fn email_domain(email: &str) -> String {
-    email.rsplit_once('@').map(|(_, domain)| domain.to_ascii_lowercase()).unwrap_or_default()
 }

@@ -2,25 +2,28 @@
 //! reading and listing in scope, cancelling, re-planning from session k, and changing the
 //! participants — each change in one transaction with the invitations it causes.
 
-use super::agenda::{lock_parties, participant_agendas, supervisor_agenda, window};
-use super::common::{Page, Paged, local, new_id};
-use super::invites::{Audience, Context, EventRows, Outbox};
-use super::sessions::{
-    Session, cancellation_terms, future_sessions, invite, invitees, mark_cancelled, people_of, raise_sequence,
-    scheduled_session, session_records,
+use super::agendas::{lock_parties, participant_agendas, window};
+use super::closures::days_off;
+use super::outbox_writer::{Audience, EventRows, OutboxWriter, SeriesContext};
+use super::scheduling::{
+    cancellation_terms, future_plan, future_sessions, insert_event, insert_planned, invite, invitees, mark_cancelled,
+    participant_ids, people_of, plan_conflicts, raise_sequence, renumber_phases, resolve_participants, schedule_of,
+    wall,
 };
+use super::sessions::{Session, session_records};
+use crate::access::{Access, series_for};
 use crate::entity::{
-    calendar_event, goal, goal_version, organization, series, series_participant, session, session_participant,
-    supervisor, team, team_member,
+    goal, goal_version, organization, series, series_participant, session, session_participant, supervisor,
 };
+use crate::page::{Page, Paged};
+use crate::values::{local, new_id, optional_label};
 use crate::{Caller, Store, StoreError};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
 use ohjaus_core::{
-    CancellationOutcome, Conflict, DaysOff, End, FieldError, HolidayPolicy, Occurrence, Participants, Plan, Preview,
-    Recurrence, RecurrenceBody, Schedule, SeriesBody, SeriesSpec, SessionDuration, TimeZone, ValidationErrors,
-    find_conflicts, phase_of,
+    CancellationOutcome, Conflict, End, Occurrence, Participants, Plan, Preview, RecurrenceBody, Schedule, SeriesBody,
+    SeriesSpec, SessionDuration, ValidationErrors, find_conflicts,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -158,101 +161,6 @@ pub struct SetParticipants {
     pub team_id: Option<Uuid>,
 }
 
-/// What a caller needs to do with a series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    /// Read: admin, the organization's coordinator, the supervisor, a participant.
-    View,
-    /// Change sessions, cancel, re-plan: admin, coordinator, supervisor.
-    Manage,
-    /// Change participants: admin, coordinator.
-    Coordinate,
-}
-
-/// The series `id` if `caller` may `access` it: `NotFound` when they may not see it,
-/// `Forbidden` when they see it but their role may not do this. `lock` takes the row lock
-/// (PostgreSQL) so that changes of one series queue.
-pub(crate) async fn series_for<C: ConnectionTrait>(
-    db: &C,
-    caller: &Caller,
-    id: Uuid,
-    access: Access,
-    lock: bool,
-) -> Result<series::Model, StoreError> {
-    let mut query = series::Entity::find_by_id(id);
-    if lock {
-        query = query.lock_exclusive();
-    }
-    let found = query.one(db).await?.ok_or(StoreError::not_found("series"))?;
-    let (sees, may) = match caller {
-        Caller::Admin => (true, true),
-        Caller::Coordinator { organization_id } => (*organization_id == found.organization_id, true),
-        Caller::Supervisor { supervisor_id } => (*supervisor_id == found.supervisor_id, access != Access::Coordinate),
-        Caller::Participant { person_id } => {
-            let member = series_participant::Entity::find_by_id((found.id, *person_id)).one(db).await?.is_some()
-                || session_participant::Entity::find()
-                    .inner_join(session::Entity)
-                    .filter(session_participant::Column::PersonId.eq(*person_id))
-                    .filter(session::Column::SeriesId.eq(found.id))
-                    .one(db)
-                    .await?
-                    .is_some();
-            (member, access == Access::View)
-        }
-    };
-    match (sees, may) {
-        (false, _) => Err(StoreError::not_found("series")),
-        (true, false) => Err(StoreError::Forbidden),
-        (true, true) => Ok(found),
-    }
-}
-
-/// The schedule of a series' current rule, as stored.
-pub(crate) fn schedule_of(series: &series::Model) -> Result<Schedule, StoreError> {
-    let stored =
-        |e: FieldError| StoreError::Database(sea_orm::DbErr::Custom(format!("stored series {}: {e}", series.id)));
-    let first_start = parse_local_time("first_start", &series.first_start).map_err(stored)?;
-    let timezone = TimeZone::parse("timezone", &series.timezone).map_err(stored)?;
-    Ok(Schedule {
-        first_start,
-        timezone,
-        duration: SessionDuration::from_minutes("duration_minutes", i64::from(series.duration_minutes))
-            .map_err(stored)?,
-        recurrence: Recurrence::from_rrule(&series.rrule, timezone, first_start).map_err(stored)?,
-        holiday_policy: HolidayPolicy::parse(&series.holiday_policy).unwrap_or_default(),
-    })
-}
-
-/// Recomputes the phases of the series' future sessions over the sessions that will still
-/// take place (not cancelled, in time order): the 1st sets goals, the ⌈M/2⌉th is the
-/// midpoint review, the Mth the final one. Past and held sessions keep theirs.
-pub(crate) async fn renumber_phases<C: ConnectionTrait>(
-    db: &C,
-    series_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let rows = session::Entity::find()
-        .filter(session::Column::SeriesId.eq(series_id))
-        .filter(session::Column::Status.ne("cancelled"))
-        .order_by_asc(session::Column::StartsAt)
-        .order_by_asc(session::Column::Index)
-        .all(db)
-        .await?;
-    let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    for (position, row) in (1u32..).zip(rows) {
-        if row.status != "scheduled" || row.starts_at <= now {
-            continue;
-        }
-        let phase = phase_of(position, total).map(|p| p.as_str().to_owned());
-        if phase != row.phase {
-            let mut active = row.into_active_model();
-            active.phase = Set(phase);
-            active.update(db).await?;
-        }
-    }
-    Ok(())
-}
-
 fn series_record(m: series::Model, participant_ids: Vec<Uuid>) -> Series {
     Series {
         id: m.id,
@@ -279,17 +187,6 @@ fn series_record(m: series::Model, participant_ids: Vec<Uuid>) -> Series {
     }
 }
 
-async fn participant_ids<C: ConnectionTrait>(db: &C, series_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-    Ok(series_participant::Entity::find()
-        .select_only()
-        .column(series_participant::Column::PersonId)
-        .filter(series_participant::Column::SeriesId.eq(series_id))
-        .order_by_asc(series_participant::Column::PersonId)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 async fn detail<C: ConnectionTrait>(db: &C, m: series::Model) -> Result<SeriesDetail, StoreError> {
     let sessions = session_records(db, &m).await?;
     let ids = participant_ids(db, m.id).await?;
@@ -305,48 +202,6 @@ struct Prepared {
     people: Vec<Uuid>,
     plan: Plan,
     conflicts: Vec<Conflict>,
-}
-
-/// The people a `Participants` names, checked to be of `organization_id`.
-async fn resolve_participants<C: ConnectionTrait>(
-    db: &C,
-    organization_id: Uuid,
-    participants: &Participants,
-) -> Result<(Option<Uuid>, Vec<Uuid>), StoreError> {
-    match participants {
-        Participants::Team(team_id) => {
-            let found = team::Entity::find_by_id(*team_id).one(db).await?;
-            if found.is_none_or(|t| t.organization_id != organization_id) {
-                return Err(StoreError::invalid("team_id", "no such team in the organization"));
-            }
-            let members: Vec<Uuid> = team_member::Entity::find()
-                .select_only()
-                .column(team_member::Column::PersonId)
-                .filter(team_member::Column::TeamId.eq(*team_id))
-                .order_by_asc(team_member::Column::PersonId)
-                .into_tuple()
-                .all(db)
-                .await?;
-            if members.is_empty() {
-                return Err(StoreError::invalid("team_id", "the team has no members"));
-            }
-            Ok((Some(*team_id), members))
-        }
-        Participants::People(ids) => {
-            let known: HashSet<Uuid> =
-                Store::people_of_organization(db, organization_id, ids).await?.into_iter().collect();
-            let errors: Vec<FieldError> = ids
-                .iter()
-                .enumerate()
-                .filter(|(_, id)| !known.contains(id))
-                .map(|(i, _)| FieldError::new(format!("participant_ids[{i}]"), "no such person in the organization"))
-                .collect();
-            ValidationErrors::check(errors)?;
-            let mut sorted = ids.clone();
-            sorted.sort();
-            Ok((None, sorted))
-        }
-    }
 }
 
 /// Validates `body`, reads what it depends on (locking the parties when `lock`), plans it
@@ -387,103 +242,10 @@ async fn prepare<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
-    let days_off = super::closures::days_off(db, organization_id).await?;
+    let days_off = days_off(db, organization_id).await?;
     let plan = future_plan(&spec.schedule, &days_off, now)?;
     let conflicts = plan_conflicts(db, &supervisor, &people, &plan, &HashSet::new(), now).await?;
     Ok(Prepared { spec, organization, supervisor, team_id, people, plan, conflicts })
-}
-
-/// The plan of `schedule` around `days_off`; its first session must be in the future.
-fn future_plan(schedule: &Schedule, days_off: &DaysOff, now: DateTime<Utc>) -> Result<Plan, StoreError> {
-    let plan = schedule.plan(days_off)?;
-    if plan.sessions.first().is_none_or(|s| s.starts_at <= now) {
-        return Err(StoreError::invalid("first_start", "must be in the future"));
-    }
-    Ok(plan)
-}
-
-/// The conflicts of `plan`'s sessions with the other bookings of `supervisor` and `people`
-/// (the sessions in `exclude` left out), read fresh from the database.
-async fn plan_conflicts<C: ConnectionTrait>(
-    db: &C,
-    supervisor: &supervisor::Model,
-    people: &[Uuid],
-    plan: &Plan,
-    exclude: &HashSet<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Conflict>, StoreError> {
-    let occurrences: Vec<Occurrence> = plan
-        .sessions
-        .iter()
-        .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
-        .collect();
-    let span = window(&occurrences).unwrap_or((now, now));
-    let agenda = supervisor_agenda(db, supervisor, span, exclude).await?;
-    let others = participant_agendas(db, people, span, exclude).await?;
-    Ok(find_conflicts(&occurrences, &agenda, &others))
-}
-
-/// The wall-time text stored for a series or event.
-fn wall(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// Inserts the sessions of `plan` as instances of event `uid` with `people` invited.
-async fn insert_planned<C: ConnectionTrait>(
-    db: &C,
-    series: &series::Model,
-    uid: &str,
-    schedule: &Schedule,
-    plan: &Plan,
-    people: &[Uuid],
-    now: DateTime<Utc>,
-) -> Result<Vec<Uuid>, StoreError> {
-    let rows: Vec<session::Model> = plan
-        .sessions
-        .iter()
-        .map(|planned| session::Model {
-            phase: planned.phase.map(|p| p.as_str().to_owned()),
-            recurrence_id: Some(schedule.timezone.resolve_utc(planned.rule_start)),
-            ..scheduled_session(
-                series,
-                uid.to_owned(),
-                i32::try_from(planned.index).unwrap_or(i32::MAX),
-                (planned.starts_at, planned.ends_at),
-                schedule.timezone.name(),
-                now,
-            )
-        })
-        .collect();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    for chunk in rows.chunks(100) {
-        session::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model).collect::<Vec<_>>())
-            .exec_without_returning(db)
-            .await?;
-    }
-    invite(db, &ids, people).await?;
-    Ok(ids)
-}
-
-async fn insert_event<C: ConnectionTrait>(
-    db: &C,
-    series_id: Uuid,
-    schedule: &Schedule,
-    now: DateTime<Utc>,
-) -> Result<String, StoreError> {
-    let uid = format!("{}@ohjaus", new_id());
-    calendar_event::Model {
-        uid: uid.clone(),
-        series_id,
-        first_start: wall(schedule.first_start),
-        timezone: schedule.timezone.name().to_owned(),
-        duration_minutes: i32::from(schedule.duration.minutes()),
-        rrule: Some(schedule.recurrence.to_rrule(schedule.timezone)),
-        created_at: now,
-    }
-    .into_active_model()
-    .insert(db)
-    .await?;
-    Ok(uid)
 }
 
 impl Store {
@@ -547,7 +309,7 @@ impl Store {
         for chunk in rows.chunks(400) {
             series_participant::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
         }
-        let uid = insert_event(&txn, model.id, schedule, now).await?;
+        let uid = insert_event(&txn, model.id, schedule, schedule.first_start, true, now).await?;
         insert_planned(&txn, &model, &uid, schedule, &plan, &people, now).await?;
         for text in &spec.goals {
             let goal = goal::Model {
@@ -572,9 +334,9 @@ impl Store {
             goal.into_active_model().insert(&txn).await?;
             version.into_active_model().insert(&txn).await?;
         }
-        let context = Context::load(&txn, model.clone()).await?;
+        let context = SeriesContext::load(&txn, model.clone()).await?;
         let event = EventRows::load(&txn, &uid).await?;
-        let mut outbox = Outbox::new(&context);
+        let mut outbox = OutboxWriter::new(&context);
         outbox.about(&event, Audience::Everyone, &Change::SeriesBooked, |view, _| {
             Some(CalendarMessage::Request { event: view })
         });
@@ -587,7 +349,7 @@ impl Store {
     /// One series with its sessions (anyone who may see it).
     pub async fn get_series(&self, caller: &Caller, id: Uuid) -> Result<SeriesDetail, StoreError> {
         let db = self.connection();
-        let found = series_for(db, caller, id, Access::View, false).await?;
+        let found = series_for(db, caller, id, Access::View, false).await?.0;
         detail(db, found).await
     }
 
@@ -655,11 +417,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
-        let found = series_for(&txn, caller, id, Access::Manage, true).await?;
+        let found = series_for(&txn, caller, id, Access::Manage, true).await?.0;
         if found.status != "active" {
             return Err(StoreError::invalid("series", format!("a {} series cannot be cancelled", found.status)));
         }
-        let reason = super::common::optional_label("reason", cancel.reason.as_deref())?;
+        let reason = optional_label("reason", cancel.reason.as_deref())?;
         let terms = cancellation_terms(&found);
         let future = future_sessions(&txn, id, now).await?;
         let mut touched: BTreeSet<String> = BTreeSet::new();
@@ -673,8 +435,8 @@ impl Store {
         active.cancel_reason = Set(reason.clone());
         let found = active.update(&txn).await?;
         let found = raise_sequence(&txn, found, now).await?;
-        let context = Context::load(&txn, found.clone()).await?;
-        let mut outbox = Outbox::new(&context);
+        let context = SeriesContext::load(&txn, found.clone()).await?;
+        let mut outbox = OutboxWriter::new(&context);
         let change = Change::SeriesCancelled { reason };
         for uid in &touched {
             let event = EventRows::load(&txn, uid).await?;
@@ -702,7 +464,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
-        let found = series_for(&txn, caller, id, Access::Manage, true).await?;
+        let found = series_for(&txn, caller, id, Access::Manage, true).await?.0;
         if found.status != "active" {
             return Err(StoreError::invalid("series", format!("a {} series cannot be re-planned", found.status)));
         }
@@ -761,7 +523,7 @@ impl Store {
             recurrence,
             holiday_policy: current.holiday_policy,
         };
-        let days_off = super::closures::days_off(&txn, found.organization_id).await?;
+        let days_off = days_off(&txn, found.organization_id).await?;
         let mut plan = future_plan(&schedule, &days_off, now)?;
         let new_count = u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX);
         plan.renumber(replan.from_index, replan.from_index + new_count - 1);
@@ -801,7 +563,7 @@ impl Store {
             active.update(&txn).await?;
         }
 
-        let new_uid = insert_event(&txn, id, &schedule, now).await?;
+        let new_uid = insert_event(&txn, id, &schedule, schedule.first_start, true, now).await?;
         insert_planned(&txn, &found, &new_uid, &schedule, &plan, &people, now).await?;
         let contracted = found.contracted_sessions - i32::try_from(replaced.len()).unwrap_or(0)
             + i32::try_from(new_count).unwrap_or(0);
@@ -814,9 +576,9 @@ impl Store {
         renumber_phases(&txn, id, now).await?;
         let found = raise_sequence(&txn, found, now).await?;
 
-        let mut context = Context::load(&txn, found.clone()).await?;
+        let mut context = SeriesContext::load(&txn, found.clone()).await?;
         context.know(&txn, affected_people.iter().copied()).await?;
-        let mut outbox = Outbox::new(&context);
+        let mut outbox = OutboxWriter::new(&context);
         let change = Change::SeriesReplanned { from_index: replan.from_index };
         for uid in &old_uids {
             let event = EventRows::load(&txn, uid).await?;
@@ -882,7 +644,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
-        let found = series_for(&txn, caller, id, Access::Coordinate, true).await?;
+        let found = series_for(&txn, caller, id, Access::Coordinate, true).await?.0;
         let participants = match (set.team_id, &set.participant_ids) {
             (Some(team), None) => Participants::Team(team),
             (None, Some(ids)) => {
@@ -962,14 +724,14 @@ pub(crate) async fn apply_participants<C: ConnectionTrait>(
         }
     }
     let found = raise_sequence(txn, found, now).await?;
-    let mut context = Context::load(txn, found.clone()).await?;
+    let mut context = SeriesContext::load(txn, found.clone()).await?;
     let uids: BTreeSet<String> = future.iter().map(|s| s.calendar_uid.clone()).collect();
     let future_set: HashSet<Uuid> = future_ids.iter().copied().collect();
 
     // Messages to the people removed, while they are still invited.
     let mut removed_notices = Vec::new();
     {
-        let mut outbox = Outbox::new(&context);
+        let mut outbox = OutboxWriter::new(&context);
         for uid in &uids {
             let event = EventRows::load(txn, uid).await?;
             outbox.about(&event, Audience::People(&removed), &Change::ParticipantRemoved, |view, _| {
@@ -1018,7 +780,7 @@ pub(crate) async fn apply_participants<C: ConnectionTrait>(
         series_participant::Entity::insert_many(rows).exec_without_returning(txn).await?;
     }
     context.set_participants(txn, &people).await?;
-    let mut outbox = Outbox::new(&context);
+    let mut outbox = OutboxWriter::new(&context);
     let supervisor_change = if added.is_empty() { Change::ParticipantRemoved } else { Change::ParticipantAdded };
     for uid in &uids {
         let event = EventRows::load(txn, uid).await?;

@@ -11,9 +11,10 @@
 //! organization sees attendance, DESIGN.md); a participant invited to the session sees their
 //! own.
 
-use super::invites::{Context, enqueue};
-use super::visibility::{SeriesRole, is_invited, session_for};
+use super::outbox_writer::SeriesContext;
+use crate::access::{Access, SeriesRole, is_invited, session_for};
 use crate::entity::{attendance, person, session, session_participant};
+use crate::outbox::queue::enqueue;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::notice::Change;
@@ -164,7 +165,7 @@ async fn session_to_change(
     caller: &Caller,
     session_id: Uuid,
 ) -> Result<(session::Model, crate::entity::series::Model, SeriesRole), StoreError> {
-    let (_, series, role) = session_for(db, caller, session_id).await?;
+    let (_, series, role) = session_for(db, caller, session_id, Access::View, false).await?;
     // Re-read under the row lock: the status checked is the status written over.
     let session = session::Entity::find_by_id(session_id)
         .lock_exclusive()
@@ -249,7 +250,7 @@ impl Store {
     /// participant of the series: `Forbidden`).
     pub async fn get_attendance(&self, caller: &Caller, session_id: Uuid) -> Result<SessionAttendance, StoreError> {
         let db = self.connection();
-        let (session, _, role) = session_for(db, caller, session_id).await?;
+        let (session, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
         let mut entries = entries_of(db, session_id).await?;
         if let SeriesRole::Participant(person_id) = role {
             if !is_invited(db, person_id, session_id).await? {
@@ -284,7 +285,7 @@ impl Store {
         }
         upsert(&txn, session_id, person_id, AttendanceStatus::Excused, now).await?;
         let person = person::Entity::find_by_id(person_id).one(&txn).await?.ok_or(StoreError::not_found("person"))?;
-        let context = Context::load(&txn, series).await?;
+        let context = SeriesContext::load(&txn, series).await?;
         let notice = Notice::Info {
             recipient: context.supervisor_recipient(),
             series: context.info(),

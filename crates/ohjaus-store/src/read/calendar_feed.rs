@@ -1,14 +1,14 @@
 //! The data of a private calendar feed (`GET /calendar/{token}.ics`): the owner's series as
 //! the same core `CalendarEvent`s the invitations describe, built by the same code
-//! ([`super::invites::EventRows::view`]), so a subscribed calendar and the emailed invites
+//! ([`crate::write::outbox_writer::EventRows::view`]), so a subscribed calendar and the emailed invites
 //! never disagree. A person's events carry only the sessions they are invited to; a
 //! supervisor's carry every session of the series they supervise. Past, held and cancelled
 //! sessions stay in (a calendar shows history, and a cancelled instance is how a client
 //! learns of the cancellation).
 
-use super::invites::{Context, EventRows};
-use super::tokens::FeedOwner;
 use crate::entity::{calendar_event, organization, person, series, session, session_participant, supervisor};
+use crate::write::outbox_writer::{EventRows, SeriesContext};
+use crate::write::tokens::FeedOwner;
 use crate::{Store, StoreError};
 use ohjaus_core::CalendarEvent;
 use ohjaus_core::notice::{Party, SeriesInfo};
@@ -117,7 +117,7 @@ impl Store {
                 continue;
             }
             let status = series.status.clone();
-            let context = Context::load(db, series).await?;
+            let context = SeriesContext::load(db, series).await?;
             feed_series.push(FeedSeries {
                 info: context.info(),
                 status,

@@ -1,20 +1,17 @@
-//! The notification outbox as the worker sees it: claim due rows with a lease, then ack or
-//! fail them fenced by that lease; failures retry with capped exponential backoff and
-//! jitter, and a row is `dead` after its last attempt, its error kept. An expired lease
-//! (a crashed worker) is claimed again. Admins list the rows with the recipient's domain only.
+//! The outbox as the worker sees it: claim due rows with a lease, then ack or fail them
+//! fenced by that lease; failures retry with capped exponential backoff and jitter, and a row
+//! is `dead` after its last attempt, its error kept. An expired lease (a crashed worker) is
+//! claimed again.
 
-use super::common::{Page, Paged};
-use super::invites;
 use crate::entity::outbox;
 use crate::store::Backend;
-use crate::{Caller, Store, StoreError};
+use crate::{Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::Notice;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value};
-use serde::Serialize;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
 use uuid::Uuid;
 
-pub use super::invites::DEFAULT_MAX_ATTEMPTS;
+pub use super::queue::DEFAULT_MAX_ATTEMPTS;
 
 /// The first retry waits about this long…
 pub const RETRY_BASE: TimeDelta = TimeDelta::seconds(30);
@@ -68,59 +65,6 @@ pub enum FailOutcome {
     Dead,
 }
 
-/// An outbox row as admins see it: never the full address or the payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Notification {
-    /// Id.
-    pub id: Uuid,
-    /// `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationKind))]
-    pub kind: String,
-    /// The person or supervisor.
-    pub recipient_id: Uuid,
-    /// The domain of the address only.
-    pub recipient_domain: String,
-    /// `queued`, `sending`, `sent` or `dead`.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationStatus))]
-    pub status: String,
-    /// Attempts made.
-    pub attempts: i32,
-    /// Attempts allowed.
-    pub max_attempts: i32,
-    /// When the next attempt is due.
-    pub next_attempt_at: DateTime<Utc>,
-    /// The latest error.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub last_error: Option<String>,
-    /// Queued.
-    pub created_at: DateTime<Utc>,
-    /// Last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Sent.
-    #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-impl From<outbox::Model> for Notification {
-    fn from(m: outbox::Model) -> Self {
-        Self {
-            id: m.id,
-            kind: m.kind,
-            recipient_id: m.recipient_id,
-            recipient_domain: m.recipient_domain,
-            status: m.status,
-            attempts: m.attempts,
-            max_attempts: m.max_attempts,
-            next_attempt_at: m.next_attempt_at,
-            last_error: m.last_error,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-            sent_at: m.sent_at,
-        }
-    }
-}
-
 /// Numbered placeholders `$i` (PostgreSQL) or `?i` (SQLite) for `n` parameters from
 /// `first`, so that a statement may use one value twice.
 fn params(backend: Backend, first: usize, n: usize) -> String {
@@ -135,17 +79,6 @@ fn p(backend: Backend, i: usize) -> String {
 }
 
 impl Store {
-    /// Queues `notice` under `dedupe_key` (reminders, digests, sign-in links; changes of
-    /// series queue theirs themselves). `false` when the key was queued before.
-    pub async fn enqueue_notice(
-        &self,
-        notice: &Notice,
-        dedupe_key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        invites::enqueue(self.connection(), notice, dedupe_key, now).await
-    }
-
     /// Claims up to `batch` due rows for `owner` until `now + lease`: each becomes
     /// `sending` with one more attempt. Due: queued rows whose time has come, and rows whose
     /// lease expired (their worker is gone). Concurrent claimers never get the same row
@@ -323,31 +256,6 @@ impl Store {
             .exec(self.connection())
             .await?;
         Ok(())
-    }
-
-    /// The outbox for admins, newest last, optionally of one status.
-    pub async fn list_notifications(
-        &self,
-        caller: &Caller,
-        status: Option<&str>,
-        page: &Page,
-    ) -> Result<Paged<Notification>, StoreError> {
-        if !caller.is_admin() {
-            return Err(StoreError::Forbidden);
-        }
-        let limit = page.limit()?;
-        let mut query = outbox::Entity::find().order_by_asc(outbox::Column::Id);
-        if let Some(status) = status {
-            if !["queued", "sending", "sent", "dead"].contains(&status) {
-                return Err(StoreError::invalid("status", "use queued, sending, sent or dead"));
-            }
-            query = query.filter(outbox::Column::Status.eq(status));
-        }
-        if let Some(after) = page.after()? {
-            query = query.filter(outbox::Column::Id.gt(after));
-        }
-        let rows = query.limit(u64::from(limit) + 1).all(self.connection()).await?;
-        Ok(Paged::from_fetched(rows.into_iter().map(Notification::from).collect(), limit, |n| n.id))
     }
 }
 

@@ -95,7 +95,7 @@ pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
         bookings: BookingIndex::new(bookings),
         buffer,
         working_hours,
-        timezone: super::common::zone(&supervisor.timezone),
+        timezone: crate::values::zone(&supervisor.timezone),
         absences: BookingIndex::new(absences.into_iter().map(|(s, e)| Booking::new(s, e)).collect()),
     })
 }

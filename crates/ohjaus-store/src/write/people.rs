@@ -1,8 +1,8 @@
 //! People of an organization: created by an admin or the organization's coordinator.
 
-use super::common::{new_id, parse_locale};
-use crate::entity::{organization, person};
+use crate::entity::person;
 use crate::error::duplicate_is_invalid;
+use crate::values::{new_id, parse_locale};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::error::Collector;
@@ -62,25 +62,6 @@ impl From<person::Model> for Person {
 }
 
 impl Store {
-    /// The organization row if the caller manages it: admins and its coordinator; another
-    /// organization's coordinator does not see it; supervisors and participants may not.
-    pub(crate) async fn organization_to_manage(
-        &self,
-        caller: &Caller,
-        organization_id: Uuid,
-    ) -> Result<organization::Model, StoreError> {
-        match caller {
-            Caller::Admin => {}
-            Caller::Coordinator { organization_id: own } if *own == organization_id => {}
-            Caller::Coordinator { .. } => return Err(StoreError::not_found("organization")),
-            Caller::Supervisor { .. } | Caller::Participant { .. } => return Err(StoreError::Forbidden),
-        }
-        organization::Entity::find_by_id(organization_id)
-            .one(self.connection())
-            .await?
-            .ok_or(StoreError::not_found("organization"))
-    }
-
     /// Adds a person to an organization (admin, its coordinator). A second person with the
     /// same address (any case) in the organization is `Invalid` on `email`.
     pub async fn create_person(
