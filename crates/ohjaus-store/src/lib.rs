@@ -35,11 +35,10 @@ pub mod clock;
 pub mod entity;
 pub mod error;
 pub mod limits;
-#[cfg(feature = "openapi")]
-pub mod openapi;
 pub mod outbox;
 pub mod page;
 pub mod read;
+pub mod status;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -44,3 +44,6 @@ mod changes;
 
 #[path = "store/upcoming.rs"]
 mod upcoming;
+
+#[path = "store/layout.rs"]
+mod layout;

@@ -57,7 +57,9 @@ impl From<StoreError> for PageError {
         match error {
             StoreError::NotFound { .. } => Self::Page(ErrorKind::NotFound),
             StoreError::Forbidden => Self::Page(ErrorKind::Forbidden),
-            StoreError::Invalid(_) | StoreError::Conflict(_) => Self::Page(ErrorKind::BadRequest),
+            StoreError::Invalid(_) | StoreError::State(_) | StoreError::Conflict(_) => {
+                Self::Page(ErrorKind::BadRequest)
+            }
             StoreError::StaleLease | StoreError::Database(_) => {
                 tracing::error!(error = %error, "a page failed");
                 Self::Page(ErrorKind::Internal)

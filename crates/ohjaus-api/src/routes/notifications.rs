@@ -27,7 +27,7 @@ pub fn routes() -> ApiRouter {
 #[into_params(parameter_in = Query)]
 struct NotificationQuery {
     /// Only notifications in this status.
-    #[param(value_type = Option<ohjaus_store::openapi::NotificationStatus>)]
+    #[param(value_type = Option<ohjaus_store::status::NotificationStatus>)]
     status: Option<String>,
     /// Items per page, 1–200; default 50.
     #[param(minimum = 1, maximum = 200)]

@@ -103,7 +103,7 @@ struct SeriesQuery {
     /// Of one supervisor.
     supervisor_id: Option<Uuid>,
     /// In one status.
-    #[param(value_type = Option<ohjaus_store::openapi::SeriesStatus>)]
+    #[param(value_type = Option<ohjaus_store::status::SeriesStatus>)]
     status: Option<String>,
     /// Items per page, 1–200; default 50.
     #[param(minimum = 1, maximum = 200)]

@@ -4,6 +4,7 @@
 //! claimed again.
 
 use crate::entity::outbox;
+use crate::status::NotificationStatus;
 use crate::store::Backend;
 use crate::{Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -213,16 +214,16 @@ impl Store {
     ) -> Result<FailOutcome, StoreError> {
         let db = self.connection();
         let fence = outbox::Entity::find_by_id(id)
-            .filter(outbox::Column::Status.eq("sending"))
+            .filter(outbox::Column::Status.eq(NotificationStatus::Sending.as_str()))
             .filter(outbox::Column::LeaseOwner.eq(owner))
             .filter(outbox::Column::LeaseExpiresAt.gt(now));
         let row = fence.one(db).await?.ok_or(StoreError::StaleLease)?;
         let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
         let (outcome, status, next) = if row.attempts >= row.max_attempts {
-            (FailOutcome::Dead, "dead", row.next_attempt_at)
+            (FailOutcome::Dead, NotificationStatus::Dead.as_str(), row.next_attempt_at)
         } else {
             let next = now + retry_delay(row.attempts, unit);
-            (FailOutcome::Retry { next_attempt_at: next }, "queued", next)
+            (FailOutcome::Retry { next_attempt_at: next }, NotificationStatus::Queued.as_str(), next)
         };
         let result = outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, status.into())
@@ -232,7 +233,7 @@ impl Store {
             .col_expr(outbox::Column::LeaseExpiresAt, Option::<DateTime<Utc>>::None.into())
             .col_expr(outbox::Column::UpdatedAt, now.into())
             .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::Status.eq("sending"))
+            .filter(outbox::Column::Status.eq(NotificationStatus::Sending.as_str()))
             .filter(outbox::Column::LeaseOwner.eq(owner))
             .filter(outbox::Column::LeaseExpiresAt.gt(now))
             .exec(db)
@@ -246,7 +247,7 @@ impl Store {
     /// Buries a claimed row at once (a payload that cannot be sent, whatever the attempts).
     async fn bury(&self, id: Uuid, owner: &str, error: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         outbox::Entity::update_many()
-            .col_expr(outbox::Column::Status, "dead".into())
+            .col_expr(outbox::Column::Status, NotificationStatus::Dead.as_str().into())
             .col_expr(outbox::Column::LastError, Some(error.to_owned()).into())
             .col_expr(outbox::Column::LeaseOwner, Option::<String>::None.into())
             .col_expr(outbox::Column::LeaseExpiresAt, Option::<DateTime<Utc>>::None.into())

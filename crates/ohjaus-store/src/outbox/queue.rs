@@ -4,6 +4,7 @@
 
 use crate::entity::outbox;
 use crate::page::{Page, Paged};
+use crate::status::{NotificationKind, NotificationStatus};
 use crate::values::{email_domain, new_id};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -21,16 +22,14 @@ pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 pub struct Notification {
     /// Id.
     pub id: Uuid,
-    /// `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationKind))]
-    pub kind: String,
+    /// What it is.
+    pub kind: NotificationKind,
     /// The person or supervisor.
     pub recipient_id: Uuid,
     /// The domain of the address only.
     pub recipient_domain: String,
-    /// `queued`, `sending`, `sent` or `dead`.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::NotificationStatus))]
-    pub status: String,
+    /// Where it stands.
+    pub status: NotificationStatus,
     /// Attempts made.
     pub attempts: i32,
     /// Attempts allowed.
@@ -53,10 +52,10 @@ impl From<outbox::Model> for Notification {
     fn from(m: outbox::Model) -> Self {
         Self {
             id: m.id,
-            kind: m.kind,
+            kind: NotificationKind::stored(&m.kind),
             recipient_id: m.recipient_id,
             recipient_domain: m.recipient_domain,
-            status: m.status,
+            status: NotificationStatus::stored(&m.status),
             attempts: m.attempts,
             max_attempts: m.max_attempts,
             next_attempt_at: m.next_attempt_at,
@@ -86,7 +85,7 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(
         recipient_domain: email_domain(&recipient.party.email),
         payload,
         dedupe_key: dedupe_key.to_owned(),
-        status: "queued".to_owned(),
+        status: NotificationStatus::Queued.as_str().to_owned(),
         attempts: 0,
         max_attempts: DEFAULT_MAX_ATTEMPTS,
         next_attempt_at: now,
@@ -129,10 +128,10 @@ impl Store {
         let limit = page.limit()?;
         let mut query = outbox::Entity::find().order_by_asc(outbox::Column::Id);
         if let Some(status) = status {
-            if !["queued", "sending", "sent", "dead"].contains(&status) {
+            let Some(status) = NotificationStatus::parse(status) else {
                 return Err(StoreError::invalid("status", "use queued, sending, sent or dead"));
-            }
-            query = query.filter(outbox::Column::Status.eq(status));
+            };
+            query = query.filter(outbox::Column::Status.eq(status.as_str()));
         }
         if let Some(after) = page.after()? {
             query = query.filter(outbox::Column::Id.gt(after));

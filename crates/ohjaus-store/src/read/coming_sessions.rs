@@ -6,6 +6,7 @@
 
 use super::window::{self, Whose, by_ids};
 use crate::entity::{organization, person, supervisor};
+use crate::status::{SeriesStatus, SessionStatus};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::Locale;
@@ -46,7 +47,9 @@ impl Store {
     ) -> Result<Vec<UpcomingSession>, StoreError> {
         let db = self.connection();
         let mut sessions = window::all(self, Whose::Everyone, (from, to), usize::MAX).await?;
-        sessions.retain(|s| s.status == "scheduled" && s.series_status == "active");
+        sessions.retain(|s| {
+            s.status == SessionStatus::Scheduled.as_str() && s.series_status == SeriesStatus::Active.as_str()
+        });
         let organizations = by_ids(
             db,
             organization::Entity::find(),

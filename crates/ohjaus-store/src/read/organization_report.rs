@@ -22,16 +22,16 @@
 //! from its summed counts.
 
 use crate::entity::{attendance, series, session, team};
+use crate::limits::MAX_REPORT_DAYS;
+use crate::status::{SeriesStatus, SessionStatus};
+use crate::write::attendance::AttendanceStatus;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ohjaus_core::TimeZone;
-use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
-
-/// Longest period a report covers, in days (ten years).
-pub const MAX_REPORT_DAYS: i64 = 3_660;
 
 /// The figures of a series, a team or the organization.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -78,6 +78,19 @@ impl Figures {
         self.minutes_used += other.minutes_used;
     }
 
+    /// Counts `n` sessions of `status` (`late`: cancelled late) into the figures.
+    fn count(&mut self, status: SessionStatus, late: bool, n: u32) {
+        match (status, late) {
+            (SessionStatus::Held, _) => self.held += n,
+            (SessionStatus::Cancelled, true) => self.late_cancellations += n,
+            (SessionStatus::Cancelled, false) => self.cancelled += n,
+            (SessionStatus::Scheduled, _) => self.scheduled += n,
+        }
+        if is_used(status, late) {
+            self.used += n;
+        }
+    }
+
     /// Derives the rate and the hours from the counts.
     fn finish(mut self) -> Self {
         self.attendance_rate = (self.recorded > 0).then(|| f64::from(self.present) / f64::from(self.recorded));
@@ -100,9 +113,8 @@ pub struct SeriesReport {
     /// Its kind (wire name).
     #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SeriesKind))]
     pub kind: String,
-    /// Its status: active, cancelled, completed.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::SeriesStatus))]
-    pub status: String,
+    /// Where it stands.
+    pub status: SeriesStatus,
     /// Its supervisor.
     pub supervisor_id: Uuid,
     /// Its figures.
@@ -150,16 +162,29 @@ pub struct OrganizationReport {
 struct SessionFacts {
     id: Uuid,
     series_id: Uuid,
-    starts_at: DateTime<Utc>,
     minutes: i64,
-    status: String,
+    status: SessionStatus,
     late: bool,
 }
 
 impl SessionFacts {
     fn is_used(&self) -> bool {
-        self.status == "held" || (self.status == "cancelled" && self.late)
+        is_used(self.status, self.late)
     }
+}
+
+/// Whether a session is used (billable): held, or cancelled late.
+fn is_used(status: SessionStatus, late: bool) -> bool {
+    status == SessionStatus::Held || (status == SessionStatus::Cancelled && late)
+}
+
+/// [`is_used`] as a condition on the `sessions` table.
+fn used_condition() -> Condition {
+    Condition::any().add(session::Column::Status.eq(SessionStatus::Held.as_str())).add(
+        Condition::all()
+            .add(session::Column::Status.eq(SessionStatus::Cancelled.as_str()))
+            .add(session::Column::LateCancellation.eq(true)),
+    )
 }
 
 impl Store {
@@ -194,27 +219,50 @@ impl Store {
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
-        // Every session up to the period's end: the period's figures, and what was used
-        // before it for `remaining`.
+        // The period's sessions for its figures, and per series the sessions used from its
+        // start to the period's end for `remaining` (counted by the database).
         let sessions: Vec<SessionFacts> = session::Entity::find()
+            .select_only()
+            .columns([
+                session::Column::Id,
+                session::Column::SeriesId,
+                session::Column::StartsAt,
+                session::Column::EndsAt,
+                session::Column::Status,
+                session::Column::LateCancellation,
+            ])
             .join(JoinType::InnerJoin, session::Relation::Series.def())
             .filter(series::Column::OrganizationId.eq(organization_id))
+            .filter(session::Column::StartsAt.gte(start))
             .filter(session::Column::StartsAt.lt(end))
+            .into_tuple::<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>, String, bool)>()
             .all(db)
             .await?
             .into_iter()
-            .map(|s| SessionFacts {
-                id: s.id,
-                series_id: s.series_id,
-                starts_at: s.starts_at,
-                minutes: (s.ends_at - s.starts_at).num_minutes(),
-                status: s.status,
-                late: s.late_cancellation,
+            .map(|(id, series_id, starts_at, ends_at, status, late)| SessionFacts {
+                id,
+                series_id,
+                minutes: (ends_at - starts_at).num_minutes(),
+                status: SessionStatus::parse(&status).unwrap_or(SessionStatus::Scheduled),
+                late,
             })
             .collect();
-        let in_period = |s: &SessionFacts| s.starts_at >= start && s.starts_at < end;
-        let period_sessions: HashMap<Uuid, Uuid> =
-            sessions.iter().filter(|s| in_period(s)).map(|s| (s.id, s.series_id)).collect();
+        let used_to_end: HashMap<Uuid, u32> = session::Entity::find()
+            .select_only()
+            .column(session::Column::SeriesId)
+            .column_as(session::Column::Id.count(), "used")
+            .join(JoinType::InnerJoin, session::Relation::Series.def())
+            .filter(series::Column::OrganizationId.eq(organization_id))
+            .filter(session::Column::StartsAt.lt(end))
+            .filter(used_condition())
+            .group_by(session::Column::SeriesId)
+            .into_tuple::<(Uuid, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(series_id, used)| (series_id, u32::try_from(used).unwrap_or(u32::MAX)))
+            .collect();
+        let period_sessions: HashMap<Uuid, Uuid> = sessions.iter().map(|s| (s.id, s.series_id)).collect();
         let marks: Vec<(Uuid, String)> = attendance::Entity::find()
             .select_only()
             .column(attendance::Column::SessionId)
@@ -229,23 +277,10 @@ impl Store {
             .await?;
 
         let mut figures: BTreeMap<Uuid, Figures> = BTreeMap::new();
-        let mut used_to_end: HashMap<Uuid, u32> = HashMap::new();
         for s in &sessions {
-            if s.is_used() {
-                *used_to_end.entry(s.series_id).or_default() += 1;
-            }
-            if !in_period(s) {
-                continue;
-            }
             let f = figures.entry(s.series_id).or_default();
-            match (s.status.as_str(), s.late) {
-                ("held", _) => f.held += 1,
-                ("cancelled", true) => f.late_cancellations += 1,
-                ("cancelled", false) => f.cancelled += 1,
-                _ => f.scheduled += 1,
-            }
+            f.count(s.status, s.late, 1);
             if s.is_used() {
-                f.used += 1;
                 f.minutes_used += s.minutes;
             }
         }
@@ -253,7 +288,7 @@ impl Store {
             let Some(series_id) = period_sessions.get(session_id) else { continue };
             let f = figures.entry(*series_id).or_default();
             f.recorded += 1;
-            if status == "present" {
+            if AttendanceStatus::parse(status) == Some(AttendanceStatus::Present) {
                 f.present += 1;
             }
         }
@@ -277,7 +312,7 @@ impl Store {
                 series_id,
                 title: series.title.clone(),
                 kind: series.kind.clone(),
-                status: series.status.clone(),
+                status: SeriesStatus::stored(&series.status),
                 supervisor_id: series.supervisor_id,
                 figures: f.finish(),
             });
@@ -302,5 +337,53 @@ impl Store {
             teams,
             totals: totals.finish(),
         })
+    }
+
+    /// Each series' progress over its whole life — contracted, scheduled, held, cancelled,
+    /// cancelled late, used and remaining; no attendance, no minutes — for the organization's
+    /// coordinator (who may: see [`crate::access::manages`]), in two statements.
+    pub async fn series_progress(
+        &self,
+        caller: &Caller,
+        organization_id: Uuid,
+    ) -> Result<HashMap<Uuid, Figures>, StoreError> {
+        crate::access::manages(caller, organization_id)?;
+        let db = self.connection();
+        let contracted: Vec<(Uuid, i32)> = series::Entity::find()
+            .select_only()
+            .columns([series::Column::Id, series::Column::ContractedSessions])
+            .filter(series::Column::OrganizationId.eq(organization_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let counts: Vec<(Uuid, String, bool, i64)> = session::Entity::find()
+            .select_only()
+            .columns([session::Column::SeriesId, session::Column::Status, session::Column::LateCancellation])
+            .column_as(session::Column::Id.count(), "sessions")
+            .join(JoinType::InnerJoin, session::Relation::Series.def())
+            .filter(series::Column::OrganizationId.eq(organization_id))
+            .group_by(session::Column::SeriesId)
+            .group_by(session::Column::Status)
+            .group_by(session::Column::LateCancellation)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut progress: HashMap<Uuid, Figures> = contracted
+            .into_iter()
+            .map(|(id, n)| (id, Figures { contracted: u32::try_from(n).unwrap_or_default(), ..Figures::default() }))
+            .collect();
+        for (series_id, status, late, n) in counts {
+            let status = SessionStatus::parse(&status).unwrap_or(SessionStatus::Scheduled);
+            if let Some(f) = progress.get_mut(&series_id) {
+                f.count(status, late, u32::try_from(n).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(progress
+            .into_iter()
+            .map(|(id, mut f)| {
+                f.remaining = f.contracted.saturating_sub(f.used);
+                (id, f)
+            })
+            .collect())
     }
 }

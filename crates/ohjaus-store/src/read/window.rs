@@ -24,6 +24,7 @@
 //! and a pooled statement is re-bound on every call. Behind a unary `+` the planner does not
 //! look at the value (the index is still used), so the prepared statement is reused.
 
+use crate::status::SessionStatus;
 use crate::values::{ID_CHUNK, Zones};
 use crate::write::sessions::Session;
 use crate::{Backend, Store, StoreError};
@@ -207,7 +208,7 @@ impl WindowSession {
             starts_at: zone.local(self.starts_at).fixed_offset(),
             ends_at: zone.local(self.ends_at).fixed_offset(),
             timezone: self.timezone.clone(),
-            status: self.status.clone(),
+            status: SessionStatus::parse(&self.status).unwrap_or(SessionStatus::Scheduled),
             phase: self.phase.clone(),
             late_cancellation: self.late_cancellation,
             location: self.location.clone(),

@@ -6,7 +6,9 @@ use super::supervisors::parse_stored_hours;
 use crate::entity::{absence, person, session, session_participant, supervisor};
 use crate::error::StoreError;
 use chrono::{DateTime, TimeDelta, Utc};
-use ohjaus_core::{Booking, BookingIndex, Occurrence, ParticipantAgenda, SupervisorAgenda, WorkingHours};
+use ohjaus_core::{
+    Booking, BookingIndex, Occurrence, ParticipantAgenda, SessionStatus, SupervisorAgenda, WorkingHours,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
@@ -67,7 +69,7 @@ pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
         .select_only()
         .columns([session::Column::Id, session::Column::StartsAt, session::Column::EndsAt])
         .filter(session::Column::SupervisorId.eq(supervisor.id))
-        .filter(session::Column::Status.ne("cancelled"))
+        .filter(session::Column::Status.ne(SessionStatus::Cancelled.as_str()))
         .filter(session::Column::StartsAt.lt(until + buffer))
         .filter(session::Column::EndsAt.gt(from - buffer))
         .order_by_asc(session::Column::StartsAt)
@@ -120,7 +122,7 @@ pub(crate) async fn participant_agendas<C: ConnectionTrait>(
         .column(session::Column::EndsAt)
         .join(JoinType::InnerJoin, session_participant::Relation::Session.def())
         .filter(session_participant::Column::PersonId.is_in(person_ids.to_vec()))
-        .filter(session::Column::Status.ne("cancelled"))
+        .filter(session::Column::Status.ne(SessionStatus::Cancelled.as_str()))
         .filter(session::Column::StartsAt.lt(until))
         .filter(session::Column::EndsAt.gt(from))
         .into_tuple()

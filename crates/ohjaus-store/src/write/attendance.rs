@@ -281,7 +281,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if session_status(&session)? != SessionStatus::Scheduled || session.starts_at <= now {
-            return Err(StoreError::invalid("session", "only a future, scheduled session can be excused in advance"));
+            return Err(StoreError::refused("session", "only a future, scheduled session can be excused in advance"));
         }
         upsert(&txn, session_id, person_id, AttendanceStatus::Excused, now).await?;
         let person = person::Entity::find_by_id(person_id).one(&txn).await?.ok_or(StoreError::not_found("person"))?;

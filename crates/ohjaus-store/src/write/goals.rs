@@ -201,7 +201,7 @@ pub struct Review {
 #[serde(deny_unknown_fields)]
 pub struct NewGoal {
     /// What is aimed at.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::goal_text))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = goal_text))]
     pub text: String,
     /// What it is about.
     #[serde(default)]
@@ -218,7 +218,7 @@ pub struct NewGoal {
 pub struct GoalPatch {
     /// New text.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::goal_text))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = goal_text))]
     pub text: Option<String>,
     /// New focus.
     #[serde(default)]
@@ -243,7 +243,7 @@ pub struct NewReview {
     pub rating: i64,
     /// What the author wants to say.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::review_comment))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = review_comment))]
     pub comment: Option<String>,
 }
 
@@ -568,7 +568,7 @@ impl Store {
             .count(&txn)
             .await?;
         if earlier > 0 {
-            return Err(StoreError::invalid(
+            return Err(StoreError::refused(
                 "phase",
                 format!("you have already reviewed this goal at the {} phase", new.phase.as_str()),
             ));
@@ -589,4 +589,35 @@ impl Store {
         txn.commit().await?;
         Lens::of(role).review(row)?.ok_or(StoreError::not_found("review"))
     }
+}
+
+// OpenAPI schemas of the free texts: their lengths are this module's limits.
+#[cfg(feature = "openapi")]
+fn prose(max_chars: usize, description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(max_chars))
+        .pattern(Some(ohjaus_core::openapi::PROSE_PATTERN))
+        .into()
+}
+
+/// A goal's text: free text of at most [`MAX_GOAL_CHARS`] characters.
+#[cfg(feature = "openapi")]
+fn goal_text() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    prose(MAX_GOAL_CHARS, "What is aimed at: free text, not empty.")
+}
+
+/// A review's comment: at most [`MAX_COMMENT_CHARS`]
+/// characters without control characters but line breaks and tabs; white space alone is no
+/// comment.
+#[cfg(feature = "openapi")]
+fn review_comment() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("What the author wants to say (white space alone is no comment)."))
+        .max_length(Some(MAX_COMMENT_CHARS))
+        .pattern(Some(r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"))
+        .into()
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use ohjaus_core::series::parse_local_time;
 use ohjaus_core::{
     CancellationTerms, Conflict, DaysOff, FieldError, HolidayPolicy, Occurrence, Participants, Plan, Recurrence,
-    Schedule, SessionDuration, TimeZone, ValidationErrors, find_conflicts, phase_of,
+    Schedule, SessionDuration, SessionStatus, TimeZone, ValidationErrors, find_conflicts, phase_of,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -48,14 +48,14 @@ pub(crate) async fn renumber_phases<C: ConnectionTrait>(
 ) -> Result<(), StoreError> {
     let rows = session::Entity::find()
         .filter(session::Column::SeriesId.eq(series_id))
-        .filter(session::Column::Status.ne("cancelled"))
+        .filter(session::Column::Status.ne(SessionStatus::Cancelled.as_str()))
         .order_by_asc(session::Column::StartsAt)
         .order_by_asc(session::Column::Index)
         .all(db)
         .await?;
     let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
     for (position, row) in (1u32..).zip(rows) {
-        if row.status != "scheduled" || row.starts_at <= now {
+        if row.status != SessionStatus::Scheduled.as_str() || row.starts_at <= now {
             continue;
         }
         let phase = phase_of(position, total).map(|p| p.as_str().to_owned());
@@ -244,7 +244,7 @@ pub(crate) fn scheduled_session(
         starts_at: times.0,
         ends_at: times.1,
         timezone: timezone.to_owned(),
-        status: "scheduled".to_owned(),
+        status: SessionStatus::Scheduled.as_str().to_owned(),
         phase: None,
         late_cancellation: false,
         recurrence_id: None,
@@ -267,7 +267,7 @@ pub(crate) async fn mark_cancelled<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut active = row.into_active_model();
-    active.status = Set("cancelled".to_owned());
+    active.status = Set(SessionStatus::Cancelled.as_str().to_owned());
     active.late_cancellation = Set(late);
     active.cancelled_at = Set(Some(now));
     active.cancel_reason = Set(reason);
@@ -330,7 +330,7 @@ pub(crate) async fn future_sessions<C: ConnectionTrait>(
 ) -> Result<Vec<session::Model>, StoreError> {
     Ok(session::Entity::find()
         .filter(session::Column::SeriesId.eq(series_id))
-        .filter(session::Column::Status.eq("scheduled"))
+        .filter(session::Column::Status.eq(SessionStatus::Scheduled.as_str()))
         .filter(session::Column::StartsAt.gt(now))
         .order_by_asc(session::Column::StartsAt)
         .all(db)

@@ -16,7 +16,9 @@ use crate::entity::{
     goal, goal_version, organization, series, series_participant, session, session_participant, supervisor,
 };
 use crate::page::{Page, Paged};
+use crate::status::{SeriesStatus, SessionStatus};
 use crate::values::{local, new_id, optional_label};
+use crate::write::goals::GoalStatus;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
@@ -75,9 +77,8 @@ pub struct Series {
     pub cancellation_notice_hours: i32,
     /// Sessions contracted (held, scheduled and late-cancelled ones count).
     pub contracted_sessions: i32,
-    /// `active`, `cancelled` or `completed`.
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::SeriesStatus))]
-    pub status: String,
+    /// Where it stands.
+    pub status: SeriesStatus,
     /// SEQUENCE of the latest calendar messages.
     pub ical_sequence: i32,
     /// Why it was cancelled.
@@ -181,7 +182,7 @@ fn series_record(m: series::Model, participant_ids: Vec<Uuid>) -> Series {
         video_url: m.video_url,
         cancellation_notice_hours: m.cancellation_notice_hours,
         contracted_sessions: m.contracted_sessions,
-        status: m.status,
+        status: SeriesStatus::stored(&m.status),
         ical_sequence: m.ical_sequence,
         cancel_reason: m.cancel_reason,
     }
@@ -295,7 +296,7 @@ impl Store {
             video_url: spec.video_url.as_ref().map(|v| v.as_str().to_owned()),
             cancellation_notice_hours: i32::try_from(spec.terms.notice_hours()).unwrap_or(i32::MAX),
             contracted_sessions: i32::try_from(plan.sessions.len()).unwrap_or(i32::MAX),
-            status: "active".to_owned(),
+            status: SeriesStatus::Active.as_str().to_owned(),
             ical_sequence: 0,
             cancel_reason: None,
             created_at: now,
@@ -317,7 +318,7 @@ impl Store {
                 series_id: model.id,
                 text: text.as_str().to_owned(),
                 focus: None,
-                status: "active".to_owned(),
+                status: GoalStatus::Active.as_str().to_owned(),
                 shared_with_organization: false,
                 version: 1,
                 created_at: now,
@@ -389,9 +390,9 @@ impl Store {
             query = query.filter(series::Column::SupervisorId.eq(id));
         }
         if let Some(status) = &filter.status {
-            if !["active", "cancelled", "completed"].contains(&status.as_str()) {
+            let Some(status) = SeriesStatus::parse(status) else {
                 return Err(StoreError::invalid("status", "use active, cancelled or completed"));
-            }
+            };
             query = query.filter(series::Column::Status.eq(status.as_str()));
         }
         if let Some(after) = page.after()? {
@@ -418,8 +419,8 @@ impl Store {
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
         let found = series_for(&txn, caller, id, Access::Manage, true).await?.0;
-        if found.status != "active" {
-            return Err(StoreError::invalid("series", format!("a {} series cannot be cancelled", found.status)));
+        if found.status != SeriesStatus::Active.as_str() {
+            return Err(StoreError::refused("series", format!("a {} series cannot be cancelled", found.status)));
         }
         let reason = optional_label("reason", cancel.reason.as_deref())?;
         let terms = cancellation_terms(&found);
@@ -431,7 +432,7 @@ impl Store {
             mark_cancelled(&txn, row, late, reason.clone(), now).await?;
         }
         let mut active = found.into_active_model();
-        active.status = Set("cancelled".to_owned());
+        active.status = Set(SeriesStatus::Cancelled.as_str().to_owned());
         active.cancel_reason = Set(reason.clone());
         let found = active.update(&txn).await?;
         let found = raise_sequence(&txn, found, now).await?;
@@ -465,8 +466,8 @@ impl Store {
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
         let found = series_for(&txn, caller, id, Access::Manage, true).await?.0;
-        if found.status != "active" {
-            return Err(StoreError::invalid("series", format!("a {} series cannot be re-planned", found.status)));
+        if found.status != SeriesStatus::Active.as_str() {
+            return Err(StoreError::refused("series", format!("a {} series cannot be re-planned", found.status)));
         }
         let k = i32::try_from(replan.from_index).unwrap_or(i32::MAX);
         let all = session::Entity::find()
@@ -477,17 +478,20 @@ impl Store {
         if !all.iter().any(|s| s.index == k) {
             return Err(StoreError::invalid("from_index", "no session with this index"));
         }
-        if let Some(done) =
-            all.iter().find(|s| s.index >= k && s.status != "cancelled" && (s.status == "held" || s.starts_at <= now))
-        {
+        if let Some(done) = all.iter().find(|s| {
+            s.index >= k
+                && s.status != SessionStatus::Cancelled.as_str()
+                && (s.status == SessionStatus::Held.as_str() || s.starts_at <= now)
+        }) {
             return Err(StoreError::invalid("from_index", format!("session {} has already begun", done.index)));
         }
-        let replaced: Vec<&session::Model> = all.iter().filter(|s| s.index >= k && s.status == "scheduled").collect();
+        let replaced: Vec<&session::Model> =
+            all.iter().filter(|s| s.index >= k && s.status == SessionStatus::Scheduled.as_str()).collect();
         if replaced.is_empty() {
             return Err(StoreError::invalid("from_index", "no scheduled session from this index on"));
         }
         let kept_cancelled: Vec<&session::Model> =
-            all.iter().filter(|s| s.index >= k && s.status == "cancelled").collect();
+            all.iter().filter(|s| s.index >= k && s.status == SessionStatus::Cancelled.as_str()).collect();
         let current = schedule_of(&found)?;
         let mut errors = ohjaus_core::error::Collector::default();
         let first_start = errors.take(parse_local_time("first_start", &replan.first_start));
@@ -682,8 +686,8 @@ pub(crate) async fn apply_participants<C: ConnectionTrait>(
     people: Vec<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<series::Model, StoreError> {
-    if found.status != "active" {
-        return Err(StoreError::invalid(
+    if found.status != SeriesStatus::Active.as_str() {
+        return Err(StoreError::refused(
             "series",
             format!("the participants of a {} series cannot change", found.status),
         ));

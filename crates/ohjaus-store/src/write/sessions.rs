@@ -15,7 +15,7 @@ use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
-use ohjaus_core::{CancellationOutcome, Occurrence, SessionDuration, find_conflicts};
+use ohjaus_core::{CancellationOutcome, Occurrence, SessionDuration, SessionStatus, find_conflicts};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
@@ -45,9 +45,8 @@ pub struct Session {
     /// IANA zone of the series.
     #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
-    /// `scheduled`, `cancelled` or `held`.
-    #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SessionStatus))]
-    pub status: String,
+    /// Where it stands.
+    pub status: SessionStatus,
     /// `goal_setting`, `midpoint_review`, `final_review` or none.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Phase>, required = true))]
     pub phase: Option<String>,
@@ -81,7 +80,7 @@ impl Session {
             location: m.location.or_else(|| series.location.clone()),
             video_url: m.video_url.or_else(|| series.video_url.clone()),
             timezone: m.timezone,
-            status: m.status,
+            status: SessionStatus::parse(&m.status).unwrap_or(SessionStatus::Scheduled),
             phase: m.phase,
             late_cancellation: m.late_cancellation,
             cancelled_at: m.cancelled_at,
@@ -158,11 +157,11 @@ pub(crate) async fn session_records<C: ConnectionTrait>(
 
 /// Refuses a change of a session that is past, held or cancelled.
 fn changeable(session: &session::Model, now: DateTime<Utc>) -> Result<(), StoreError> {
-    if session.status != "scheduled" {
-        return Err(StoreError::invalid("session", format!("a {} session cannot change", session.status)));
+    if session.status != SessionStatus::Scheduled.as_str() {
+        return Err(StoreError::refused("session", format!("a {} session cannot change", session.status)));
     }
     if session.starts_at <= now {
-        return Err(StoreError::invalid("session", "a session that has begun cannot change"));
+        return Err(StoreError::refused("session", "a session that has begun cannot change"));
     }
     Ok(())
 }

@@ -181,7 +181,7 @@ impl Store {
         }
         let active = series::Entity::find()
             .filter(series::Column::TeamId.eq(id))
-            .filter(series::Column::Status.eq("active"))
+            .filter(series::Column::Status.eq(crate::status::SeriesStatus::Active.as_str()))
             .order_by_asc(series::Column::Id)
             .lock_exclusive()
             .all(&txn)

@@ -77,7 +77,7 @@ store_test!(
         let after_first = at("2027-01-20T09:00:00Z");
         let err =
             store.move_session(&w.coordinator, ids[1], &changes("2027-02-25T10:00"), after_first).await.unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(_)), "a session that has begun: {err:?}");
+        assert!(matches!(err, StoreError::State(_)), "a session that has begun: {err:?}");
         let err = store.move_session(&w.coordinator, ids[3], &changes("2026-12-30T10:00"), now()).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)));
         let participant = Caller::Participant { person_id: w.people[0] };
@@ -177,7 +177,7 @@ store_test!(
             assert_eq!((sequence, event.first_start.to_string().as_str()), (3, "2027-02-17 10:00:00"));
         }
         let again = store.cancel_session(&w.coordinator, ids[2], &replace, four_days_before).await;
-        assert!(matches!(again, Err(StoreError::Invalid(_))));
+        assert!(matches!(again, Err(StoreError::State(_))));
         assert_eq!(overlaps(store).await, 0);
         db.finish().await;
     }
@@ -377,7 +377,7 @@ store_test!(
             ))
         );
         let again = store.cancel_series(&as_supervisor, booked.series.id, &CancelSeries::default(), after_first).await;
-        assert!(matches!(again, Err(StoreError::Invalid(_))));
+        assert!(matches!(again, Err(StoreError::State(_))));
         db.finish().await;
     }
 );

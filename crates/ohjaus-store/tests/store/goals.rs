@@ -1,7 +1,7 @@
 //! Goals and reviews: who reads and writes what, versions, review rules.
 
 use crate::store_test;
-use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, before};
+use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, assert_refused, before};
 use chrono::TimeDelta;
 use ohjaus_core::ReviewPhase;
 use ohjaus_store::Caller;
@@ -145,7 +145,7 @@ store_test! {
         for rating in [0, 6, -1, 300] {
             assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Midpoint, rating, "x"), now).await, "rating");
         }
-        assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Start, 5, "again"), now).await, "phase");
+        assert_refused(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Start, 5, "again"), now).await, "phase");
         assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Midpoint, 5, "\u{1b}[31m"), now).await, "comment");
         let mid = store
             .add_review(&w.p1(), g.id, &NewReview { phase: ReviewPhase::Midpoint, rating: 5, comment: None }, now)

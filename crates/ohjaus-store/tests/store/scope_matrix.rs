@@ -19,6 +19,7 @@ fn kind<T>(result: Result<T, StoreError>) -> &'static str {
         Err(StoreError::NotFound { .. }) => "not_found",
         Err(StoreError::Forbidden) => "forbidden",
         Err(StoreError::Invalid(_)) => "invalid",
+        Err(StoreError::State(_)) => "refused",
         Err(StoreError::Conflict(_)) => "conflict",
         Err(StoreError::StaleLease) => "stale_lease",
         Err(StoreError::Database(e)) => panic!("database error: {e}"),

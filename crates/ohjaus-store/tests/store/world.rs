@@ -333,3 +333,14 @@ pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, ohjaus_store::StoreE
         other => panic!("expected Invalid on {field}, got {other:?}"),
     }
 }
+
+/// Asserts that `result` is `State` (refused by the resource's current state) naming `field`.
+#[track_caller]
+pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, ohjaus_store::StoreError>, field: &str) {
+    match result {
+        Err(ohjaus_store::StoreError::State(errors)) => {
+            assert!(errors.errors().iter().any(|e| e.field == field), "expected a refusal of {field}, got {errors}");
+        }
+        other => panic!("expected State on {field}, got {other:?}"),
+    }
+}
