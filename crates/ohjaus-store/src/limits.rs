@@ -3,6 +3,7 @@
 //! take no constants), and a test of the API holds the two equal.
 
 use chrono::TimeDelta;
+use ohjaus_core::FieldError;
 
 /// Most items a client may ask for in one page of a list (`limit`).
 pub const MAX_PAGE: u32 = 200;
@@ -16,6 +17,17 @@ pub const MAX_INTERNAL_PAGE: u32 = 500;
 pub const MAX_UPCOMING_DAYS: u32 = 366;
 /// Look-ahead of an upcoming view without `days`.
 pub const DEFAULT_UPCOMING_DAYS: u32 = 14;
+/// The look-ahead asked for (`days`), checked: 1 to [`MAX_UPCOMING_DAYS`], default
+/// [`DEFAULT_UPCOMING_DAYS`].
+pub fn upcoming_days(days: Option<u32>) -> Result<u32, FieldError> {
+    let days = days.unwrap_or(DEFAULT_UPCOMING_DAYS);
+    if (1..=MAX_UPCOMING_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(FieldError::new("days", format!("must be between 1 and {MAX_UPCOMING_DAYS}")))
+    }
+}
+
 /// Longest window one agenda read covers: [`MAX_UPCOMING_DAYS`] days.
 pub const MAX_WINDOW: TimeDelta = TimeDelta::days(MAX_UPCOMING_DAYS as i64);
 /// Most sessions one person's upcoming view lists.

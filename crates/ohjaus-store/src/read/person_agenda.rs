@@ -10,7 +10,7 @@
 use super::supervisor_agenda::SupervisorSession;
 use super::window::{self, Whose, by_ids};
 use crate::entity::supervisor;
-use crate::limits::{MAX_UPCOMING_DAYS, MAX_UPCOMING_SESSIONS};
+use crate::limits::{self, MAX_UPCOMING_SESSIONS};
 use crate::values::Zones;
 use crate::write::sessions::Session;
 use crate::{Caller, Store, StoreError};
@@ -53,12 +53,8 @@ pub enum MyUpcoming {
 }
 
 /// The checked look-ahead.
-pub(crate) fn upcoming_days(days: u32) -> Result<TimeDelta, StoreError> {
-    if (1..=MAX_UPCOMING_DAYS).contains(&days) {
-        Ok(TimeDelta::days(i64::from(days)))
-    } else {
-        Err(StoreError::invalid("days", format!("must be between 1 and {MAX_UPCOMING_DAYS}")))
-    }
+fn upcoming_days(days: u32) -> Result<TimeDelta, StoreError> {
+    Ok(TimeDelta::days(i64::from(limits::upcoming_days(Some(days))?)))
 }
 
 impl Store {

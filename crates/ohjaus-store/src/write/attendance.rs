@@ -15,6 +15,7 @@ use super::outbox_writer::SeriesContext;
 use crate::access::{Access, SeriesRole, is_invited, session_for};
 use crate::entity::{attendance, person, session, session_participant};
 use crate::outbox::queue::enqueue;
+use crate::values::ID_CHUNK;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ohjaus_core::notice::Change;
@@ -24,7 +25,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Most entries one request may carry (a session has at most a few dozen participants).
@@ -53,9 +54,12 @@ impl AttendanceStatus {
         }
     }
 
+    /// Every status, in the order a form offers them.
+    pub const ALL: [Self; 3] = [Self::Present, Self::Absent, Self::Excused];
+
     /// Parses a wire name.
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Present, Self::Absent, Self::Excused].into_iter().find(|s| s.as_str() == value)
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
     /// Whether this can only be said of a session that has started.
@@ -259,6 +263,31 @@ impl Store {
             entries.retain(|e| e.person_id == person_id);
         }
         Ok(SessionAttendance { session_id, session_status: session_status(&session)?, entries })
+    }
+
+    /// The calling participant's own attendance at those of `session_ids` where it is
+    /// recorded, by session, in a constant number of statements (other roles: `Forbidden`).
+    pub async fn own_attendance(
+        &self,
+        caller: &Caller,
+        session_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, AttendanceStatus>, StoreError> {
+        let Caller::Participant { person_id } = *caller else {
+            return Err(StoreError::Forbidden);
+        };
+        let mut own = HashMap::new();
+        for chunk in session_ids.chunks(ID_CHUNK) {
+            let rows = attendance::Entity::find()
+                .filter(attendance::Column::PersonId.eq(person_id))
+                .filter(attendance::Column::SessionId.is_in(chunk.to_vec()))
+                .all(self.connection())
+                .await?;
+            for row in rows {
+                let entry = Attendance::try_from(row)?;
+                own.insert(entry.session_id, entry.status);
+            }
+        }
+        Ok(own)
     }
 
     /// "I can't attend": the calling participant marks themselves `excused` for a future

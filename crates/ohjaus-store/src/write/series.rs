@@ -21,6 +21,7 @@ use crate::values::{local, new_id, optional_label};
 use crate::write::goals::GoalStatus;
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
+use ohjaus_core::CalendarEvent;
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
 use ohjaus_core::{
@@ -469,64 +470,13 @@ impl Store {
         if found.status != SeriesStatus::Active.as_str() {
             return Err(StoreError::refused("series", format!("a {} series cannot be re-planned", found.status)));
         }
-        let k = i32::try_from(replan.from_index).unwrap_or(i32::MAX);
         let all = session::Entity::find()
             .filter(session::Column::SeriesId.eq(id))
             .order_by_asc(session::Column::Index)
             .all(&txn)
             .await?;
-        if !all.iter().any(|s| s.index == k) {
-            return Err(StoreError::invalid("from_index", "no session with this index"));
-        }
-        if let Some(done) = all.iter().find(|s| {
-            s.index >= k
-                && s.status != SessionStatus::Cancelled.as_str()
-                && (s.status == SessionStatus::Held.as_str() || s.starts_at <= now)
-        }) {
-            return Err(StoreError::invalid("from_index", format!("session {} has already begun", done.index)));
-        }
-        let replaced: Vec<&session::Model> =
-            all.iter().filter(|s| s.index >= k && s.status == SessionStatus::Scheduled.as_str()).collect();
-        if replaced.is_empty() {
-            return Err(StoreError::invalid("from_index", "no scheduled session from this index on"));
-        }
-        let kept_cancelled: Vec<&session::Model> =
-            all.iter().filter(|s| s.index >= k && s.status == SessionStatus::Cancelled.as_str()).collect();
-        let current = schedule_of(&found)?;
-        let mut errors = ohjaus_core::error::Collector::default();
-        let first_start = errors.take(parse_local_time("first_start", &replan.first_start));
-        let duration = match replan.duration_minutes {
-            Some(m) => errors.take(SessionDuration::from_minutes("duration_minutes", m)),
-            None => Some(current.duration),
-        };
-        errors.finish()?;
-        let (Some(first_start), Some(duration)) = (first_start, duration) else {
-            unreachable!("every missing part recorded an error");
-        };
-        let count = u16::try_from(replaced.len()).unwrap_or(u16::MAX);
-        let recurrence = match &replan.recurrence {
-            Some(body) => {
-                let mut body = body.clone();
-                if body.count.is_none() && body.until.is_none() {
-                    body.count = Some(i64::from(count));
-                }
-                match body.validate(first_start) {
-                    Ok(recurrence) => recurrence,
-                    Err(list) => {
-                        ValidationErrors::check(list.into_iter().map(|e| e.within("recurrence")).collect())?;
-                        return Err(StoreError::invalid("recurrence", "is not valid"));
-                    }
-                }
-            }
-            None => current.recurrence.with_end(End::Count(count)),
-        };
-        let schedule = Schedule {
-            first_start,
-            timezone: current.timezone,
-            duration,
-            recurrence,
-            holiday_policy: current.holiday_policy,
-        };
+        let (replaced, kept_cancelled) = replaced_sessions(&all, replan.from_index, now)?;
+        let schedule = replan.schedule(&schedule_of(&found)?, replaced.len())?;
         let days_off = days_off(&txn, found.organization_id).await?;
         let mut plan = future_plan(&schedule, &days_off, now)?;
         let new_count = u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX);
@@ -586,46 +536,33 @@ impl Store {
         let change = Change::SeriesReplanned { from_index: replan.from_index };
         for uid in &old_uids {
             let event = EventRows::load(&txn, uid).await?;
+            // What the replaced sessions of this event were, for the people who lose them.
+            let removed = EventRows {
+                event: event.event.clone(),
+                sessions: replaced.iter().filter(|s| s.calendar_uid == *uid).map(|s| (*s).clone()).collect(),
+                invited: old_invited.iter().map(|(k, v)| (*k, v.iter().copied().collect())).collect(),
+            };
             // People who were invited to replaced sessions of this event and to nothing left
             // in it see an empty view, so they get the cancellation of the whole event.
-            let audience: BTreeSet<Uuid> = old_invited
-                .iter()
-                .filter(|(sid, _)| replaced.iter().any(|s| s.id == **sid && s.calendar_uid == *uid))
-                .flat_map(|(_, people)| people.iter().copied())
-                .collect();
+            let audience: BTreeSet<Uuid> =
+                removed.sessions.iter().flat_map(|s| old_invited.get(&s.id).into_iter().flatten().copied()).collect();
             let left: BTreeSet<Uuid> = audience.iter().copied().filter(|p| event.people().contains(p)).collect();
             let gone: BTreeSet<Uuid> = audience.difference(&left).copied().collect();
+            let cancel_removed = |mut view: CalendarEvent, _| {
+                for instance in &mut view.instances {
+                    instance.status = SessionStatus::Cancelled;
+                }
+                Some(CalendarMessage::CancelEvent { event: view })
+            };
             if event.sessions.is_empty() {
-                let removed = EventRows {
-                    event: event.event.clone(),
-                    sessions: replaced.iter().filter(|s| s.calendar_uid == *uid).map(|s| (*s).clone()).collect(),
-                    invited: old_invited.iter().map(|(k, v)| (*k, v.iter().copied().collect())).collect(),
-                };
-                outbox.about(&removed, Audience::Everyone, &change, |mut view, _| {
-                    for instance in &mut view.instances {
-                        instance.status = ohjaus_core::SessionStatus::Cancelled;
-                    }
-                    Some(CalendarMessage::CancelEvent { event: view })
-                });
+                outbox.about(&removed, Audience::Everyone, &change, cancel_removed);
                 continue;
             }
-            outbox
-                .about(&event, Audience::Supervisor, &change, |view, _| Some(CalendarMessage::Request { event: view }));
-            outbox.about(&event, Audience::People(&left), &change, |view, _| {
-                Some(CalendarMessage::Request { event: view })
-            });
+            let request = |view, _| Some(CalendarMessage::Request { event: view });
+            outbox.about(&event, Audience::Supervisor, &change, request);
+            outbox.about(&event, Audience::People(&left), &change, request);
             if !gone.is_empty() {
-                let removed = EventRows {
-                    event: event.event.clone(),
-                    sessions: replaced.iter().filter(|s| s.calendar_uid == *uid).map(|s| (*s).clone()).collect(),
-                    invited: old_invited.iter().map(|(k, v)| (*k, v.iter().copied().collect())).collect(),
-                };
-                outbox.about(&removed, Audience::People(&gone), &change, |mut view, _| {
-                    for instance in &mut view.instances {
-                        instance.status = ohjaus_core::SessionStatus::Cancelled;
-                    }
-                    Some(CalendarMessage::CancelEvent { event: view })
-                });
+                outbox.about(&removed, Audience::People(&gone), &change, cancel_removed);
             }
         }
         let event = EventRows::load(&txn, &new_uid).await?;
@@ -673,6 +610,74 @@ impl Store {
         let answer = detail(&txn, found).await?;
         txn.commit().await?;
         Ok(answer)
+    }
+}
+
+/// The sessions a re-plan from `from_index` replaces (the scheduled ones from there on, in
+/// index order) and the cancelled ones it keeps as history, checked: the index exists, no
+/// session from there on has begun, and at least one is still scheduled.
+fn replaced_sessions(
+    all: &[session::Model],
+    from_index: u32,
+    now: DateTime<Utc>,
+) -> Result<(Vec<&session::Model>, Vec<&session::Model>), StoreError> {
+    let k = i32::try_from(from_index).unwrap_or(i32::MAX);
+    if !all.iter().any(|s| s.index == k) {
+        return Err(StoreError::invalid("from_index", "no session with this index"));
+    }
+    let is = |s: &session::Model, status: SessionStatus| s.status == status.as_str();
+    if let Some(done) = all.iter().find(|s| {
+        s.index >= k && !is(s, SessionStatus::Cancelled) && (is(s, SessionStatus::Held) || s.starts_at <= now)
+    }) {
+        return Err(StoreError::invalid("from_index", format!("session {} has already begun", done.index)));
+    }
+    let replaced: Vec<&session::Model> =
+        all.iter().filter(|s| s.index >= k && is(s, SessionStatus::Scheduled)).collect();
+    if replaced.is_empty() {
+        return Err(StoreError::invalid("from_index", "no scheduled session from this index on"));
+    }
+    let kept = all.iter().filter(|s| s.index >= k && is(s, SessionStatus::Cancelled)).collect();
+    Ok((replaced, kept))
+}
+
+impl Replan {
+    /// The schedule of the re-planned sessions: this body over the `current` one, planning
+    /// as many sessions as it `replaces` when the new cadence names no end.
+    fn schedule(&self, current: &Schedule, replaces: usize) -> Result<Schedule, StoreError> {
+        let mut errors = ohjaus_core::error::Collector::default();
+        let first_start = errors.take(parse_local_time("first_start", &self.first_start));
+        let duration = match self.duration_minutes {
+            Some(m) => errors.take(SessionDuration::from_minutes("duration_minutes", m)),
+            None => Some(current.duration),
+        };
+        errors.finish()?;
+        let (Some(first_start), Some(duration)) = (first_start, duration) else {
+            unreachable!("every missing part recorded an error");
+        };
+        let count = u16::try_from(replaces).unwrap_or(u16::MAX);
+        let recurrence = match &self.recurrence {
+            Some(body) => {
+                let mut body = body.clone();
+                if body.count.is_none() && body.until.is_none() {
+                    body.count = Some(i64::from(count));
+                }
+                match body.validate(first_start) {
+                    Ok(recurrence) => recurrence,
+                    Err(list) => {
+                        ValidationErrors::check(list.into_iter().map(|e| e.within("recurrence")).collect())?;
+                        return Err(StoreError::invalid("recurrence", "is not valid"));
+                    }
+                }
+            }
+            None => current.recurrence.with_end(End::Count(count)),
+        };
+        Ok(Schedule {
+            first_start,
+            timezone: current.timezone,
+            duration,
+            recurrence,
+            holiday_policy: current.holiday_policy,
+        })
     }
 }
 

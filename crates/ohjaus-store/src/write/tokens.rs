@@ -230,6 +230,15 @@ pub struct CreatedCalendarToken {
     pub created_at: DateTime<Utc>,
 }
 
+impl CreatedCalendarToken {
+    /// The feed's private address under `public_url`, the service's base URL (with or without
+    /// a trailing slash): `{public_url}/calendar/{secret}.ics`. The one place the address is
+    /// made, for the API's answer and the pages' link alike.
+    pub fn feed_url(&self, public_url: &str) -> String {
+        format!("{}/calendar/{}.ics", public_url.trim_end_matches('/'), self.secret.expose())
+    }
+}
+
 impl Store {
     /// Makes an API token that speaks for `grants` (admin; a coordinator of an organization; a
     /// supervisor; a person as participant), labelled `label`. Only an admin may (the CLI acts
