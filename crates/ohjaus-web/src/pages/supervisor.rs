@@ -19,7 +19,6 @@ use maud::{Markup, html};
 use ohjaus_core::FieldError;
 use ohjaus_store::read::series_labels::SeriesLabel;
 use ohjaus_store::read::supervisor_agenda::SupervisorSession;
-use ohjaus_store::write::attendance::AttendanceStatus;
 use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 use ohjaus_store::write::goals::Goal;
 use ohjaus_store::write::notes::{NewNote, NoteVisibility};
