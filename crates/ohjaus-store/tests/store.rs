@@ -16,7 +16,7 @@ mod migrations;
 #[path = "store/booking.rs"]
 mod booking;
 
-// store-B: tokens, goals, notes, attendance, reports, feeds, personal reads.
+// Tokens, goals, notes, attendance, reports, feeds, personal reads.
 #[path = "store/attendance.rs"]
 mod attendance;
 #[path = "store/feed.rs"]

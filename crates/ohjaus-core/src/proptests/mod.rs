@@ -1,5 +1,5 @@
 //! Property tests of the scheduling core: random series, calendars and agendas, checked against
-//! the rules of DESIGN.md ("Scheduling semantics") and against brute force.
+//! the rules of docs/architecture.md ("Scheduling") and against brute force.
 //!
 //! Case counts are kept moderate (see [`config`]) so that the crate's whole test run stays well
 //! under a minute in a debug build on two cores.

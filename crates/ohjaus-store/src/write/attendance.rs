@@ -8,8 +8,8 @@
 //! erase an absence a participant reported.
 //!
 //! Reading: the supervisor, admins and the organization's coordinator see every entry (the
-//! organization sees attendance, DESIGN.md); a participant invited to the session sees their
-//! own.
+//! organization sees attendance: docs/architecture.md, "Confidentiality"); a participant
+//! invited to the session sees their own.
 
 use super::outbox_writer::SeriesContext;
 use crate::access::{Access, SeriesRole, is_invited, session_for};
