@@ -73,7 +73,10 @@ step "fixture and ohjaus serve"
 http_port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$http_port"
 database="sqlite://$work/ohjaus.db?mode=rwc"
-"$root/target/debug/examples/browser_fixture" "$database" >"$work/fixture.json"
+# The story lives on a fixed date, whatever the day it runs: the fixture and the server's clock
+# start at the same moment (a Tuesday morning in February, Helsinki time).
+now="2027-02-16T08:00:00Z"
+"$root/target/debug/examples/browser_fixture" "$database" "$now" >"$work/fixture.json"
 cat "$work/fixture.json"
 OHJAUS_DATABASE__URL="$database" \
 OHJAUS_HTTP__LISTEN="127.0.0.1:$http_port" \
@@ -82,6 +85,8 @@ OHJAUS_MAIL__TRANSPORT=smtp \
 OHJAUS_MAIL__SMTP_URL="smtp://127.0.0.1:$smtp_port" \
 OHJAUS_WORKER__POLL_INTERVAL_MS=200 \
 OHJAUS_SCHEDULE__ENABLED=false \
+OHJAUS_CLOCK__START="$now" \
+OHJAUS_SECRETS__KEY_FILE="$work/secrets.key" \
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 150); do

@@ -1,11 +1,11 @@
-//! Delivery that survives failures (issue 5's acceptance): a worker killed mid-run loses
+//! Delivery that survives failures: a worker killed mid-run loses
 //! nothing; two workers on PostgreSQL never send a message twice, and their schedules send
 //! one reminder per session and person and one digest per supervisor and week; an SMTP
 //! server that stays down leaves rows `dead` with their error visible in the API.
 
 use crate::support::mail::{SmtpSink, messages};
 use crate::support::python::python;
-use crate::support::{InProcess, MovedClock, Program};
+use crate::support::{InProcess, MovedClock, Program, test_now};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::notice::{Party, Recipient, Role, SessionSummary};
 use ohjaus_core::{Locale, Notice};
@@ -45,7 +45,7 @@ fn reminder(i: usize, now: DateTime<Utc>) -> Notice {
 }
 
 async fn enqueue(store: &Store, count: usize, tag: &str) {
-    let now = Utc::now();
+    let now = test_now();
     for i in 0..count {
         assert!(store.enqueue_notice(&reminder(i, now), &format!("{tag}:{i}"), now).await.unwrap());
     }
@@ -197,7 +197,8 @@ async fn book_soon(store: &Store) -> Booked {
     use ohjaus_store::write::people::NewPerson;
     use ohjaus_store::write::supervisors::NewSupervisor;
     let admin = Caller::Admin;
-    let now = Utc::now();
+    // The worker programs' clocks start at the same moment.
+    let now = test_now();
     let org = store
         .create_organization(&admin, &NewOrganization { name: "Kaukola".into(), timezone: None, locale: None }, now)
         .await
@@ -240,7 +241,7 @@ async fn book_soon(store: &Store) -> Booked {
 async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let Some(python) = python("SMTP outage") else { return };
     let database = TestDatabase::create(&test_backends()[0], Schema::Empty).await;
-    let server = InProcess::start(database.url()).await;
+    let server = InProcess::start(database.url(), test_now()).await;
     let inbox = tempfile::tempdir().unwrap();
     // A port with nothing behind it: start a sink to learn a free port, then stop it.
     let mut sink = SmtpSink::start(&python, inbox.path(), 0);
@@ -252,7 +253,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
         smtp_timeout_ms: 2000,
         ..ohjaus_notify::MailConfig::default()
     };
-    let time = MovedClock::default();
+    let time = MovedClock::starting_at(test_now());
     let worker = ohjaus_notify::Worker::new(
         server.store.clone(),
         ohjaus_notify::WorkerConfig { owner: Some("outage".into()), ..ohjaus_notify::WorkerConfig::default() },
@@ -260,7 +261,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     )
     .with_clock(time.clock());
     let (_stop, mut stop_rx) = tokio::sync::watch::channel(false);
-    let admin = server.store.create_api_token(&Caller::Admin, Caller::Admin, None, Utc::now()).await.unwrap();
+    let admin = server.store.create_api_token(&Caller::Admin, Caller::Admin, None, server.now()).await.unwrap();
     let admin = admin.secret.expose().to_owned();
     // Each pass fails every row; moving the clock past the longest backoff makes them due.
     for _ in 0..ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS + 1 {

@@ -1,5 +1,5 @@
-//! Calendar invitations through a real SMTP server, read by independent parsers (issue 5's
-//! acceptance): a series booked for a team of five sends six messages; each later change —
+//! Calendar invitations through a real SMTP server, read by independent parsers: a series
+//! booked for a team of five sends six messages; each later change —
 //! moving session 3, cancelling session 4, re-planning from session 6, adding and removing a
 //! member, cancelling the series — sends messages which, applied in order the way a calendar
 //! client applies them, show exactly the sessions the API lists for that person.
@@ -174,11 +174,9 @@ async fn run(api: &Api, admin: &str, python: &Path, dir: &Path, program: &Progra
         )
         .await;
     let team_id = team.expect(201)["id"].as_str().unwrap().to_owned();
-    // Ten sessions every three weeks from a Tuesday about a month ahead, across DST changes.
-    let mut first = (Utc::now() + TimeDelta::days(30)).date_naive();
-    while chrono::Datelike::weekday(&first) != chrono::Weekday::Tue {
-        first = first.succ_opt().unwrap();
-    }
+    // Ten sessions every three weeks from Tuesday 2 February 2027, four weeks after the
+    // program's clock starts, across the spring change to summer time (28 March).
+    let first = chrono::NaiveDate::from_ymd_opt(2027, 2, 2).unwrap();
     let booked = api
         .post(
             "/api/v1/series",

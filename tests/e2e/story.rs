@@ -1,4 +1,4 @@
-//! The whole story of a supervision process over HTTP (issue 4's acceptance), on SQLite and
+//! The whole story of a supervision process over HTTP, on SQLite and
 //! on PostgreSQL: an admin sets up an organization, a supervisor, people, a team and a
 //! closure; the coordinator previews and books a series; a conflicting booking is refused
 //! with every conflicting occurrence; sessions are moved, cancelled late and in time with a
@@ -9,23 +9,25 @@
 //! "late" and "after the session" are exact.
 
 use crate::support::InProcess;
-use chrono::{Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{NaiveDate, TimeDelta, Utc};
 use ohjaus_store::Caller;
 use ohjaus_store::testing::{Schema, TestDatabase, test_backends};
 use serde_json::{Value, json};
 
-/// The next public holiday on a weekday at least `days` ahead of today.
-fn weekday_holiday_ahead(days: i64) -> NaiveDate {
-    let from = Utc::now().date_naive() + TimeDelta::days(days);
-    (from.year()..from.year() + 2)
-        .flat_map(ohjaus_core::finnish_holidays)
-        .map(|(date, _)| date)
-        .find(|d| *d >= from && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .expect("a weekday holiday within two years")
+/// The story's "now": Monday 1 March 2027, 08:00 in Helsinki.
+fn story_now() -> chrono::DateTime<Utc> {
+    "2027-03-01T06:00:00Z".parse().unwrap()
+}
+
+/// Ascension Day 2027, a Thursday: the series meets on Thursdays around it.
+fn ascension_2027() -> NaiveDate {
+    let day = NaiveDate::from_ymd_opt(2027, 5, 6).unwrap();
+    assert!(ohjaus_core::finnish_holidays(2027).into_iter().any(|(d, _)| d == day), "{day} is a holiday");
+    day
 }
 
 async fn token(server: &InProcess, grants: Caller) -> String {
-    let created = server.store.create_api_token(&Caller::Admin, grants, Some("e2e"), Utc::now()).await.unwrap();
+    let created = server.store.create_api_token(&Caller::Admin, grants, Some("e2e"), server.now()).await.unwrap();
     created.secret.expose().to_owned()
 }
 
@@ -41,7 +43,7 @@ fn local_time(rfc3339: &str) -> &str {
 async fn the_whole_story_over_http() {
     for backend in test_backends() {
         let database = TestDatabase::create(&backend, Schema::Empty).await;
-        let server = InProcess::start(database.url()).await;
+        let server = InProcess::start(database.url(), story_now()).await;
         story(&server).await;
         eprintln!("e2e story passed on {}", backend.name());
     }
@@ -92,9 +94,10 @@ async fn story(server: &InProcess) {
         .await;
     let team_id = id(team.expect(201));
 
-    // A weekly series on the weekday of a holiday, starting two weeks before it; a one-day
-    // closure three weeks after the holiday.
-    let holiday = weekday_holiday_ahead(21);
+    // A weekly series on Thursdays from two weeks before Ascension Day; a one-day closure
+    // three weeks after the holiday. Session 6 falls on Thursday 10 June, so the re-plan
+    // below starts on a Friday, within the supervisor's working hours.
+    let holiday = ascension_2027();
     let first = holiday - TimeDelta::days(14);
     let closed = holiday + TimeDelta::days(21);
     api.post(
@@ -189,6 +192,7 @@ async fn story(server: &InProcess) {
 
     // Re-plan from session 6: every second week at 10:00, starting the day after session 6.
     let sixth_day: NaiveDate = session(6)["starts_at"].as_str().unwrap()[..10].parse().unwrap();
+    assert_eq!(sixth_day, NaiveDate::from_ymd_opt(2027, 6, 10).unwrap(), "{sessions:?}");
     let replanned = api
         .post(
             &format!("/api/v1/series/{series_id}/replan"),

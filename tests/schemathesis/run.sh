@@ -15,6 +15,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -
 trap cleanup EXIT
 export OHJAUS_DATABASE__URL="sqlite://$work/ohjaus.db?mode=rwc"
 export OHJAUS_MAIL__DIR="$work/mail"
+export OHJAUS_SECRETS__KEY_FILE="$work/secrets.key"
 export OHJAUS_HTTP__LISTEN=127.0.0.1:0
 export OHJAUS_LOG__LEVEL="warn,ohjaus::commands::serve=info"
 export OHJAUS_LOG__FORMAT=text

@@ -1,4 +1,4 @@
-//! The pure scheduling domain of Ohjaus: no IO, no clock, no database, no HTTP.
+//! The pure domain of Ohjaus — scheduling and invoicing: no IO, no clock, no database, no HTTP.
 //!
 //! A tour, in the order a booking uses it:
 //!
@@ -20,53 +20,90 @@
 //!   store snapshots into the outbox for the worker to render ([`locale`]: fi, sv, en, and
 //!   dates and times as each language writes them, for the emails and the pages alike).
 //!
+//! Invoicing, from a contract to an invoice's totals:
+//!
+//! - [`money`] — amounts in integer cents ([`Cents`], checked arithmetic) and the
+//!   [`Currency`]; [`vat`] — VAT categories `S`, `Z`, `E` and exact rates.
+//! - [`business_id`], [`peppol`], [`bank`], [`reference`], [`address`] — the identifiers an
+//!   invoice carries, each checked as its scheme says: the business ID (Y-tunnus) and the VAT
+//!   number and OVT code made from it, Peppol participant ids, IBAN and BIC, the Finnish
+//!   payment reference, postal addresses.
+//! - [`contract`] — a series' contract terms: price, VAT, trial sessions, which cancellations
+//!   are charged, an early end, the payer's invoicing details; which session is charged.
+//! - [`billing`] — the seller's billing profile and invoice number series.
+//! - [`invoice`] — lines, totals per VAT category and for the document (EN 16931 rounding),
+//!   invoices and credit notes. `ohjaus-einvoice` writes them as Peppol BIS Billing 3.0.
+//!
 //! Everything time-dependent takes `now` or the days off as arguments, so tests are exact.
 
+pub mod address;
+pub mod bank;
+pub mod billing;
+pub mod business_id;
 pub mod calendar;
 pub mod cancellation;
 pub mod conflicts;
+pub mod contract;
 pub mod days_off;
 pub mod duration;
 pub mod email;
 pub mod error;
 pub mod evaluation;
 pub mod holidays;
+pub mod invoice;
 pub mod kind;
 pub mod locale;
+pub mod money;
 pub mod notice;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod peppol;
 pub mod plan;
 pub mod preview;
 pub mod recurrence;
+pub mod reference;
 pub mod series;
 pub mod slots;
 pub mod text;
+pub mod vat;
 pub mod working_hours;
 pub mod zone;
 
 #[cfg(test)]
 mod proptests;
 
+pub use address::{CountryCode, PostalAddress, PostalAddressBody};
+pub use bank::{Bic, Iban};
+pub use billing::{BillingProfile, BillingProfileBody, InvoiceNumber, InvoiceNumberSeries};
+pub use business_id::{BusinessId, FinnishVatNumber, OvtCode};
 pub use calendar::{CalendarEvent, EventInstance, SessionStatus};
 pub use cancellation::{CancellationOutcome, CancellationTerms};
 pub use conflicts::{
     Booking, BookingIndex, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda, find_conflicts,
 };
+pub use contract::{Charge, ContractTerms, ContractTermsBody, DecimalInput, PayerBody, PayerDetails, TrialSessions};
 pub use days_off::{Closure, DayOff, DaysOff};
 pub use duration::SessionDuration;
 pub use email::Email;
 pub use error::{FieldError, ValidationErrors};
 pub use evaluation::{Phase, ReviewPhase, phase_of};
 pub use holidays::{Holiday, finnish_holiday, finnish_holidays};
+pub use invoice::{
+    DocumentKind, Invoice, InvoiceError, InvoiceInput, InvoiceLine, LineStatus, Period, PrecedingInvoice, Totals,
+    VatSubtotal,
+};
 pub use kind::{HolidayPolicy, SeriesKind};
 pub use locale::Locale;
+pub use money::{Cents, Currency};
 pub use notice::Notice;
+pub use peppol::{EInvoiceAddress, PeppolId};
 pub use plan::{Plan, PlannedSession, Schedule, SkippedDate};
 pub use preview::Preview;
 pub use recurrence::{End, Pattern, Recurrence, RecurrenceBody};
+pub use reference::ReferenceNumber;
 pub use series::{Participants, SeriesBody, SeriesSpec};
 pub use slots::{Slot, SlotQuery, find_slots};
 pub use text::{Label, Prose, VideoUrl};
+pub use vat::{ExemptionReasonCode, VatCategory, VatRate};
 pub use working_hours::{WorkingHours, WorkingHoursEntry};
 pub use zone::TimeZone;

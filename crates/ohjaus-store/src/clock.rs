@@ -21,6 +21,17 @@ impl Clock {
         Self(Arc::new(move || at))
     }
 
+    /// A clock that reads `start` at the moment it is made and runs on in real time from
+    /// there (measured on the monotonic clock): a whole process — API, pages and worker —
+    /// living at a chosen date, for end-to-end tests and rehearsals.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        let origin = std::time::Instant::now();
+        Self(Arc::new(move || {
+            let elapsed = chrono::TimeDelta::from_std(origin.elapsed()).unwrap_or(chrono::TimeDelta::MAX);
+            start.checked_add_signed(elapsed).unwrap_or(DateTime::<Utc>::MAX_UTC)
+        }))
+    }
+
     /// A clock driven by a function (tests move time forward with it).
     pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         Self(Arc::new(now))
@@ -55,5 +66,8 @@ mod tests {
         assert_eq!(clock.clone().now(), at + TimeDelta::hours(1));
         let before = Utc::now();
         assert!(Clock::system().now() >= before);
+        let running = Clock::starting_at(at);
+        let (first, second) = (running.now(), running.now());
+        assert!(at <= first && first <= second && second < at + TimeDelta::minutes(1));
     }
 }

@@ -22,7 +22,8 @@
 //! Infrastructure: [`Store`] ([`store`]) connects, migrates and begins write transactions
 //! (`BEGIN IMMEDIATE` on SQLite, row locks on PostgreSQL); [`Clock`] ([`clock`]) is where
 //! "now" comes from; [`Caller`] ([`caller`]) is who asks — every read and write takes one;
-//! [`StoreError`] ([`error`]); [`entity`] holds one sea-orm entity per table, with typed
+//! [`StoreError`] ([`error`]); [`secrets`] seals the passwords and signing secrets the
+//! service must read back under the configured key ([`SecretsKey`]); [`entity`] holds one sea-orm entity per table, with typed
 //! statuses ([`status`]); [`page`] and [`limits`] are how lists are cut and every limit a
 //! request meets; [`values`] small shared values; `testing` (feature `testing`) fresh
 //! databases and a hand-moved clock for tests.
@@ -38,6 +39,7 @@ pub mod limits;
 pub mod outbox;
 pub mod page;
 pub mod read;
+pub mod secrets;
 pub mod status;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -49,4 +51,5 @@ pub use caller::Caller;
 pub use clock::Clock;
 pub use error::StoreError;
 pub use read::coming_sessions::{SupervisorAgendaDigest, UpcomingSession};
+pub use secrets::{SecretsError, SecretsKey};
 pub use store::{Backend, Store};

@@ -2,6 +2,7 @@
 //! foreign keys), migrations, readiness, and the write transactions every change runs in.
 
 use crate::error::StoreError;
+use crate::secrets::SecretsKey;
 use ohjaus_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -37,6 +38,7 @@ pub enum Backend {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    secrets: Option<SecretsKey>,
 }
 
 impl Store {
@@ -84,7 +86,22 @@ impl Store {
             }
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, backend })
+        Ok(Self { db, backend, secrets: None })
+    }
+
+    /// The same store sealing and opening secrets at rest with `key`.
+    #[must_use]
+    pub fn with_secrets(mut self, key: SecretsKey) -> Self {
+        self.secrets = Some(key);
+        self
+    }
+
+    /// The key secrets at rest are sealed with; an operation that keeps a secret fails with
+    /// a clear error when the store was given none.
+    pub fn secrets(&self) -> Result<&SecretsKey, StoreError> {
+        self.secrets.as_ref().ok_or_else(|| {
+            StoreError::invalid("secrets.key", "no secrets key is configured, so no password or secret can be kept")
+        })
     }
 
     /// Applies every pending migration.

@@ -180,10 +180,12 @@ impl TestDb {
         Some(Self::create(&TestBackend::Postgres(postgres_server()?), Schema::Migrated).await)
     }
 
-    /// A database on `backend`, migrated or empty, and a store connected to it.
+    /// A database on `backend`, migrated or empty, and a store connected to it that seals
+    /// secrets with [`test_secrets_key`].
     pub async fn create(backend: &TestBackend, schema: Schema) -> Self {
         let database = TestDatabase::make(backend, schema).await;
-        let store = Store::connect(&database.url).await.expect("the test database connects");
+        let store =
+            Store::connect(&database.url).await.expect("the test database connects").with_secrets(test_secrets_key());
         if backend == &TestBackend::Sqlite && schema == Schema::Migrated {
             store.migrate().await.expect("migrations apply");
         }
@@ -206,6 +208,11 @@ impl TestDb {
         store.close().await.expect("the test database closes");
         database.remove().await;
     }
+}
+
+/// The secrets key of test stores: fixed, so a test can open what another part sealed.
+pub fn test_secrets_key() -> crate::SecretsKey {
+    crate::SecretsKey::from_base64("b2hqYXVzIHRlc3Qgc2VjcmV0cyBrZXksIDMyIGJ5dGU=", &[]).expect("a 32-byte key")
 }
 
 /// A clock the test moves by hand.

@@ -1,11 +1,12 @@
 //! The browser tests' world, written into a fresh database before `ohjaus serve` starts:
 //!
-//!     cargo run -p ohjaus-web --example browser_fixture -- sqlite://PATH?mode=rwc > fixture.json
+//!     cargo run -p ohjaus-web --example browser_fixture -- sqlite://PATH?mode=rwc NOW > fixture.json
 //!
 //! A hospital ward (coordinator Maija, a team of three nurses) and a school, served by one
 //! supervisor, Anna. The ward's series was booked three weeks ago, so its first session has
 //! taken place (attendance can be recorded) and the others are ahead. Everything goes through
-//! the store's operations, as the API would; `now` is the real time, as the server's will be.
+//! the store's operations, as the API would; `NOW` (RFC 3339) is the moment the server's clock
+//! starts at (`OHJAUS_CLOCK__START`), so the story sees the same dates on any day.
 //! Prints JSON with the addresses to sign in with and the times the tests use.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -30,11 +31,12 @@ fn weekly(interval: i64, count: i64) -> RecurrenceBody {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let url = std::env::args().nth(1).expect("usage: browser_fixture DATABASE_URL");
+    let usage = "usage: browser_fixture DATABASE_URL NOW";
+    let url = std::env::args().nth(1).expect(usage);
+    let now: chrono::DateTime<Utc> = std::env::args().nth(2).expect(usage).parse().expect("NOW is an RFC 3339 instant");
     let store = Store::connect(&url).await.expect("the database");
     store.migrate().await.expect("migrations");
     let admin = Caller::Admin;
-    let now = Utc::now();
     let helsinki = chrono_tz::Europe::Helsinki;
     let today: NaiveDate = now.with_timezone(&helsinki).date_naive();
     let booked_at = now - TimeDelta::days(21);

@@ -3,9 +3,11 @@
 //! Unknown keys are errors, so a typo does not silently fall back to a default.
 
 use anyhow::{Context as _, bail};
+use chrono::{DateTime, Utc};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Toml};
 use ohjaus_notify::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
+use ohjaus_store::{Clock, SecretsKey};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -27,8 +29,65 @@ pub struct Config {
     pub worker: WorkerSection,
     /// `[schedule]`: the notify crate's own settings.
     pub schedule: ScheduleConfig,
+    /// `[secrets]`.
+    pub secrets: SecretsConfig,
+    /// `[clock]`.
+    pub clock: ClockConfig,
     /// `[log]`.
     pub log: LogConfig,
+}
+
+/// `[secrets]`: the key secrets at rest are sealed with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// 32 bytes in base64; empty for the key file.
+    pub key: String,
+    /// Keys of before a rotation, which still open what they sealed.
+    pub previous_keys: Vec<String>,
+    /// Where the key is kept (and made) when `key` is empty.
+    pub key_file: String,
+}
+
+impl SecretsConfig {
+    /// The key: `key` when set, else the key file's, made on first use.
+    pub fn load(&self) -> anyhow::Result<SecretsKey> {
+        let current = if self.key.trim().is_empty() { self.key_from_file()? } else { self.key.clone() };
+        SecretsKey::from_base64(&current, &self.previous_keys).map_err(|e| anyhow::anyhow!("secrets.key: {e}"))
+    }
+
+    fn key_from_file(&self) -> anyhow::Result<String> {
+        let path = Path::new(&self.key_file);
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).with_context(|| format!("creating the folder of {}", path.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(mut file) => {
+                let key = SecretsKey::generate_base64();
+                std::io::Write::write_all(&mut file, format!("{key}\n").as_bytes())
+                    .with_context(|| format!("writing the secrets key file {}", path.display()))?;
+                tracing::info!(path = %path.display(), "made a new secrets key file; keep it with the database's backups");
+                Ok(key)
+            }
+            // Made before (or by another process starting at the same time): read it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
+                .map(|k| k.trim().to_owned())
+                .with_context(|| format!("reading the secrets key file {}", path.display())),
+            Err(e) => Err(e).with_context(|| format!("creating the secrets key file {}", path.display())),
+        }
+    }
+}
+
+/// `[clock]`: where the process's "now" comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockConfig {
+    /// Empty for the system clock; an RFC 3339 instant for a clock that starts there.
+    pub start: String,
 }
 
 /// `[database]`.
@@ -113,6 +172,17 @@ impl Config {
         }
         // The schedules' own parser checks the cron expressions and the zone.
         ohjaus_notify::Scheduler::new(&self.schedule).map_err(|e| anyhow::anyhow!("bad [schedule]: {e}"))?;
+        self.clock_start()?;
+        if !self.secrets.key.trim().is_empty() || !self.secrets.previous_keys.is_empty() {
+            // A configured key is checked at once; the key file when the store opens.
+            let current = if self.secrets.key.trim().is_empty() {
+                SecretsKey::generate_base64()
+            } else {
+                self.secrets.key.clone()
+            };
+            SecretsKey::from_base64(&current, &self.secrets.previous_keys)
+                .map_err(|e| anyhow::anyhow!("secrets.key or secrets.previous_keys: {e}"))?;
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json (is {:?})", self.log.format);
         }
@@ -129,6 +199,26 @@ impl Config {
             owner: Some(self.worker.owner.clone()).filter(|o| !o.is_empty()),
             schedule: self.schedule.clone(),
         }
+    }
+
+    /// The clock every part of the process reads: the system clock, or one started at
+    /// `clock.start`.
+    pub fn clock(&self) -> Clock {
+        match self.clock_start() {
+            Ok(Some(start)) => Clock::starting_at(start),
+            // `check` refused a bad value when the configuration was loaded.
+            Ok(None) | Err(_) => Clock::system(),
+        }
+    }
+
+    fn clock_start(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let start = self.clock.start.trim();
+        if start.is_empty() {
+            return Ok(None);
+        }
+        let at = DateTime::parse_from_rfc3339(start)
+            .with_context(|| format!("clock.start {start:?} is not an RFC 3339 instant (e.g. 2027-03-01T08:00:00Z)"))?;
+        Ok(Some(at.with_timezone(&Utc)))
     }
 
     /// The address to listen on.
@@ -159,6 +249,40 @@ mod tests {
         assert_eq!(config.http.listen, "127.0.0.1:8080");
         assert_eq!(config.mail.transport, TransportKind::File);
         assert_eq!(config.worker_config().owner, None);
+        assert!(config.clock_start().unwrap().is_none(), "the system clock by default");
+    }
+
+    #[test]
+    fn a_clock_start_is_an_instant() {
+        let mut config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        config.clock.start = "2027-03-01T10:00:00+02:00".into();
+        config.check().unwrap();
+        let start: DateTime<Utc> = "2027-03-01T08:00:00Z".parse().unwrap();
+        assert!(config.clock().now() >= start && config.clock().now() < start + chrono::TimeDelta::minutes(1));
+        config.clock.start = "tomorrow".into();
+        let refused = config.check().unwrap_err().to_string();
+        assert!(refused.contains("clock.start"), "{refused}");
+    }
+
+    #[test]
+    fn the_secrets_key_comes_from_the_setting_or_a_file_made_once() {
+        let mut config: Config = Figment::new().merge(Toml::string(DEFAULTS)).extract().unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        config.secrets.key_file = folder.path().join("keys/secrets.key").display().to_string();
+        let made = config.secrets.load().unwrap();
+        let again = config.secrets.load().unwrap();
+        assert_eq!(made.id(), again.id(), "the file is made once and read afterwards");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&config.secrets.key_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        config.secrets.key = SecretsKey::generate_base64();
+        assert_ne!(config.secrets.load().unwrap().id(), made.id(), "a configured key wins");
+        config.secrets.key = "too short".into();
+        let refused = config.check().unwrap_err().to_string();
+        assert!(refused.contains("secrets.key"), "{refused}");
     }
 
     #[test]

@@ -24,9 +24,11 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
+    let secrets = config.secrets.load()?;
     let store = Store::connect_with(url, Some(config.database.max_connections))
         .await
-        .with_context(|| format!("connecting to the database {}", redact_url(url)))?;
+        .with_context(|| format!("connecting to the database {}", redact_url(url)))?
+        .with_secrets(secrets);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }

@@ -111,14 +111,22 @@ impl Api {
     }
 }
 
-/// The system clock moved forward by the test: real time goes on (SMTP and processes need
-/// it), and `advance` jumps ahead (past a lease, a backoff, a session's end).
-#[derive(Debug, Clone, Default)]
+/// A clock that starts at a date the test chose and runs on in real time (SMTP and
+/// processes need time to pass), and that `advance` jumps ahead (past a lease, a backoff, a
+/// session's end). Tests never take their dates from the wall clock: on any day they live at
+/// the same date.
+#[derive(Debug, Clone)]
 pub struct MovedClock {
+    running: Clock,
     offset_seconds: Arc<AtomicI64>,
 }
 
 impl MovedClock {
+    /// A clock reading `start` now.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self { running: Clock::starting_at(start), offset_seconds: Arc::default() }
+    }
+
     /// The clock, for the API or a worker.
     pub fn clock(&self) -> Clock {
         let moved = self.clone();
@@ -132,7 +140,7 @@ impl MovedClock {
 
     /// The clock's now.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + TimeDelta::seconds(self.offset_seconds.load(Ordering::SeqCst))
+        self.running.now() + TimeDelta::seconds(self.offset_seconds.load(Ordering::SeqCst))
     }
 }
 
@@ -148,11 +156,11 @@ pub struct InProcess {
 }
 
 impl InProcess {
-    /// Migrates `database_url` and serves it.
-    pub async fn start(database_url: &str) -> Self {
+    /// Migrates `database_url` and serves it with a clock reading `now` at the start.
+    pub async fn start(database_url: &str, now: DateTime<Utc>) -> Self {
         let store = ohjaus_store::Store::connect(database_url).await.expect("the database connects");
         store.migrate().await.expect("migrations apply");
-        let time = MovedClock::default();
+        let time = MovedClock::starting_at(now);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = listener.local_addr().expect("its address");
         let state = AppState {

@@ -19,3 +19,12 @@ pub mod python;
 
 pub use api::{Api, InProcess, MovedClock};
 pub use process::Program;
+
+use chrono::{DateTime, Utc};
+
+/// The moment the tests live at unless a test chooses another: Monday 4 January 2027, 08:00
+/// in Helsinki. Never the wall clock: a story must see the same weekdays and holidays on any
+/// day it runs.
+pub fn test_now() -> DateTime<Utc> {
+    "2027-01-04T06:00:00Z".parse().expect("a fixed instant")
+}

@@ -15,7 +15,8 @@ pub struct Program {
 
 impl Program {
     /// The program on `database_url`, mail to `mail_dir` as files, HTTP on a free port, quiet
-    /// logs, fast polling, no schedules (tests that want them turn them on).
+    /// logs, fast polling, no schedules (tests that want them turn them on), and its clock
+    /// started at [`super::test_now`].
     pub fn new(database_url: &str, mail_dir: &std::path::Path) -> Self {
         Self {
             env: vec![
@@ -26,8 +27,17 @@ impl Program {
                 ("OHJAUS_WORKER__POLL_INTERVAL_MS".into(), "50".into()),
                 ("OHJAUS_SCHEDULE__ENABLED".into(), "false".into()),
                 ("OHJAUS_LOG__LEVEL".into(), "info,sqlx=warn,sea_orm_migration=warn".into()),
+                ("OHJAUS_CLOCK__START".into(), super::test_now().to_rfc3339()),
+                // A key of its own, so no key file is made in the working folder.
+                ("OHJAUS_SECRETS__KEY".into(), "b2hqYXVzIGUyZSB0ZXN0IHNlY3JldHMga2V5LCAzMmI=".into()),
             ],
         }
+    }
+
+    /// The same with the program's clock starting at `now`.
+    #[must_use]
+    pub fn at(self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.with("OHJAUS_CLOCK__START", &now.to_rfc3339())
     }
 
     /// The same with one more setting (a later one wins).

@@ -1,5 +1,6 @@
-//! Property tests of the scheduling core: random series, calendars and agendas, checked against
-//! the rules of docs/architecture.md ("Scheduling") and against brute force.
+//! Property tests of the core: random series, calendars and agendas, checked against the
+//! scheduling rules (docs/architecture.md, "Scheduling") and against brute force; random
+//! contracts' invoice sums against a decimal recomputation.
 //!
 //! Case counts are kept moderate (see [`config`]) so that the crate's whole test run stays well
 //! under a minute in a debug build on two cores.
@@ -7,6 +8,7 @@
 mod conflicts;
 mod days_off;
 mod dst;
+mod invoice;
 mod recurrence;
 mod slots;
 

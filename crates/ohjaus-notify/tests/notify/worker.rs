@@ -55,6 +55,12 @@ fn never_stop() -> watch::Receiver<bool> {
     rx
 }
 
+/// Where the tests whose workers run in real time (leases, SMTP) start their clocks: a fixed
+/// date, never the wall clock's.
+fn running_since_fixture() -> chrono::DateTime<chrono::Utc> {
+    fixtures::utc("2027-01-05T08:00:00Z")
+}
+
 /// A port on 127.0.0.1 where nothing listens.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
@@ -101,14 +107,15 @@ async fn the_worker_delivers_everything_to_a_real_smtp_server() {
     let (store, dir) = store::fresh().await;
     let sink = Sink::start(&python, &dir.path().join("sink"), 0);
     let notices = all_kinds();
-    store::enqueue(&store, &notices, chrono::Utc::now()).await;
+    store::enqueue(&store, &notices, running_since_fixture()).await;
 
     let transport = Transport::smtp(&sink.url(), 4, Duration::from_secs(10)).expect("a transport");
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let running =
-        tokio::spawn(ohjaus_notify::run_worker(store.clone(), config("smtp-worker"), mailer(transport), async {
-            let _ = done_rx.await;
-        }));
+    let worker = Worker::new(store.clone(), config("smtp-worker"), mailer(transport))
+        .with_clock(Clock::starting_at(running_since_fixture()));
+    let running = tokio::spawn(ohjaus_notify::run(worker, async {
+        let _ = done_rx.await;
+    }));
     let messages = tokio::task::spawn_blocking(move || {
         let messages = sink.wait_for(notices.len(), Duration::from_secs(60));
         (sink, messages)
@@ -219,14 +226,15 @@ async fn an_ack_after_the_lease_passed_is_refused_and_the_row_sent_again() {
 #[tokio::test]
 async fn shutdown_finishes_the_messages_in_hand() {
     let (store, dir) = store::fresh().await;
-    let now = chrono::Utc::now();
+    let now = running_since_fixture();
     let notices: Vec<Notice> = (0..8).flat_map(|_| all_kinds()).collect();
     store::enqueue(&store, &notices, now).await;
     let folder = dir.path().join("mail");
     let transport = Transport::file(&folder).expect("a folder");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let config = WorkerConfig { batch_size: 20, concurrency: 2, ..config("graceful") };
-    let running = tokio::spawn(ohjaus_notify::run_worker(store.clone(), config, mailer(transport), async {
+    let worker = Worker::new(store.clone(), config, mailer(transport)).with_clock(Clock::starting_at(now));
+    let running = tokio::spawn(ohjaus_notify::run(worker, async {
         let _ = stop_rx.await;
     }));
     // Stop as soon as some messages are out.
@@ -317,7 +325,7 @@ async fn hostile_names_and_titles_arrive_whole_and_add_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_on_postgresql_never_send_a_row_twice() {
     let Some(db) = store::postgres("two_workers_on_postgresql_never_send_a_row_twice").await else { return };
-    let now = chrono::Utc::now();
+    let now = running_since_fixture();
     let notices: Vec<Notice> = (0..4).flat_map(|_| all_kinds()).collect();
     store::enqueue(&db.store, &notices, now).await;
     let dir = tempfile::tempdir().expect("a folder");
@@ -328,6 +336,7 @@ async fn two_workers_on_postgresql_never_send_a_row_twice() {
         .map(|(owner, folder)| {
             let config = WorkerConfig { batch_size: 7, ..config(owner) };
             Worker::new(db.store.clone(), config, mailer(Transport::file(folder).expect("a folder")))
+                .with_clock(Clock::starting_at(now))
         })
         .collect();
     let drain = |worker: Worker| async move {

@@ -139,6 +139,8 @@ fn no_store_module_imports_a_module_that_imports_it_back() {
         ("StoreError", "error"),
         ("Store", "store"),
         ("Backend", "store"),
+        ("SecretsKey", "secrets"),
+        ("SecretsError", "secrets"),
         ("UpcomingSession", "read::coming_sessions"),
         ("SupervisorAgendaDigest", "read::coming_sessions"),
     ]);

@@ -5,7 +5,6 @@ use super::Failure;
 use super::token::store_failure;
 use crate::cli::CoordinatorAction;
 use crate::config::Config;
-use chrono::Utc;
 use ohjaus_store::Caller;
 
 /// Grants or revokes, acting as an admin.
@@ -15,7 +14,7 @@ pub async fn run(config: Config, action: CoordinatorAction) -> Result<(), Failur
         CoordinatorAction::Grant { person_id } => (person_id, true),
         CoordinatorAction::Revoke { person_id } => (person_id, false),
     };
-    store.set_coordinator(&Caller::Admin, person_id, coordinates, Utc::now()).await.map_err(store_failure)?;
+    store.set_coordinator(&Caller::Admin, person_id, coordinates, config.clock().now()).await.map_err(store_failure)?;
     println!("{person_id} {} a coordinator of their organization", if coordinates { "is now" } else { "is no longer" });
     Ok(())
 }

@@ -26,7 +26,7 @@ pub async fn run(config: Config) -> Result<(), Failure> {
     if !store.list_organizations(&admin).await.map_err(store_failure)?.is_empty() {
         return Err(Failure::input("the database is not empty; `ohjaus demo` fills only an empty one"));
     }
-    let now = Utc::now();
+    let now = config.clock().now();
     let demo = fill(&store, now).await.map_err(store_failure)?;
     print(&demo, &config.http.public_url);
     Ok(())

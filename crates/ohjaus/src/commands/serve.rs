@@ -6,7 +6,6 @@ use crate::config::Config;
 use crate::runtime::{open_store, shutdown_signal, stopped};
 use anyhow::Context as _;
 use ohjaus_api::{ApiConfig, AppState};
-use ohjaus_store::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     let state = AppState {
         store: store.clone(),
         metrics: ohjaus_api::metrics::Metrics::default(),
-        clock: Clock::system(),
+        clock: config.clock(),
         config: Arc::new(ApiConfig {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(config.http.request_timeout_seconds),
@@ -34,7 +33,9 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     let worker = if with_worker {
         let mailer = ohjaus_notify::Mailer::from_config(&config.mail).context("setting up mail")?;
         let stop = stopped(signal.clone());
-        Some(tokio::spawn(ohjaus_notify::run_worker(store.clone(), config.worker_config(), mailer, stop)))
+        let worker =
+            ohjaus_notify::Worker::new(store.clone(), config.worker_config(), mailer).with_clock(state.clock.clone());
+        Some(tokio::spawn(ohjaus_notify::run(worker, stop)))
     } else {
         None
     };

@@ -3,7 +3,6 @@
 use super::Failure;
 use crate::cli::{TokenAction, TokenCreate};
 use crate::config::Config;
-use chrono::Utc;
 use ohjaus_store::{Caller, StoreError};
 
 /// Creates, revokes or lists.
@@ -14,14 +13,14 @@ pub async fn run(config: Config, action: TokenAction) -> Result<(), Failure> {
         TokenAction::Create(create) => {
             let grants = grants(&create);
             let created = store
-                .create_api_token(&operator, grants, create.label.as_deref(), Utc::now())
+                .create_api_token(&operator, grants, create.label.as_deref(), config.clock().now())
                 .await
                 .map_err(store_failure)?;
             // The secret is shown once and never stored.
             println!("{}", created.secret.expose());
         }
         TokenAction::Revoke { id } => {
-            store.revoke_api_token(&operator, id, Utc::now()).await.map_err(store_failure)?;
+            store.revoke_api_token(&operator, id, config.clock().now()).await.map_err(store_failure)?;
             println!("revoked {id}");
         }
         TokenAction::List => {

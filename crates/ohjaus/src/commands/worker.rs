@@ -11,8 +11,7 @@ pub async fn run(config: Config) -> Result<(), Failure> {
     let store = open_store(&config).await?;
     let mailer = ohjaus_notify::Mailer::from_config(&config.mail).context("setting up mail")?;
     tracing::info!(transport = ?config.mail.transport, "worker started");
-    ohjaus_notify::run_worker(store, config.worker_config(), mailer, stopped(shutdown_signal()))
-        .await
-        .context("the worker stopped")?;
+    let worker = ohjaus_notify::Worker::new(store, config.worker_config(), mailer).with_clock(config.clock());
+    ohjaus_notify::run(worker, stopped(shutdown_signal())).await.context("the worker stopped")?;
     Ok(())
 }
