@@ -2,9 +2,9 @@
 //! re-planning from session k, changing participants, cancelling a series — the sessions,
 //! phases, SEQUENCE and notices each change leaves.
 
-use crate::fixtures::{at, body, count, now, outbox, overlaps, supervisor, world};
 use crate::store_test;
 use crate::support::TestDb;
+use crate::world::parties::{at, body, count, now, outbox, overlaps, supervisor, world};
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
 use ohjaus_store::entity::session;

@@ -50,7 +50,7 @@ store_test! {
 
 store_test! {
     async fn the_feed_is_what_the_invites_describe(db: TestDb) {
-        use crate::fixtures;
+        use crate::world::parties as fixtures;
         use ohjaus_core::Notice;
         use ohjaus_core::notice::{CalendarMessage, Change};
         use ohjaus_store::write::sessions::CancelSession;

@@ -188,7 +188,7 @@ store_test! {
 
 store_test! {
     async fn goals_of_a_booked_series_are_revised_like_any_other(db: TestDb) {
-        use crate::fixtures;
+        use crate::world::parties as fixtures;
         let store = &db.store;
         let w = fixtures::world(store, 2).await;
         let body = fixtures::body(&w, w.supervisor, &w.people, "2027-01-12T13:00", 2, 4);

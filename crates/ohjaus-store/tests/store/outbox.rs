@@ -1,8 +1,8 @@
 //! The outbox: rows commit and roll back with their change; claims, leases, acks, failures,
 //! backoff and dead rows; job ticks.
 
-use crate::fixtures::{body, count, now, outbox, supervisor, world};
 use crate::store_test;
+use crate::world::parties::{body, count, now, outbox, supervisor, world};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::Locale;
 use ohjaus_core::notice::{Notice, Party, Recipient, Role};

@@ -1,8 +1,8 @@
 //! A supervisor's upcoming sessions: in order, with series title, organization and invitees;
 //! cancelled ones left out; only for an admin or the supervisor themself.
 
-use crate::fixtures::{at, body, now, world};
 use crate::store_test;
+use crate::world::parties::{at, body, now, world};
 use chrono::TimeDelta;
 use ohjaus_store::write::people::NewPerson;
 use ohjaus_store::write::sessions::{CancelSession, SessionChanges};

@@ -1,4 +1,6 @@
-//! A small world of rows for the scoping tests of tokens, goals, notes, attendance, reports
+//! The store tests' world, with one fixed "now": [`parties`] books through the store (an
+//! organization in Helsinki, supervisors, people); this module writes a small world of rows
+//! for the scoping tests of tokens, goals, notes, attendance, reports
 //! and personal reads, written straight through the entities (so these tests depend on the
 //! schema, not on the booking code): two organizations, two supervisors, a team series in
 //! organization A and an individual series in organization B.
@@ -17,13 +19,20 @@ use ohjaus_store::{Caller, Store};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use uuid::Uuid;
 
+pub mod parties;
+
+/// The present of every test of the store: one fixed instant, before everything booked.
+pub fn now() -> DateTime<Utc> {
+    at("2027-01-01T08:00:00Z")
+}
+
 pub fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-/// Before everything in the world.
+/// Before everything in the world: [`now`].
 pub fn before() -> DateTime<Utc> {
-    at("2027-01-01T08:00:00Z")
+    now()
 }
 
 pub struct World {

@@ -1,7 +1,6 @@
 //! A small world to book in: an organization in Helsinki, supervisors who work weekdays
 //! 08:00–18:00 with a 15-minute buffer, people, and helpers to look at the rows.
 
-use chrono::{DateTime, Utc};
 use ohjaus_core::{Notice, SeriesBody};
 use ohjaus_store::entity::outbox;
 use ohjaus_store::write::organizations::NewOrganization;
@@ -12,14 +11,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
-/// The present of every test: well before the sessions booked.
-pub fn now() -> DateTime<Utc> {
-    "2027-01-01T08:00:00Z".parse().unwrap()
-}
-
-pub fn at(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap()
-}
+pub use super::{at, now};
 
 pub struct World {
     pub organization: Uuid,

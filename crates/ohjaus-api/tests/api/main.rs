@@ -4,20 +4,14 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-#[path = "api/support.rs"]
 mod support;
 
-#[path = "api/world.rs"]
 mod world;
 
-#[path = "api/matrix.rs"]
 mod matrix;
 
-#[path = "api/openapi.rs"]
 mod openapi;
 
-#[path = "api/bad_input.rs"]
 mod bad_input;
 
-#[path = "api/behaviour.rs"]
 mod behaviour;
