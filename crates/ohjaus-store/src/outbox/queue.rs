@@ -22,13 +22,13 @@ pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 pub struct Notification {
     /// Id.
     pub id: Uuid,
-    /// What it is.
+    /// `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
     pub kind: NotificationKind,
     /// The person or supervisor.
     pub recipient_id: Uuid,
     /// The domain of the address only.
     pub recipient_domain: String,
-    /// Where it stands.
+    /// `queued`, `sending`, `sent` or `dead`.
     pub status: NotificationStatus,
     /// Attempts made.
     pub attempts: i32,

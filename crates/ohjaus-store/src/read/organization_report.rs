@@ -113,7 +113,7 @@ pub struct SeriesReport {
     /// Its kind (wire name).
     #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::SeriesKind))]
     pub kind: String,
-    /// Where it stands.
+    /// Its status: active, cancelled, completed.
     pub status: SeriesStatus,
     /// Its supervisor.
     pub supervisor_id: Uuid,

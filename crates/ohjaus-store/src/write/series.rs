@@ -78,7 +78,7 @@ pub struct Series {
     pub cancellation_notice_hours: i32,
     /// Sessions contracted (held, scheduled and late-cancelled ones count).
     pub contracted_sessions: i32,
-    /// Where it stands.
+    /// `active`, `cancelled` or `completed`.
     pub status: SeriesStatus,
     /// SEQUENCE of the latest calendar messages.
     pub ical_sequence: i32,

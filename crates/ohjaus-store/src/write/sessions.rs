@@ -45,7 +45,7 @@ pub struct Session {
     /// IANA zone of the series.
     #[cfg_attr(feature = "openapi", schema(value_type = ohjaus_core::TimeZone))]
     pub timezone: String,
-    /// Where it stands.
+    /// `scheduled`, `cancelled` or `held`.
     pub status: SessionStatus,
     /// `goal_setting`, `midpoint_review`, `final_review` or none.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<ohjaus_core::Phase>, required = true))]
