@@ -9,7 +9,7 @@
 //! - [`write`] — the commands, one module per aggregate, each an `impl Store` block: every
 //!   change runs the core's checks on fresh data in one transaction and writes its outbox rows
 //!   in it. The simple reads of an aggregate (get one, list them) stay beside its writes, with
-//!   its record types. Shared plumbing: [`write::scheduling`] (planning, conflicts, session
+//!   its record types. Shared plumbing: `write::scheduling` (planning, conflicts, session
 //!   rows), [`write::agendas`] (what the conflict check reads, and the locks),
 //!   [`write::outbox_writer`] (the notices a change causes).
 //! - [`read`] — views that join several aggregates, named by what they contain: agendas,

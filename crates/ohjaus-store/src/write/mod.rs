@@ -1,6 +1,6 @@
 //! The commands: one module per aggregate, each an `impl Store` block with the aggregate's
 //! records, its writes (one transaction each, outbox rows included) and its simple reads.
-//! Three modules are plumbing the commands share: [`scheduling`] (plans, conflicts, session
+//! Three modules are plumbing the commands share: `scheduling` (plans, conflicts, session
 //! rows), [`agendas`] (the bookings a conflict check reads, and the locks that serialize
 //! changes of the same people) and [`outbox_writer`] (the notices a change causes).
 
