@@ -67,19 +67,27 @@ pub(crate) struct WindowSession {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
     pub title: String,
-    pub kind: String,
-    pub series_status: String,
-    pub contracted_sessions: i32,
-    pub cancellation_notice_hours: i32,
     pub organization_id: Uuid,
     pub organization_name: Option<String>,
-    pub supervisor_id: Uuid,
     /// Id and name of each invitee, by name.
     pub invitees: Vec<(Uuid, String)>,
+    // What the agendas of others and the reminders show beyond a supervisor's agenda. SQLite
+    // leaves them out of a supervisor's window (its JSON is what costs there), and the loader
+    // fills in the supervisor; those views do not read the others.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub series_status: String,
+    #[serde(default)]
+    pub contracted_sessions: i32,
+    #[serde(default)]
+    pub cancellation_notice_hours: i32,
+    #[serde(default)]
+    pub supervisor_id: Uuid,
 }
 
 /// The columns every backend reads, in [`WindowSession`]'s order up to the invitees.
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 16] = [
     "s.id",
     "s.series_id",
     "s.\"index\"",
@@ -94,14 +102,13 @@ const COLUMNS: [&str; 21] = [
     "s.cancelled_at",
     "s.cancel_reason",
     "r.title",
-    "r.kind",
-    "r.status",
-    "r.contracted_sessions",
-    "r.cancellation_notice_hours",
     "r.organization_id",
     "o.name",
-    "r.supervisor_id",
 ];
+
+/// The columns after the invitees, in [`WindowSession`]'s order.
+const MORE_COLUMNS: [&str; 5] =
+    ["r.kind", "r.status", "r.contracted_sessions", "r.cancellation_notice_hours", "r.supervisor_id"];
 
 /// Parameter `n` as each backend's statement writes it.
 fn param(backend: Backend, n: usize) -> String {
@@ -143,28 +150,33 @@ fn page_sql(backend: Backend, whose: Whose, next: bool) -> String {
     let joins = "JOIN series r ON r.id = s.series_id LEFT JOIN organizations o ON o.id = r.organization_id ";
     match backend {
         Backend::Postgres => format!(
-            "SELECT {}, p.id, p.name FROM {window}{joins}\
+            "SELECT {}, {}, p.id, p.name FROM {window}{joins}\
              LEFT JOIN session_participants sp ON sp.session_id = s.id LEFT JOIN people p ON p.id = sp.person_id \
              ORDER BY s.starts_at, s.id, p.name, p.id",
-            COLUMNS.join(", ")
+            COLUMNS.join(", "),
+            MORE_COLUMNS.join(", ")
         ),
         Backend::Sqlite => {
             // Ids are blobs, written as hex; `late_cancellation` is 0 or 1, written as a JSON
             // boolean. (`ORDER BY` inside an aggregate needs SQLite 3.44; the bundled one is
             // newer.)
-            let columns: Vec<String> = COLUMNS
-                .iter()
-                .map(|c| match *c {
-                    "s.id" | "s.series_id" | "r.organization_id" | "r.supervisor_id" => format!("hex({c})"),
-                    "s.late_cancellation" => format!("CASE WHEN {c} THEN json('true') ELSE json('false') END"),
-                    other => other.to_owned(),
-                })
-                .collect();
+            let json = |columns: &[&str]| -> String {
+                columns
+                    .iter()
+                    .map(|c| match *c {
+                        "s.id" | "s.series_id" | "r.organization_id" | "r.supervisor_id" => format!("hex({c})"),
+                        "s.late_cancellation" => format!("CASE WHEN {c} THEN json('true') ELSE json('false') END"),
+                        other => other.to_owned(),
+                    })
+                    .map(|c| format!(", {c}"))
+                    .collect()
+            };
+            let more = if matches!(whose, Whose::Supervisor(_)) { String::new() } else { json(&MORE_COLUMNS) };
             format!(
                 "SELECT json_group_array(json_array({}, json((SELECT json_group_array(json_array(hex(p.id), p.name) \
                  ORDER BY p.name, p.id) FROM session_participants sp JOIN people p ON p.id = sp.person_id \
-                 WHERE sp.session_id = s.id))) ORDER BY s.starts_at, s.id) FROM {window}{joins}",
-                columns.join(", ")
+                 WHERE sp.session_id = s.id)){more}) ORDER BY s.starts_at, s.id) FROM {window}{joins}",
+                &json(&COLUMNS)[2..]
             )
         }
     }
@@ -192,8 +204,8 @@ fn kind_of(whose: Whose) -> u8 {
 }
 
 /// Column positions in a PostgreSQL row beyond [`COLUMNS`].
-const PERSON_ID: usize = COLUMNS.len();
-const PERSON_NAME: usize = COLUMNS.len() + 1;
+const PERSON_ID: usize = COLUMNS.len() + MORE_COLUMNS.len();
+const PERSON_NAME: usize = PERSON_ID + 1;
 
 impl WindowSession {
     /// The session as answered, times at the local offset of its zone.
@@ -236,14 +248,14 @@ impl WindowSession {
             cancelled_at: row.try_get_by_index(11)?,
             cancel_reason: row.try_get_by_index(12)?,
             title: row.try_get_by_index(13)?,
-            kind: row.try_get_by_index(14)?,
-            series_status: row.try_get_by_index(15)?,
-            contracted_sessions: row.try_get_by_index(16)?,
-            cancellation_notice_hours: row.try_get_by_index(17)?,
-            organization_id: row.try_get_by_index(18)?,
-            organization_name: row.try_get_by_index(19)?,
-            supervisor_id: row.try_get_by_index(20)?,
+            organization_id: row.try_get_by_index(14)?,
+            organization_name: row.try_get_by_index(15)?,
             invitees: Vec::new(),
+            kind: row.try_get_by_index(16)?,
+            series_status: row.try_get_by_index(17)?,
+            contracted_sessions: row.try_get_by_index(18)?,
+            cancellation_notice_hours: row.try_get_by_index(19)?,
+            supervisor_id: row.try_get_by_index(20)?,
         })
     }
 }
@@ -296,10 +308,16 @@ pub(crate) async fn page(
         .get(&(backend, kind_of(whose), after.is_some()))
         .expect("a statement is made for every backend, owner kind and page");
     let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
-    Ok(match backend {
+    let mut sessions = match backend {
         Backend::Postgres => from_rows(&rows)?,
         Backend::Sqlite => from_json(&rows)?,
-    })
+    };
+    if let Whose::Supervisor(id) = whose {
+        for session in &mut sessions {
+            session.supervisor_id = id;
+        }
+    }
+    Ok(sessions)
 }
 
 /// Every one of `whose` sessions starting in `span`, up to `most`, read [`ID_CHUNK`] at a
