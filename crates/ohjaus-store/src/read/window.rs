@@ -71,9 +71,10 @@ pub(crate) struct WindowSession {
     pub organization_name: Option<String>,
     /// Id and name of each invitee, by name.
     pub invitees: Vec<(Uuid, String)>,
-    // What the agendas of others and the reminders show beyond a supervisor's agenda. SQLite
-    // leaves them out of a supervisor's window (its JSON is what costs there), and the loader
-    // fills in the supervisor; those views do not read the others.
+    // What the agendas of others and the reminders show beyond a supervisor's agenda. A
+    // supervisor's window leaves them out (the most read view; on SQLite its JSON, on
+    // PostgreSQL its rows, one per invitee, are what cost), and the loader fills in the
+    // supervisor; that view reads none of the others.
     #[serde(default)]
     pub kind: String,
     #[serde(default)]
@@ -150,11 +151,15 @@ fn page_sql(backend: Backend, whose: Whose, next: bool) -> String {
     let joins = "JOIN series r ON r.id = s.series_id LEFT JOIN organizations o ON o.id = r.organization_id ";
     match backend {
         Backend::Postgres => format!(
-            "SELECT {}, {}, p.id, p.name FROM {window}{joins}\
+            "SELECT {}, p.id, p.name{} FROM {window}{joins}\
              LEFT JOIN session_participants sp ON sp.session_id = s.id LEFT JOIN people p ON p.id = sp.person_id \
              ORDER BY s.starts_at, s.id, p.name, p.id",
             COLUMNS.join(", "),
-            MORE_COLUMNS.join(", ")
+            if matches!(whose, Whose::Supervisor(_)) {
+                String::new()
+            } else {
+                format!(", {}", MORE_COLUMNS.join(", "))
+            }
         ),
         Backend::Sqlite => {
             // Ids are blobs, written as hex; `late_cancellation` is 0 or 1, written as a JSON
@@ -204,8 +209,10 @@ fn kind_of(whose: Whose) -> u8 {
 }
 
 /// Column positions in a PostgreSQL row beyond [`COLUMNS`].
-const PERSON_ID: usize = COLUMNS.len() + MORE_COLUMNS.len();
+const PERSON_ID: usize = COLUMNS.len();
 const PERSON_NAME: usize = PERSON_ID + 1;
+/// Where [`MORE_COLUMNS`] start in a PostgreSQL row that has them.
+const MORE: usize = PERSON_NAME + 1;
 
 impl WindowSession {
     /// The session as answered, times at the local offset of its zone.
@@ -231,8 +238,9 @@ impl WindowSession {
         }
     }
 
-    /// The session of a first PostgreSQL row of it, without its invitees.
-    fn from_row(row: &QueryResult, id: Uuid) -> Result<Self, DbErr> {
+    /// The session of a first PostgreSQL row of it, without its invitees (`more`: the row has
+    /// [`MORE_COLUMNS`]).
+    fn from_row(row: &QueryResult, id: Uuid, more: bool) -> Result<Self, DbErr> {
         Ok(Self {
             id,
             series_id: row.try_get_by_index(1)?,
@@ -251,22 +259,22 @@ impl WindowSession {
             organization_id: row.try_get_by_index(14)?,
             organization_name: row.try_get_by_index(15)?,
             invitees: Vec::new(),
-            kind: row.try_get_by_index(16)?,
-            series_status: row.try_get_by_index(17)?,
-            contracted_sessions: row.try_get_by_index(18)?,
-            cancellation_notice_hours: row.try_get_by_index(19)?,
-            supervisor_id: row.try_get_by_index(20)?,
+            kind: more.then(|| row.try_get_by_index(MORE)).transpose()?.unwrap_or_default(),
+            series_status: more.then(|| row.try_get_by_index(MORE + 1)).transpose()?.unwrap_or_default(),
+            contracted_sessions: more.then(|| row.try_get_by_index(MORE + 2)).transpose()?.unwrap_or_default(),
+            cancellation_notice_hours: more.then(|| row.try_get_by_index(MORE + 3)).transpose()?.unwrap_or_default(),
+            supervisor_id: more.then(|| row.try_get_by_index(MORE + 4)).transpose()?.unwrap_or_default(),
         })
     }
 }
 
 /// The sessions of PostgreSQL's rows, one or more rows each, in order.
-fn from_rows(rows: &[QueryResult]) -> Result<Vec<WindowSession>, DbErr> {
+fn from_rows(rows: &[QueryResult], more: bool) -> Result<Vec<WindowSession>, DbErr> {
     let mut sessions: Vec<WindowSession> = Vec::new();
     for row in rows {
         let id: Uuid = row.try_get_by_index(0)?;
         if sessions.last().is_none_or(|last| last.id != id) {
-            sessions.push(WindowSession::from_row(row, id)?);
+            sessions.push(WindowSession::from_row(row, id, more)?);
         }
         let person: Option<Uuid> = row.try_get_by_index(PERSON_ID)?;
         if let (Some(person), Some(session)) = (person, sessions.last_mut()) {
@@ -309,7 +317,7 @@ pub(crate) async fn page(
         .expect("a statement is made for every backend, owner kind and page");
     let rows = db.query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await?;
     let mut sessions = match backend {
-        Backend::Postgres => from_rows(&rows)?,
+        Backend::Postgres => from_rows(&rows, !matches!(whose, Whose::Supervisor(_)))?,
         Backend::Sqlite => from_json(&rows)?,
     };
     if let Whose::Supervisor(id) = whose {
