@@ -8,14 +8,14 @@
 //!   PostgreSQL, the exclusion constraint that keeps one supervisor's sessions apart.
 //! - [`m20270201_000001_web`] — the web pages' browser sessions (hashed) and the people who
 //!   coordinate their organization.
-//! - [`m20270301_000001_session_starts`] — sessions by start, for the reminders' window.
+//! - [`m20270302_000001_session_starts`] — sessions by start, for the reminders' window.
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 pub mod m20270101_000001_schema;
 pub mod m20270201_000001_web;
-pub mod m20270301_000001_session_starts;
+pub mod m20270302_000001_session_starts;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,7 +26,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20270101_000001_schema::Migration),
             Box::new(m20270201_000001_web::Migration),
-            Box::new(m20270301_000001_session_starts::Migration),
+            Box::new(m20270302_000001_session_starts::Migration),
         ]
     }
 }
