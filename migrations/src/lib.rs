@@ -10,6 +10,7 @@
 //!   coordinate their organization.
 //! - [`m20270301_000001_sign_in_limits`] — an index to count the sign-in links sent to an
 //!   address lately (the rate limit), without reading every link ever sent.
+//! - [`m20270302_000001_session_starts`] — sessions by start, for the reminders' window.
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
@@ -17,6 +18,7 @@ use sea_orm_migration::prelude::*;
 pub mod m20270101_000001_schema;
 pub mod m20270201_000001_web;
 pub mod m20270301_000001_sign_in_limits;
+pub mod m20270302_000001_session_starts;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -28,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270101_000001_schema::Migration),
             Box::new(m20270201_000001_web::Migration),
             Box::new(m20270301_000001_sign_in_limits::Migration),
+            Box::new(m20270302_000001_session_starts::Migration),
         ]
     }
 }

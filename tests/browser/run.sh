@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser tests of the web pages (issue 6). Installs what is missing (Debian's chromium
+# The browser tests of the web pages. Installs what is missing (Debian's chromium
 # and chromium-driver, the npm packages, the SMTP sink's Python packages), then starts a real
 # SMTP server (tests/interop/smtp_sink.py) and `ohjaus serve` with mail.transport = smtp on
 # free ports against a fresh SQLite file filled by the browser_fixture example, and runs

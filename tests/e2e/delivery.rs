@@ -1,4 +1,4 @@
-//! Delivery that survives failures (issue 5's acceptance): a worker killed mid-run loses
+//! Delivery that survives failures: a worker killed mid-run loses
 //! nothing; two workers on PostgreSQL never send a message twice, and their schedules send
 //! one reminder per session and person and one digest per supervisor and week; an SMTP
 //! server that stays down leaves rows `dead` with their error visible in the API.
@@ -193,9 +193,9 @@ struct Booked {
 }
 
 async fn book_soon(store: &Store) -> Booked {
-    use ohjaus_store::repo::organizations::NewOrganization;
-    use ohjaus_store::repo::people::NewPerson;
-    use ohjaus_store::repo::supervisors::NewSupervisor;
+    use ohjaus_store::write::organizations::NewOrganization;
+    use ohjaus_store::write::people::NewPerson;
+    use ohjaus_store::write::supervisors::NewSupervisor;
     let admin = Caller::Admin;
     // The worker programs' clocks start at the same moment.
     let now = test_now();
@@ -264,7 +264,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let admin = server.store.create_api_token(&Caller::Admin, Caller::Admin, None, server.now()).await.unwrap();
     let admin = admin.secret.expose().to_owned();
     // Each pass fails every row; moving the clock past the longest backoff makes them due.
-    for _ in 0..ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS + 1 {
+    for _ in 0..ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS + 1 {
         worker.pass(&mut stop_rx).await.unwrap();
         time.advance(TimeDelta::hours(2));
     }
@@ -273,7 +273,7 @@ async fn an_smtp_server_down_for_good_leaves_dead_rows_with_their_error() {
     let items = dead["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "{dead}");
     for item in items {
-        assert_eq!(item["attempts"], ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS);
+        assert_eq!(item["attempts"], ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS);
         assert!(item["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{item}");
         assert!(!item.to_string().contains("p0@crash.example"), "no full address: {item}");
     }

@@ -1,5 +1,5 @@
-//! Calendar invitations through a real SMTP server, read by independent parsers (issue 5's
-//! acceptance): a series booked for a team of five sends six messages; each later change —
+//! Calendar invitations through a real SMTP server, read by independent parsers: a series
+//! booked for a team of five sends six messages; each later change —
 //! moving session 3, cancelling session 4, re-planning from session 6, adding and removing a
 //! member, cancelling the series — sends messages which, applied in order the way a calendar
 //! client applies them, show exactly the sessions the API lists for that person.

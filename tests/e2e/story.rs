@@ -1,4 +1,4 @@
-//! The whole story of a supervision process over HTTP (issue 4's acceptance), on SQLite and
+//! The whole story of a supervision process over HTTP, on SQLite and
 //! on PostgreSQL: an admin sets up an organization, a supervisor, people, a team and a
 //! closure; the coordinator previews and books a series; a conflicting booking is refused
 //! with every conflicting occurrence; sessions are moved, cancelled late and in time with a

@@ -42,7 +42,7 @@ done
 
 # positive_data_acceptance is left out: it expects every schema-valid request to succeed, but
 # the schema cannot say "team_id or participant_ids", "count or until", "end after start" or
-# "an id that exists"; those answer 422/404 as API.md says. Every other check runs.
+# "an id that exists"; those answer 422/404 as the OpenAPI document says. Every other check runs.
 # (Run from the scratch folder: schemathesis keeps a cache in the working directory. One
 # worker: with threads, CPython 3.11's parser trips inside Hypothesis now and then — "AST
 # constructor recursion depth mismatch" — a tool error, not a finding.)

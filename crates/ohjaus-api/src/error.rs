@@ -26,9 +26,7 @@ pub fn problem_in(error: StoreError, zone: TimeZone) -> Problem {
         }
         // The target's state refuses the change (a cancelled series, a session that has
         // begun): the request conflicts with the resource as it is now, not with its schema.
-        StoreError::Invalid(errors) if errors.errors().iter().all(|e| e.field == "series" || e.field == "session") => {
-            Problem::state(errors.errors())
-        }
+        StoreError::State(errors) => Problem::state(errors.errors()),
         StoreError::Invalid(errors) => Problem::validation(errors.errors()),
         StoreError::StaleLease => Problem::new(
             axum::http::StatusCode::CONFLICT,

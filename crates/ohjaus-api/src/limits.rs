@@ -15,7 +15,7 @@
 use crate::problem::Problem;
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
-use ohjaus_store::repo::tokens::secret_hash;
+use ohjaus_store::write::tokens::secret_hash;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,21 +5,15 @@
 
 use crate::problem::Problem;
 use ohjaus_core::FieldError;
-use ohjaus_store::repo::common::{DEFAULT_PAGE, Page, Paged};
+use ohjaus_store::page::{DEFAULT_PAGE, Page, Paged};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// Most items one page holds.
-pub const MAX_LIMIT: u32 = 200;
-
 /// The checked page of `limit` and `cursor` query parameters (the cursor is checked by the
 /// list that reads it).
 pub fn page(limit: Option<u32>, cursor: Option<String>) -> Result<Page, Problem> {
-    if limit.is_some_and(|limit| !(1..=MAX_LIMIT).contains(&limit)) {
-        return Err(Problem::validation(&[FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))]));
-    }
-    Ok(Page { limit: Some(limit.unwrap_or(DEFAULT_PAGE)), cursor })
+    Page::asked(limit, cursor).map_err(|e| Problem::validation(&[e]))
 }
 
 /// `limit` and `cursor`, the query of a list that takes nothing else.

@@ -1,4 +1,4 @@
-//! Benchmarks of the scheduling core (the goals are in issue 2; medians go to BENCHMARKS.md):
+//! Benchmarks of the scheduling core (their goals and medians are in BENCHMARKS.md):
 //!
 //! - `plan_and_check/20_sessions_vs_10000_bookings`: plan a 20-session series and check every
 //!   occurrence against a supervisor's 10,000 bookings (the index is built outside the timed

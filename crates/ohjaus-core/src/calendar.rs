@@ -58,6 +58,13 @@ impl SessionStatus {
     }
 }
 
+/// A status equals its wire name (`status == "held"`).
+impl PartialEq<&str> for SessionStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One calendar event of a series (one UID).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarEvent {

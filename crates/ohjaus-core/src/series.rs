@@ -13,7 +13,8 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The series body, field for field as `API.md` gives it. Unknown fields are refused.
+/// The series body of the API (`POST /series`, `/series/preview`), field for field. Unknown
+/// fields are refused.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,8 @@
 //! From a core [`Notice`] to an email: first a [`Letter`] in the reader's language and time
 //! zone, then the MIME message lettre sends.
 //!
-//! Invites are laid out as RFC 6047 and real clients want them (see ICALENDAR.md):
+//! Invites are laid out as RFC 6047 and real clients want them (docs/architecture.md,
+//! "Notifications"):
 //! `multipart/mixed { multipart/alternative { text/plain, text/html, text/calendar; method=… },
 //! invite.ics }` — Outlook reads only the inline calendar part, others the attachment. Every
 //! other kind is `multipart/alternative { text/plain, text/html }`.

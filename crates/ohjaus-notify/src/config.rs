@@ -52,7 +52,7 @@ impl Default for MailConfig {
 /// The outbox loop and the schedules.
 ///
 /// How many attempts a row gets is the store's: it fixes each row's `max_attempts` when the
-/// row is queued (`ohjaus_store::repo::outbox::DEFAULT_MAX_ATTEMPTS`), and decides `dead` when
+/// row is queued (`ohjaus_store::outbox::queue::DEFAULT_MAX_ATTEMPTS`), and decides `dead` when
 /// a failure is recorded; so does the backoff between attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -24,7 +24,7 @@ use crate::transport::{Delivery, Transport, TransportError};
 use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::Mailbox;
 use ohjaus_core::Notice;
-use ohjaus_store::repo::outbox::{ClaimedNotice, FailOutcome};
+use ohjaus_store::outbox::claim::{ClaimedNotice, FailOutcome};
 use ohjaus_store::{Clock, Store, StoreError};
 use std::future::Future;
 use std::sync::Arc;
@@ -288,7 +288,7 @@ impl Worker {
 
     /// Renders, sends and settles one claimed row (a sent one is acked by the caller).
     async fn deliver(&self, row: ClaimedNotice) -> Result<Outcome, StoreError> {
-        let domain = ohjaus_store::repo::common::email_domain(&row.notice.recipient().party.email);
+        let domain = ohjaus_store::values::email_domain(&row.notice.recipient().party.email);
         let id = row.id.to_string();
         let result = match self.render(&row, &id) {
             Ok(message) => {

@@ -2,7 +2,10 @@
 //! PostgreSQL, each in a database of its own made for the run:
 //!
 //! 1. booking 1,000 series of 10 sessions across 100 supervisors (8 concurrent bookers),
-//! 2. a supervisor's next 30 days in a database of 200,000 sessions (median and p99),
+//! 2. in a database of 200,000 sessions (median and p99 of each): a supervisor's next 30
+//!    days, a person's next 30 days, the sessions of the next 48 hours with everyone invited
+//!    (reminders), a supervisor's and a person's calendar feed, and the organization's
+//!    report over 30 days,
 //! 3. outbox claim + ack with 4 concurrent claimers (batches of 200).
 //!
 //! `cargo bench -p ohjaus-store --features bench-data --bench store` (add `-- --quick` for a
@@ -15,10 +18,11 @@ use ohjaus_core::calendar::{CalendarEvent, EventInstance, SessionStatus};
 use ohjaus_core::notice::{CalendarMessage, Change, Party, Recipient, Role, SeriesInfo};
 use ohjaus_core::{Locale, Notice, SeriesBody};
 use ohjaus_store::entity::outbox;
-use ohjaus_store::repo::organizations::NewOrganization;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::supervisors::NewSupervisor;
 use ohjaus_store::testing::{Schema, TestBackend, TestDatabase, test_backends};
+use ohjaus_store::write::organizations::NewOrganization;
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::supervisors::NewSupervisor;
+use ohjaus_store::write::tokens::FeedOwner;
 use ohjaus_store::{Caller, Store};
 use sea_orm::{EntityTrait, IntoActiveModel, TransactionTrait};
 use std::time::Instant;
@@ -116,27 +120,88 @@ async fn booking(db: &Db, series_count: usize) -> f64 {
     series_count as f64 / started.elapsed().as_secs_f64()
 }
 
-/// 200,000 sessions (200 supervisors × 10 series × 100 weekly sessions, two invitees each),
-/// written in bulk; then a supervisor's next 30 days, `reads` times.
-async fn upcoming(db: &Db, sessions_total: usize, reads: usize) -> (f64, f64, usize) {
-    let store = &db.store;
-    let agendas = ohjaus_store::bench_data::fill_agendas(store, sessions_total).await.unwrap();
-    let (supervisors, start) = (agendas.supervisors, agendas.start);
-    let mut timings = Vec::with_capacity(reads);
-    let mut found = 0;
-    for r in 0..reads {
-        let sup = supervisors[(r * 37) % supervisors.len()];
-        let from = start + TimeDelta::days(((r * 13) % 600) as i64);
-        let caller = Caller::Supervisor { supervisor_id: sup };
-        let t = Instant::now();
-        let list = store.upcoming_for_supervisor(&caller, sup, from, from + TimeDelta::days(30)).await.unwrap();
-        timings.push(t.elapsed().as_secs_f64() * 1000.0);
-        found += list.len();
-    }
+/// Median and p99 of `timings` (milliseconds).
+fn spread(mut timings: Vec<f64>) -> (f64, f64) {
     timings.sort_by(|a, b| a.total_cmp(b));
     let median = timings[timings.len() / 2];
     let p99 = timings[(timings.len() * 99 / 100).min(timings.len() - 1)];
+    (median, p99)
+}
+
+/// Times `reads` calls of `read` (given the call's number), each answering how many items it
+/// found: median and p99 in milliseconds, and the items per call.
+async fn timed<F, Fut>(reads: usize, mut read: F) -> (f64, f64, usize)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut timings = Vec::with_capacity(reads);
+    let mut found = 0;
+    for r in 0..reads {
+        let t = Instant::now();
+        found += read(r).await;
+        timings.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (median, p99) = spread(timings);
     (median, p99, found / reads)
+}
+
+/// 200,000 sessions (200 supervisors × 10 series × 100 weekly sessions, two invitees each),
+/// written in bulk; then the reads of the agendas, the reminders, the feeds and the report.
+async fn reads(db: &Db, sessions_total: usize, reads: usize, label: &str) {
+    let store = &db.store;
+    let agendas = ohjaus_store::bench_data::fill_agendas(store, sessions_total).await.unwrap();
+    let (supervisors, people, start) = (&agendas.supervisors, &agendas.people, agendas.start);
+    let day = |r: usize| start + TimeDelta::days(((r * 13) % 600) as i64);
+    let row = |what: &str, (median, p99, each): (f64, f64, usize), unit: &str| {
+        println!(
+            "| {label} | {what} among {sessions_total} sessions ({each} {unit} each) | median {median:.2} ms, p99 {p99:.2} ms |"
+        );
+    };
+
+    let upcoming = timed(reads, |r| async move {
+        let sup = supervisors[(r * 37) % supervisors.len()];
+        let caller = Caller::Supervisor { supervisor_id: sup };
+        store.upcoming_for_supervisor(&caller, sup, day(r), day(r) + TimeDelta::days(30)).await.unwrap().len()
+    })
+    .await;
+    row("supervisor's next 30 days", upcoming, "sessions");
+
+    let mine = timed(reads, |r| async move {
+        let caller = Caller::Participant { person_id: people[(r * 37) % people.len()] };
+        store.person_upcoming(&caller, 30, day(r)).await.unwrap().len()
+    })
+    .await;
+    row("person's next 30 days", mine, "sessions");
+
+    let due = timed(reads / 10, |r| async move {
+        store.sessions_starting_between(day(r), day(r) + TimeDelta::hours(48)).await.unwrap().len()
+    })
+    .await;
+    row("sessions of the next 48 hours with invitees (reminders)", due, "sessions");
+
+    let feed = timed(reads / 10, |r| async move {
+        let feed = store.calendar_feed(FeedOwner::Supervisor(supervisors[(r * 37) % supervisors.len()])).await;
+        feed.unwrap().series.iter().flat_map(|s| &s.events).map(|e| e.instances.len()).sum()
+    })
+    .await;
+    row("supervisor's calendar feed", feed, "sessions");
+
+    let feed = timed(reads / 10, |r| async move {
+        let feed = store.calendar_feed(FeedOwner::Person(people[(r * 37) % people.len()])).await.unwrap();
+        feed.series.iter().flat_map(|s| &s.events).map(|e| e.instances.len()).sum()
+    })
+    .await;
+    row("person's calendar feed", feed, "sessions");
+
+    let report = timed(reads / 100, |r| async move {
+        let from = day(r).date_naive();
+        let report =
+            store.organization_report(&Caller::Admin, agendas.organization, from, from + TimeDelta::days(29)).await;
+        report.unwrap().teams.iter().map(|t| t.series.len()).sum()
+    })
+    .await;
+    row("organization's report over 30 days", report, "series");
 }
 
 fn invite_payload() -> Notice {
@@ -258,10 +323,7 @@ async fn run(backend: &TestBackend, quick: bool) {
 
     let db = open(backend).await;
     let total = if quick { 40_000 } else { 200_000 };
-    let (median, p99, avg) = upcoming(&db, total, 2000).await;
-    println!(
-        "| {label} | supervisor's next 30 days among {total} sessions ({avg} sessions each) | median {median:.2} ms, p99 {p99:.2} ms |"
-    );
+    reads(&db, total, 2000, label).await;
     db.finish().await;
 
     let db = open(backend).await;

@@ -15,6 +15,10 @@ pub struct Agendas {
     pub supervisors: Vec<Uuid>,
     /// The first session's day (a Monday, 06:00 UTC); sessions run weekly from there.
     pub start: DateTime<Utc>,
+    /// The one organization every series is booked by.
+    pub organization: Uuid,
+    /// The people invited, two to each series.
+    pub people: Vec<Uuid>,
 }
 
 fn now() -> DateTime<Utc> {
@@ -163,5 +167,10 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
     txn.commit().await?;
     // Fresh statistics, as a database that has lived would have.
     conn.execute_unprepared("ANALYZE").await?;
-    Ok(Agendas { supervisors: supervisors.iter().map(|s| s.id).collect(), start })
+    Ok(Agendas {
+        supervisors: supervisors.iter().map(|s| s.id).collect(),
+        start,
+        organization: org.id,
+        people: people.iter().map(|p| p.id).collect(),
+    })
 }

@@ -1,7 +1,8 @@
 //! The one error type of the store, shaped for the API's answers: what a caller may not see is
 //! `NotFound` (404, never revealing another organization's ids), a role that may not act at
 //! all is `Forbidden` (403), conflicts carry every conflicting occurrence (409), invalid input
-//! the field list (422), and database trouble stays internal (500, logged, never shown).
+//! the field list (422), a change the resource's current state refuses the fields concerned
+//! (409), and database trouble stays internal (500, logged, never shown).
 
 use ohjaus_core::{Conflict, FieldError, ValidationErrors};
 use sea_orm::DbErr;
@@ -26,6 +27,11 @@ pub enum StoreError {
     /// The input is wrong: every wrong field.
     #[error("invalid: {0}")]
     Invalid(ValidationErrors),
+    /// The input is right but the resource's current state refuses it (a cancelled series
+    /// cancelled again, a session that has begun moved, a second review of one phase): the
+    /// fields concerned.
+    #[error("refused by the current state: {0}")]
+    State(ValidationErrors),
     /// An outbox ack or fail came from a worker whose lease has expired or passed to another.
     #[error("the lease is no longer held")]
     StaleLease,
@@ -44,6 +50,11 @@ impl StoreError {
     /// `Invalid` with one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(ValidationErrors::from(FieldError::new(field, message)))
+    }
+
+    /// `State` with one field: what the resource's state refuses, and why.
+    pub fn refused(field: &str, message: impl Into<String>) -> Self {
+        Self::State(ValidationErrors::from(FieldError::new(field, message)))
     }
 }
 

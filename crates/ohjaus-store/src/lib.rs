@@ -1,27 +1,36 @@
 //! Persistence of Ohjaus on SQLite or PostgreSQL (sea-orm 2), chosen by the database URL.
 //!
-//! A tour:
+//! The crate is laid out in rooms, each with one kind of code; `docs/architecture.md` draws
+//! them and their arrows. Arrows point one way: `read → write → access`, `write → outbox`,
+//! and every room uses the infrastructure below.
 //!
-//! - [`Store`] ([`store`]) — connect, migrate, ping; write transactions (`BEGIN IMMEDIATE`
-//!   on SQLite, row locks on PostgreSQL).
-//! - [`backup`] — a consistent copy of a SQLite database while the service runs.
-//! - [`limits`] — what the rate limits count in the database (sign-in links per address).
-//! - [`reach`] — whether the database can be reached: an outage told from other failures
-//!   (503, not 500), a readiness check that reads, opening with a cause a person can act on.
-//! - [`Clock`] ([`clock`]) — where "now" comes from for the API, the pages and the worker.
-//! - [`Caller`] ([`caller`]) — who asks; every read and write takes one, so the scope cannot
-//!   be forgotten. [`StoreError`] ([`error`]) — not found, forbidden, conflict, invalid,
-//!   stale lease, database.
-//! - [`secrets`] — passwords and signing secrets the service must read back, sealed at rest
-//!   under the configured key ([`SecretsKey`]).
-//! - [`entity`] — one sea-orm entity per table, as the migrations in `ohjaus-migration` make
-//!   them.
-//! - `testing` (feature `testing`, for tests only) — a fresh SQLite or PostgreSQL database
-//!   per test, and a clock the test moves.
-//! - [`repo`] — the operations, one module per aggregate, each an `impl Store` block: every
-//!   change that concerns people runs the core's checks on fresh data and writes its outbox
-//!   rows in the same transaction.
+//! - [`access`] — the one policy of who may read and change what: a caller's capacity in a
+//!   series or a session, an organization they manage. Every other room asks it.
+//! - [`write`] — the commands, one module per aggregate, each an `impl Store` block: every
+//!   change runs the core's checks on fresh data in one transaction and writes its outbox rows
+//!   in it. The simple reads of an aggregate (get one, list them) stay beside its writes, with
+//!   its record types. Shared plumbing: `write::scheduling` (planning, conflicts, session
+//!   rows), [`write::agendas`] (what the conflict check reads, and the locks),
+//!   [`write::outbox_writer`] (the notices a change causes).
+//! - [`read`] — views that join several aggregates, named by what they contain: agendas,
+//!   the sessions coming up (reminders, digests), calendar feeds, the organization report and
+//!   its CSV export, series labels, slot suggestions. The agendas load through one loader,
+//!   [`read::window`].
+//! - [`outbox`] — the worker's protocol: claim due rows under a lease, ack or fail them, the
+//!   cron jobs' tick leases, the outbox's figures.
+//!
+//! Infrastructure: [`Store`] ([`store`]) connects, migrates and begins write transactions
+//! (`BEGIN IMMEDIATE` on SQLite, row locks on PostgreSQL); [`Clock`] ([`clock`]) is where
+//! "now" comes from; [`Caller`] ([`caller`]) is who asks — every read and write takes one;
+//! [`StoreError`] ([`error`]); [`secrets`] seals the passwords and signing secrets the
+//! service must read back under the configured key ([`SecretsKey`]); [`entity`] holds one
+//! sea-orm entity per table, with typed statuses ([`status`]); [`page`] and [`limits`] are how
+//! lists are cut and every limit a request meets; [`values`] small shared values; [`reach`]
+//! tells a database outage from other failures (503, not 500) and checks readiness; [`backup`]
+//! copies a SQLite database while the service runs; `testing` (feature `testing`) fresh
+//! databases, a hand-moved clock and a proxy a test can cut, for tests only.
 
+pub mod access;
 pub mod backup;
 #[cfg(feature = "bench-data")]
 pub mod bench_data;
@@ -30,21 +39,21 @@ pub mod clock;
 pub mod entity;
 pub mod error;
 pub mod limits;
-#[cfg(feature = "openapi")]
-pub mod openapi;
+pub mod outbox;
+pub mod page;
 pub mod reach;
-pub mod repo;
+pub mod read;
 pub mod secrets;
+pub mod status;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod values;
+pub mod write;
 
 pub use caller::Caller;
 pub use clock::Clock;
 pub use error::StoreError;
+pub use read::coming_sessions::{SupervisorAgendaDigest, UpcomingSession};
 pub use secrets::{SecretsError, SecretsKey};
 pub use store::{Backend, Store};
-
-// The notification worker's reads for reminders and digests (written by the worker's engineer).
-pub mod schedule_reads;
-pub use schedule_reads::{SupervisorAgendaDigest, UpcomingSession};

@@ -29,7 +29,7 @@ const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 const POOL_IDLE_CHECK: Duration = Duration::from_secs(30);
 
 /// The database behind the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
     /// One file, one machine.
     Sqlite,

@@ -13,10 +13,10 @@
 
 use chrono::{Datelike, Days, NaiveDate, TimeDelta, Utc};
 use ohjaus_core::{RecurrenceBody, SeriesBody, finnish_holiday};
-use ohjaus_store::repo::organizations::NewOrganization;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::supervisors::NewSupervisor;
-use ohjaus_store::repo::teams::NewTeam;
+use ohjaus_store::write::organizations::NewOrganization;
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::supervisors::NewSupervisor;
+use ohjaus_store::write::teams::NewTeam;
 use ohjaus_store::{Caller, Store};
 
 fn weekly(interval: i64, count: i64) -> RecurrenceBody {

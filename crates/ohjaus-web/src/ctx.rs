@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use chrono_tz::Tz;
 use ohjaus_core::Locale;
 use ohjaus_store::Caller;
-use ohjaus_store::repo::sign_in::{Account, SignInOwner};
+use ohjaus_store::write::sign_in::{Account, SignInOwner};
 use uuid::Uuid;
 
 /// The page's reader: language, zone, the form token, the current path, and the account

@@ -71,7 +71,9 @@ impl From<StoreError> for PageError {
         match error {
             StoreError::NotFound { .. } => Self::Page(ErrorKind::NotFound),
             StoreError::Forbidden => Self::Page(ErrorKind::Forbidden),
-            StoreError::Invalid(_) | StoreError::Conflict(_) => Self::Page(ErrorKind::BadRequest),
+            StoreError::Invalid(_) | StoreError::State(_) | StoreError::Conflict(_) => {
+                Self::Page(ErrorKind::BadRequest)
+            }
             error if error.is_unavailable() => {
                 ohjaus_store::reach::log_unavailable(&error);
                 Self::Page(ErrorKind::Unavailable)

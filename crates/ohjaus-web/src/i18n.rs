@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use ohjaus_core::Locale;
 use ohjaus_core::locale::{self, Length};
+use ohjaus_store::status::{SeriesStatus, SessionStatus};
 
 /// One text in the three languages: `tr!(locale, "suomeksi", "på svenska", "in English")`.
 #[macro_export]
@@ -88,21 +89,21 @@ pub fn phase(locale: Locale, phase: &str) -> &'static str {
 }
 
 /// A session's status.
-pub fn session_status(locale: Locale, status: &str, late: bool) -> &'static str {
+pub fn session_status(locale: Locale, status: &SessionStatus, late: bool) -> &'static str {
     match (status, late) {
-        ("held", _) => tr!(locale, "Pidetty", "Hållen", "Held"),
-        ("cancelled", true) => tr!(locale, "Peruttu myöhään", "Sent avbokad", "Cancelled late"),
-        ("cancelled", false) => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
-        _ => tr!(locale, "Tulossa", "Planerad", "Scheduled"),
+        (SessionStatus::Held, _) => tr!(locale, "Pidetty", "Hållen", "Held"),
+        (SessionStatus::Cancelled, true) => tr!(locale, "Peruttu myöhään", "Sent avbokad", "Cancelled late"),
+        (SessionStatus::Cancelled, false) => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
+        (SessionStatus::Scheduled, _) => tr!(locale, "Tulossa", "Planerad", "Scheduled"),
     }
 }
 
 /// A series' status.
-pub fn series_status(locale: Locale, status: &str) -> &'static str {
+pub fn series_status(locale: Locale, status: &SeriesStatus) -> &'static str {
     match status {
-        "cancelled" => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
-        "completed" => tr!(locale, "Päättynyt", "Avslutad", "Completed"),
-        _ => tr!(locale, "Käynnissä", "Pågående", "Active"),
+        SeriesStatus::Cancelled => tr!(locale, "Peruttu", "Avbokad", "Cancelled"),
+        SeriesStatus::Completed => tr!(locale, "Päättynyt", "Avslutad", "Completed"),
+        SeriesStatus::Active => tr!(locale, "Käynnissä", "Pågående", "Active"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The command line, as `API.md` defines it.
+//! The command line: the commands and options README.md lists.
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use std::path::PathBuf;

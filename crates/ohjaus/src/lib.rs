@@ -2,7 +2,7 @@
 //! store, the API and the worker. `main.rs` only calls [`main`]; the end-to-end tests build the
 //! same program under another name to run it as a real process.
 //!
-//! - [`cli`] — the commands and options of `API.md`.
+//! - [`cli`] — the commands and their options (README.md, "Configuration").
 //! - [`config`] — layered settings: built-in defaults, `--config FILE`, `OHJAUS_*` variables.
 //! - [`commands`] — one module per command; failures become exit code 2 (input) or 1.
 //! - [`runtime`] — logging, the store, the shutdown signal.

@@ -12,8 +12,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use ohjaus_store::StoreError;
-use ohjaus_store::repo::goals::{Goal, GoalPatch, NewReview, Review};
+use ohjaus_store::write::goals::{Goal, GoalPatch, NewReview, Review};
 use utoipa_axum::routes;
 
 /// The routes.
@@ -60,14 +59,7 @@ async fn add_review(
     Id(id): Id,
     Body(new): Body<NewReview>,
 ) -> Result<Response, Problem> {
-    let review = match state.store.add_review(&caller, id, &new, state.clock.now()).await {
-        Ok(review) => review,
-        // The store's only complaint about `phase` is an earlier review by the same author.
-        Err(StoreError::Invalid(errors)) if errors.errors().iter().all(|e| e.field == "phase") => {
-            return Err(Problem::state(errors.errors()));
-        }
-        Err(error) => return Err(error.into()),
-    };
+    let review = state.store.add_review(&caller, id, &new, state.clock.now()).await?;
     Ok(created(format!("/api/v1/goals/{id}/reviews/{}", review.id), review))
 }
 

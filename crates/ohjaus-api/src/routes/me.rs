@@ -13,9 +13,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ohjaus_store::repo::common::Paged;
-use ohjaus_store::repo::person_reads::{MyUpcoming, PersonUpcomingSession};
-use ohjaus_store::repo::upcoming_supervisor::SupervisorSession;
+use ohjaus_store::page::Paged;
+use ohjaus_store::read::person_agenda::{MyUpcoming, PersonUpcomingSession};
+use ohjaus_store::read::supervisor_agenda::SupervisorSession;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -80,13 +80,7 @@ pub struct CalendarLink {
     ))]
 async fn create_calendar_link(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, Problem> {
     let token = state.store.create_calendar_token(&caller, state.clock.now()).await?;
-    // Under the public URL's path, whether or not it ends in a slash.
-    let mut base = state.config.public_url.clone();
-    if !base.path().ends_with('/') {
-        base.set_path(&format!("{}/", base.path()));
-    }
-    let url =
-        base.join(&format!("calendar/{}.ics", token.secret.expose())).map_err(|_| Problem::internal())?.to_string();
+    let url = token.feed_url(state.config.public_url.as_str());
     Ok((StatusCode::CREATED, [(header::LOCATION, url.clone())], Json(CalendarLink { url })).into_response())
 }
 

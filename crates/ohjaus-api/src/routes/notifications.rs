@@ -10,8 +10,8 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use ohjaus_store::repo::common::Paged;
-use ohjaus_store::repo::outbox::Notification;
+use ohjaus_store::outbox::queue::Notification;
+use ohjaus_store::page::Paged;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -27,7 +27,7 @@ pub fn routes() -> ApiRouter {
 #[into_params(parameter_in = Query)]
 struct NotificationQuery {
     /// Only notifications in this status.
-    #[param(value_type = Option<ohjaus_store::openapi::NotificationStatus>)]
+    #[param(value_type = Option<ohjaus_store::status::NotificationStatus>)]
     status: Option<String>,
     /// Items per page, 1–200; default 50.
     #[param(minimum = 1, maximum = 200)]

@@ -11,14 +11,18 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use ohjaus_store::repo::closures::{Closure, NewClosure};
-use ohjaus_store::repo::common::Paged;
-use ohjaus_store::repo::organizations::{NewOrganization, Organization};
-use ohjaus_store::repo::people::{NewPerson, Person};
-use ohjaus_store::repo::reports::OrganizationReport;
-use ohjaus_store::repo::teams::{NewTeam, Team};
+use ohjaus_core::FieldError;
+use ohjaus_store::limits::DEFAULT_REPORT_DAYS;
+use ohjaus_store::page::Paged;
+use ohjaus_store::read::export;
+use ohjaus_store::read::organization_report::OrganizationReport;
+use ohjaus_store::write::closures::{Closure, NewClosure};
+use ohjaus_store::write::organizations::{NewOrganization, Organization};
+use ohjaus_store::write::people::{NewPerson, Person};
+use ohjaus_store::write::teams::{NewTeam, Team};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -199,7 +203,7 @@ async fn get_closure(
     all.into_iter().find(|c| c.id == closure_id).map(Json).ok_or_else(|| Problem::not_found("closure"))
 }
 
-/// The period of a report.
+/// The period of a report, and the format of the answer.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -208,23 +212,56 @@ struct ReportQuery {
     from: Option<NaiveDate>,
     /// Last day (inclusive), not before `from`; at most 3,660 days in all; default: today.
     to: Option<NaiveDate>,
+    /// `json` (the default) or `csv`: one row per series, as the coordinator's page downloads
+    /// it. `Accept: text/csv` asks for CSV too.
+    #[param(pattern = "^(json|csv)$")]
+    format: Option<String>,
+}
+
+/// Whether the answer is to be CSV: `?format=csv`, or else `Accept` naming `text/csv` before
+/// any JSON type.
+fn wants_csv(format: Option<&str>, headers: &HeaderMap) -> Result<bool, Problem> {
+    match format {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(_) => return Err(Problem::validation(&[FieldError::new("format", "use json or csv")])),
+        None => {}
+    }
+    let accept = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",");
+    let first = accept
+        .split(',')
+        .map(|range| range.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .find(|media| media == "text/csv" || media == "application/json" || media.ends_with("+json"));
+    Ok(first.as_deref() == Some("text/csv"))
 }
 
 /// The organization report (admin, the coordinator): per team and series, sessions held,
 /// cancelled, late cancellations, attendance rate and hours. Never anything of notes or
-/// reviews.
+/// reviews. As JSON, or as CSV (`?format=csv` or `Accept: text/csv`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/report", tag = "organizations", security(("bearer" = [])),
     params(("org" = Uuid, Path, description = "The organization"), ReportQuery),
-    responses((status = 200, description = "The report", body = OrganizationReport),
+    responses((status = 200, description = "The report",
+            content((OrganizationReport = "application/json"), (String = "text/csv"))),
         Unauthorized, Forbidden, NotFound, Invalid))]
 async fn organization_report(
     State(state): State<AppState>,
     Auth(caller): Auth,
     Id(organization_id): Id,
     Query(query): Query<ReportQuery>,
-) -> Result<Json<OrganizationReport>, Problem> {
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let csv = wants_csv(query.format.as_deref(), &headers)?;
     // Without a period, the year up to today: what a coordinator asks for most.
     let to = query.to.unwrap_or_else(|| state.clock.now().date_naive());
-    let from = query.from.unwrap_or_else(|| to - chrono::TimeDelta::days(365));
-    Ok(Json(state.store.organization_report(&caller, organization_id, from, to).await?))
+    let from = query.from.unwrap_or_else(|| to - chrono::TimeDelta::days(DEFAULT_REPORT_DAYS));
+    let report = state.store.organization_report(&caller, organization_id, from, to).await?;
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let disposition = format!("attachment; filename=\"{}\"", export::report_file_name(from, to));
+    Ok((
+        [(header::CONTENT_TYPE, export::CSV_MEDIA_TYPE.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        export::report_csv(&report),
+    )
+        .into_response())
 }

@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use ohjaus_store::repo::people::Person;
+use ohjaus_store::write::people::Person;
 use utoipa_axum::routes;
 
 /// The routes.

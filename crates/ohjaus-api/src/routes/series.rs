@@ -14,10 +14,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use ohjaus_core::{Preview, SeriesBody, TimeZone};
-use ohjaus_store::repo::common::Paged;
-use ohjaus_store::repo::goals::{Goal, NewGoal};
-use ohjaus_store::repo::series::{CancelSeries, Replan, Series, SeriesDetail, SeriesFilter, SetParticipants};
-use ohjaus_store::repo::sessions::Session;
+use ohjaus_store::page::Paged;
+use ohjaus_store::write::goals::{Goal, NewGoal};
+use ohjaus_store::write::series::{CancelSeries, Replan, Series, SeriesDetail, SeriesFilter, SetParticipants};
+use ohjaus_store::write::sessions::Session;
 use ohjaus_store::{Caller, StoreError};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -103,7 +103,7 @@ struct SeriesQuery {
     /// Of one supervisor.
     supervisor_id: Option<Uuid>,
     /// In one status.
-    #[param(value_type = Option<ohjaus_store::openapi::SeriesStatus>)]
+    #[param(value_type = Option<ohjaus_store::status::SeriesStatus>)]
     status: Option<String>,
     /// Items per page, 1–200; default 50.
     #[param(minimum = 1, maximum = 200)]

@@ -1,7 +1,8 @@
 //! Slot search: the earliest first starts from which every session of a weekly series is free
 //! — inside the supervisor's working hours, off holidays and the organization's closures, and
 //! clear of the supervisor's and the participants' bookings (the core's `find_slots` over
-//! fresh agendas, through the store's `suggest_slots`).
+//! fresh agendas, through the store's `suggest_slots`, which checks the request and gives its
+//! defaults).
 
 use crate::ApiRouter;
 use crate::auth::Auth;
@@ -11,10 +12,9 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use chrono::{Datelike, NaiveDate};
-use ohjaus_core::{FieldError, HolidayPolicy, Participants, TimeZone};
-use ohjaus_store::repo::web_reads::SlotRequest;
-use ohjaus_store::{Caller, StoreError};
+use chrono::NaiveDate;
+use ohjaus_core::{HolidayPolicy, TimeZone};
+use ohjaus_store::read::slot_suggestions::SlotRequest;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -24,11 +24,6 @@ use uuid::Uuid;
 pub fn routes() -> ApiRouter {
     ApiRouter::new().routes(routes!(find_slots))
 }
-
-/// Most first starts one search answers.
-const MAX_SLOTS: usize = 20;
-/// First starts answered without `limit`.
-const DEFAULT_SLOTS: usize = 5;
 
 /// What to look for.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,10 +93,6 @@ struct SlotView {
     starts_at: String,
 }
 
-fn invalid(field: impl Into<String>, message: &str) -> Problem {
-    Problem::validation(&[FieldError::new(field, message)])
-}
-
 /// The earliest first starts from which every occurrence of a weekly series fits (admin, the
 /// organization's coordinator).
 #[utoipa::path(get, path = "/api/v1/slots", tag = "slots", security(("bearer" = [])),
@@ -113,106 +104,28 @@ async fn find_slots(
     Auth(caller): Auth,
     Query(query): Query<SlotQuery>,
 ) -> Result<Json<SlotList>, Problem> {
-    if !matches!(caller, Caller::Admin | Caller::Coordinator { .. }) {
-        return Err(StoreError::Forbidden.into());
-    }
-    let mut errors = Vec::new();
-    let timezone = match query.timezone.as_deref() {
-        None => TimeZone::default(),
-        Some(name) => TimeZone::parse("timezone", name).unwrap_or_else(|e| {
-            errors.push(e);
-            TimeZone::default()
-        }),
-    };
-    let holiday_policy = match query.holiday_policy.as_deref() {
-        None => HolidayPolicy::default(),
-        Some(name) => HolidayPolicy::parse(name).unwrap_or_else(|| {
-            errors.push(FieldError::new("holiday_policy", "use skip, shift or keep"));
-            HolidayPolicy::default()
-        }),
-    };
-    let limit = query.limit.unwrap_or(DEFAULT_SLOTS);
-    if !(1..=MAX_SLOTS).contains(&limit) {
-        errors.push(FieldError::new("limit", format!("must be between 1 and {MAX_SLOTS}")));
-    }
-    // A first start must be one a series body takes (years 1900–2195); the search looks weeks ahead.
-    if query.from.is_some_and(|from| !(1900..=2194).contains(&from.year())) {
-        errors.push(FieldError::new("from", "must be in the years 1900–2194"));
-    }
-    if !errors.is_empty() {
-        return Err(Problem::validation(&errors));
-    }
-    let participants = match (query.team_id, query.participant_ids) {
-        (Some(_), Some(_)) => {
-            return Err(invalid("participant_ids", "give either team_id or participant_ids, not both"));
-        }
-        (Some(team_id), None) => Participants::Team(team_id),
-        (None, ids) => Participants::People(ids.unwrap_or_default()),
-    };
-    // The supervisor is what the search is about: an unknown one is 404, as in a path.
-    state.store.get_supervisor(&caller, query.supervisor_id).await?;
-    let organization_id = organization_of(&state, &caller, query.organization_id, &participants).await?;
-    if let Participants::People(ids) = &participants {
-        for (i, id) in ids.iter().enumerate() {
-            let person = state.store.get_person(&caller, *id).await;
-            if !person.is_ok_and(|p| p.organization_id == organization_id) {
-                return Err(invalid(format!("participant_ids[{i}]"), "no such person in the organization"));
-            }
-        }
-    }
-    let now = state.clock.now();
     let request = SlotRequest {
-        organization_id,
         supervisor_id: query.supervisor_id,
-        participants,
+        organization_id: query.organization_id,
+        team_id: query.team_id,
+        participant_ids: query.participant_ids,
         duration_minutes: query.duration_minutes,
-        interval_weeks: query.interval_weeks.unwrap_or(1),
         count: query.count,
-        from: query.from.unwrap_or_else(|| timezone.local(now).date_naive()),
-        timezone,
-        holiday_policy,
-        limit,
+        interval_weeks: query.interval_weeks,
+        from: query.from,
+        timezone: query.timezone,
+        holiday_policy: query.holiday_policy,
+        limit: query.limit,
     };
-    let slots = state.store.suggest_slots(&caller, &request, now).await?;
+    let found = state.store.suggest_slots(&caller, &request, state.clock.now()).await?;
     Ok(Json(SlotList {
-        slots: slots
+        slots: found
+            .slots
             .into_iter()
             .map(|slot| SlotView {
                 first_start: slot.first_start.format("%Y-%m-%dT%H:%M").to_string(),
-                starts_at: timezone.rfc3339(slot.starts_at),
+                starts_at: found.timezone.rfc3339(slot.starts_at),
             })
             .collect(),
     }))
-}
-
-/// The organization a search is for: given, the coordinator's own, or that of the team or of
-/// the first participant.
-async fn organization_of(
-    state: &AppState,
-    caller: &Caller,
-    given: Option<Uuid>,
-    participants: &Participants,
-) -> Result<Uuid, Problem> {
-    if let Some(id) = given {
-        if matches!(caller, Caller::Coordinator { organization_id } if *organization_id != id) {
-            return Err(Problem::not_found("organization"));
-        }
-        return Ok(id);
-    }
-    if let Caller::Coordinator { organization_id } = caller {
-        return Ok(*organization_id);
-    }
-    match participants {
-        Participants::Team(team_id) => match state.store.get_team(caller, *team_id).await {
-            Ok(team) => Ok(team.organization_id),
-            Err(_) => Err(invalid("team_id", "no such team")),
-        },
-        Participants::People(ids) => match ids.first() {
-            Some(id) => match state.store.get_person(caller, *id).await {
-                Ok(person) => Ok(person.organization_id),
-                Err(_) => Err(invalid("participant_ids[0]", "no such person")),
-            },
-            None => Err(invalid("organization_id", "give organization_id, team_id or participant_ids")),
-        },
-    }
 }

@@ -14,9 +14,9 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::WorkingHoursEntry;
-use ohjaus_store::repo::common::{DEFAULT_PAGE, Paged};
-use ohjaus_store::repo::supervisors::{Absence, NewAbsence, NewSupervisor, Supervisor};
-use ohjaus_store::repo::upcoming_supervisor::SupervisorSession;
+use ohjaus_store::page::{DEFAULT_PAGE, Paged};
+use ohjaus_store::read::supervisor_agenda::SupervisorSession;
+use ohjaus_store::write::supervisors::{Absence, NewAbsence, NewSupervisor, Supervisor};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -159,11 +159,8 @@ pub(crate) struct UpcomingQuery {
     pub(crate) cursor: Option<String>,
 }
 
-/// Look-ahead of an upcoming view without `days`.
-pub(crate) const DEFAULT_DAYS: u32 = 14;
-
 /// The key of an upcoming session in its list: start and id, the store's order.
-pub(crate) fn upcoming_key(session: &ohjaus_store::repo::sessions::Session) -> (i64, uuid::Uuid) {
+pub(crate) fn upcoming_key(session: &ohjaus_store::write::sessions::Session) -> (i64, uuid::Uuid) {
     (session.starts_at.timestamp_millis(), session.id)
 }
 
@@ -175,12 +172,7 @@ impl UpcomingQuery {
 
     /// The checked number of days.
     pub(crate) fn days(&self) -> Result<u32, Problem> {
-        let days = self.days.unwrap_or(DEFAULT_DAYS);
-        if (1..=366).contains(&days) {
-            Ok(days)
-        } else {
-            Err(Problem::validation(&[ohjaus_core::FieldError::new("days", "must be between 1 and 366")]))
-        }
+        ohjaus_store::limits::upcoming_days(self.days).map_err(|e| Problem::validation(&[e]))
     }
 }
 

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use ohjaus_core::TimeZone;
 use ohjaus_store::StoreError;
-use ohjaus_store::repo::teams::{SetMembers, Team};
+use ohjaus_store::write::teams::{SetMembers, Team};
 use utoipa_axum::routes;
 
 /// The routes.

@@ -197,3 +197,37 @@ api_test! {
         assert!(metrics.text.contains(r#"ohjaus_outbox_notifications{status="queued"}"#));
     }
 }
+
+api_test! {
+    async fn the_report_comes_as_csv_when_asked(app: TestApp) {
+        let w = World::build(app).await;
+        let admin = w.admin();
+        let report = format!("/api/v1/organizations/{}/report?from=2027-01-01&to=2027-12-31", w.org_a);
+        let json = app.get(&report, admin).await.expect(200).clone();
+        let series: Vec<&Value> = json["teams"].as_array().unwrap().iter().flat_map(|t| t["series"].as_array().unwrap()).collect();
+        assert!(!series.is_empty(), "{json}");
+        let bearer = format!("Bearer {admin}");
+        let by_query = app.raw(Method::GET, &format!("{report}&format=csv"), &[("authorization", &bearer)], Vec::new()).await;
+        let by_accept = app
+            .raw(Method::GET, &report, &[("authorization", &bearer), ("accept", "text/csv, application/json;q=0.5")], Vec::new())
+            .await;
+        for answer in [&by_query, &by_accept] {
+            assert_eq!(answer.status.as_u16(), 200, "{}", answer.text);
+            assert_eq!(answer.content_type(), "text/csv; charset=utf-8");
+            let lines: Vec<&str> = answer.text.split("\r\n").filter(|l| !l.is_empty()).collect();
+            assert!(lines[0].starts_with("team,series,kind,status,contracted"), "{}", answer.text);
+            assert_eq!(lines.len(), series.len() + 1, "{}", answer.text);
+            for s in &series {
+                let title = s["title"].as_str().unwrap();
+                let held = s["figures"]["held"].as_u64().unwrap();
+                assert!(lines.iter().any(|l| l.contains(title) && l.split(',').nth(6) == Some(&held.to_string())), "{title}");
+            }
+        }
+        assert_eq!(by_query.text, by_accept.text);
+        let json_again = app.raw(Method::GET, &report, &[("authorization", &bearer), ("accept", "application/json")], Vec::new()).await;
+        assert_eq!(json_again.json, json);
+        app.get(&format!("{report}&format=xml"), admin).await.problem(422);
+        let coordinator_b = w.token("other_coordinator").unwrap();
+        app.get(&format!("{report}&format=csv"), coordinator_b).await.problem(404);
+    }
+}

@@ -170,3 +170,33 @@ api_test! {
         answer.problem(answer.status.as_u16());
     }
 }
+
+api_test! {
+    async fn the_documented_limits_are_the_stores(app: TestApp) {
+        use ohjaus_store::limits::{MAX_PAGE, MAX_SLOTS, MAX_UPCOMING_DAYS, SLOT_COUNT, SLOT_INTERVAL_WEEKS};
+        // The OpenAPI attributes take no constants: every number they repeat is checked here.
+        let expected = |path: &str, name: &str| -> Option<u64> {
+            match name {
+                "limit" if path == "/api/v1/slots" => Some(MAX_SLOTS as u64),
+                "limit" => Some(u64::from(MAX_PAGE)),
+                "days" => Some(u64::from(MAX_UPCOMING_DAYS)),
+                "count" if path == "/api/v1/slots" => Some(u64::from(*SLOT_COUNT.end())),
+                "interval_weeks" if path == "/api/v1/slots" => Some(u64::from(*SLOT_INTERVAL_WEEKS.end())),
+                _ => None,
+            }
+        };
+        let mut checked = 0;
+        for (path, item) in app.openapi["paths"].as_object().unwrap() {
+            for operation in item.as_object().unwrap().values() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap();
+                    if let Some(maximum) = expected(path, name) {
+                        assert_eq!(parameter["schema"]["maximum"].as_u64(), Some(maximum), "{path} {name}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked >= 10, "{checked} limits checked");
+    }
+}

@@ -1,6 +1,6 @@
 //! Property tests of the core: random series, calendars and agendas, checked against the
-//! scheduling rules and against brute force; random contracts' invoice sums against a decimal
-//! recomputation.
+//! scheduling rules (docs/architecture.md, "Scheduling") and against brute force; random
+//! contracts' invoice sums against a decimal recomputation.
 //!
 //! Case counts are kept moderate (see [`config`]) so that the crate's whole test run stays well
 //! under a minute in a debug build on two cores.

@@ -1,7 +1,7 @@
 //! sea-orm entities, one module per table, field for field as the migration creates them.
 //!
-//! Enumerations are text here and typed in the repositories (through the core's `parse`),
-//! so that an entity is the row as stored and nothing more.
+//! Enumerations are text here, so that an entity is the row as stored and nothing more; the
+//! records the store answers carry them typed ([`crate::status`]).
 
 pub mod absence;
 pub mod api_token;

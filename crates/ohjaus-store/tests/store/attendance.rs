@@ -1,13 +1,15 @@
 //! Attendance: who records it, when, for whom; "I can't attend" and its notice.
 
 use crate::store_test;
-use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, at, set_status, uninvite};
+use crate::world::{
+    World, assert_forbidden, assert_invalid, assert_not_found, assert_refused, at, set_status, uninvite,
+};
 use chrono::TimeDelta;
 use ohjaus_core::notice::Change;
 use ohjaus_core::{Notice, SessionStatus};
 use ohjaus_store::Caller;
 use ohjaus_store::entity::outbox;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
@@ -113,9 +115,9 @@ store_test! {
         }
         uninvite(store, w.x_sessions[3], w.p2).await;
         assert_forbidden(store.report_absence(&w.p2(), w.x_sessions[3], now).await);
-        assert_invalid(store.report_absence(&w.p1(), w.x_sessions[0], now).await, "session");
+        assert_refused(store.report_absence(&w.p1(), w.x_sessions[0], now).await, "session");
         set_status(store, w.x_sessions[3], "cancelled", false).await;
-        assert_invalid(store.report_absence(&w.p1(), w.x_sessions[3], now).await, "session");
+        assert_refused(store.report_absence(&w.p1(), w.x_sessions[3], now).await, "session");
         assert_eq!(outbox::Entity::find().all(store.connection()).await.unwrap().len(), 1, "refusals queue nothing");
         db.finish().await;
     }

@@ -1,11 +1,11 @@
 //! Booking: what a booked series writes, previews, all-or-nothing refusals, and double
 //! booking under concurrency (one supervisor; one participant in two teams).
 
-use crate::fixtures::{body, count, now, outbox, overlaps, person_overlaps, supervisor, world};
 use crate::store_test;
+use crate::world::parties::{body, count, now, outbox, overlaps, person_overlaps, supervisor, world};
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
-use ohjaus_store::repo::teams::NewTeam;
+use ohjaus_store::write::teams::NewTeam;
 use ohjaus_store::{Caller, StoreError};
 
 store_test!(

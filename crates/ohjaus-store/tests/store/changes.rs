@@ -2,19 +2,19 @@
 //! re-planning from session k, changing participants, cancelling a series — the sessions,
 //! phases, SEQUENCE and notices each change leaves.
 
-use crate::fixtures::{at, body, count, now, outbox, overlaps, supervisor, world};
 use crate::store_test;
 use crate::support::TestDb;
+use crate::world::parties::{at, body, count, now, outbox, overlaps, supervisor, world};
 use ohjaus_core::notice::{CalendarMessage, Change, Role};
 use ohjaus_core::{ConflictReason, Notice};
 use ohjaus_store::entity::session;
-use ohjaus_store::repo::series::{CancelSeries, Replan, SetParticipants};
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::series::{CancelSeries, Replan, SetParticipants};
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
 use ohjaus_store::{Caller, StoreError};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use uuid::Uuid;
 
-fn phases(sessions: &[ohjaus_store::repo::sessions::Session]) -> Vec<(u32, Option<&str>)> {
+fn phases(sessions: &[ohjaus_store::write::sessions::Session]) -> Vec<(u32, Option<&str>)> {
     sessions.iter().map(|s| (s.index, s.phase.as_deref())).collect()
 }
 
@@ -77,7 +77,7 @@ store_test!(
         let after_first = at("2027-01-20T09:00:00Z");
         let err =
             store.move_session(&w.coordinator, ids[1], &changes("2027-02-25T10:00"), after_first).await.unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(_)), "a session that has begun: {err:?}");
+        assert!(matches!(err, StoreError::State(_)), "a session that has begun: {err:?}");
         let err = store.move_session(&w.coordinator, ids[3], &changes("2026-12-30T10:00"), now()).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)));
         let participant = Caller::Participant { person_id: w.people[0] };
@@ -177,7 +177,7 @@ store_test!(
             assert_eq!((sequence, event.first_start.to_string().as_str()), (3, "2027-02-17 10:00:00"));
         }
         let again = store.cancel_session(&w.coordinator, ids[2], &replace, four_days_before).await;
-        assert!(matches!(again, Err(StoreError::Invalid(_))));
+        assert!(matches!(again, Err(StoreError::State(_))));
         assert_eq!(overlaps(store).await, 0);
         db.finish().await;
     }
@@ -377,7 +377,7 @@ store_test!(
             ))
         );
         let again = store.cancel_series(&as_supervisor, booked.series.id, &CancelSeries::default(), after_first).await;
-        assert!(matches!(again, Err(StoreError::Invalid(_))));
+        assert!(matches!(again, Err(StoreError::State(_))));
         db.finish().await;
     }
 );

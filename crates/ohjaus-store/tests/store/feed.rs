@@ -3,7 +3,7 @@
 use crate::store_test;
 use crate::world::{World, assert_not_found, before, set_status, uninvite};
 use ohjaus_core::SessionStatus;
-use ohjaus_store::repo::tokens::FeedOwner;
+use ohjaus_store::write::tokens::FeedOwner;
 
 store_test! {
     async fn feeds_show_what_the_owner_is_invited_to(db: TestDb) {
@@ -50,10 +50,10 @@ store_test! {
 
 store_test! {
     async fn the_feed_is_what_the_invites_describe(db: TestDb) {
-        use crate::fixtures;
+        use crate::world::parties as fixtures;
         use ohjaus_core::Notice;
         use ohjaus_core::notice::{CalendarMessage, Change};
-        use ohjaus_store::repo::sessions::CancelSession;
+        use ohjaus_store::write::sessions::CancelSession;
 
         let store = &db.store;
         let w = fixtures::world(store, 2).await;

@@ -1,11 +1,11 @@
 //! Goals and reviews: who reads and writes what, versions, review rules.
 
 use crate::store_test;
-use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, before};
+use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, assert_refused, before};
 use chrono::TimeDelta;
 use ohjaus_core::ReviewPhase;
 use ohjaus_store::Caller;
-use ohjaus_store::repo::goals::{AuthorKind, GoalFocus, GoalPatch, GoalStatus, NewGoal, NewReview};
+use ohjaus_store::write::goals::{AuthorKind, GoalFocus, GoalPatch, GoalStatus, NewGoal, NewReview};
 
 fn goal(text: &str, shared: bool) -> NewGoal {
     NewGoal { text: text.into(), focus: Some(GoalFocus::WorkCommunity), shared_with_organization: shared }
@@ -145,7 +145,7 @@ store_test! {
         for rating in [0, 6, -1, 300] {
             assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Midpoint, rating, "x"), now).await, "rating");
         }
-        assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Start, 5, "again"), now).await, "phase");
+        assert_refused(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Start, 5, "again"), now).await, "phase");
         assert_invalid(store.add_review(&w.p1(), g.id, &review(ReviewPhase::Midpoint, 5, "\u{1b}[31m"), now).await, "comment");
         let mid = store
             .add_review(&w.p1(), g.id, &NewReview { phase: ReviewPhase::Midpoint, rating: 5, comment: None }, now)
@@ -188,7 +188,7 @@ store_test! {
 
 store_test! {
     async fn goals_of_a_booked_series_are_revised_like_any_other(db: TestDb) {
-        use crate::fixtures;
+        use crate::world::parties as fixtures;
         let store = &db.store;
         let w = fixtures::world(store, 2).await;
         let body = fixtures::body(&w, w.supervisor, &w.people, "2027-01-12T13:00", 2, 4);

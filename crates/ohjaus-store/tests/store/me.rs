@@ -3,7 +3,7 @@
 use crate::store_test;
 use crate::world::{World, assert_forbidden, assert_invalid, at, set_status, uninvite};
 use ohjaus_store::Caller;
-use ohjaus_store::repo::person_reads::MyUpcoming;
+use ohjaus_store::read::person_agenda::MyUpcoming;
 
 store_test! {
     async fn a_person_sees_their_own_upcoming_sessions(db: TestDb) {

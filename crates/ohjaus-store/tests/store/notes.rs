@@ -3,7 +3,7 @@
 
 use crate::store_test;
 use crate::world::{World, assert_forbidden, assert_invalid, assert_not_found, before, uninvite};
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::{Caller, StoreError};
 
 fn note(text: &str, visibility: NoteVisibility) -> NewNote {

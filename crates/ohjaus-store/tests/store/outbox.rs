@@ -1,14 +1,14 @@
 //! The outbox: rows commit and roll back with their change; claims, leases, acks, failures,
 //! backoff and dead rows; job ticks.
 
-use crate::fixtures::{body, count, now, outbox, supervisor, world};
 use crate::store_test;
+use crate::world::parties::{body, count, now, outbox, supervisor, world};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::Locale;
 use ohjaus_core::notice::{Notice, Party, Recipient, Role};
-use ohjaus_store::repo::common::Page;
-use ohjaus_store::repo::outbox::{FailOutcome, RETRY_CAP};
-use ohjaus_store::repo::teams::{NewTeam, SetMembers};
+use ohjaus_store::outbox::claim::{FailOutcome, RETRY_CAP};
+use ohjaus_store::page::Page;
+use ohjaus_store::write::teams::{NewTeam, SetMembers};
 use ohjaus_store::{Caller, Store, StoreError};
 use std::collections::HashSet;
 use uuid::Uuid;

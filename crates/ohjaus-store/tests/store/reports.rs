@@ -20,8 +20,8 @@ use crate::world::{
 };
 use chrono::NaiveDate;
 use ohjaus_store::Caller;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::reports::Figures;
+use ohjaus_store::read::organization_report::Figures;
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()

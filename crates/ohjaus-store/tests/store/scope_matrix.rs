@@ -6,9 +6,9 @@
 use crate::store_test;
 use crate::world::{World, at};
 use ohjaus_core::ReviewPhase;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::goals::{GoalPatch, NewGoal, NewReview};
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::goals::{GoalPatch, NewGoal, NewReview};
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::{Caller, Store, StoreError};
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ fn kind<T>(result: Result<T, StoreError>) -> &'static str {
         Err(StoreError::NotFound { .. }) => "not_found",
         Err(StoreError::Forbidden) => "forbidden",
         Err(StoreError::Invalid(_)) => "invalid",
+        Err(StoreError::State(_)) => "refused",
         Err(StoreError::Conflict(_)) => "conflict",
         Err(StoreError::StaleLease) => "stale_lease",
         Err(StoreError::Database(e)) => panic!("database error: {e}"),

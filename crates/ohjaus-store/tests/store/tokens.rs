@@ -6,7 +6,7 @@ use crate::support::TestDb;
 use crate::world::{World, assert_forbidden, assert_not_found, before};
 use chrono::TimeDelta;
 use ohjaus_store::entity::{api_token, calendar_token};
-use ohjaus_store::repo::tokens::{ApiRole, FeedOwner, secret_hash};
+use ohjaus_store::write::tokens::{ApiRole, FeedOwner, secret_hash};
 use ohjaus_store::{Backend, Caller};
 use sea_orm::EntityTrait;
 use uuid::Uuid;

@@ -1,11 +1,11 @@
 //! A supervisor's upcoming sessions: in order, with series title, organization and invitees;
 //! cancelled ones left out; only for an admin or the supervisor themself.
 
-use crate::fixtures::{at, body, now, world};
 use crate::store_test;
+use crate::world::parties::{at, body, now, world};
 use chrono::TimeDelta;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
 use ohjaus_store::{Caller, StoreError};
 use uuid::Uuid;
 

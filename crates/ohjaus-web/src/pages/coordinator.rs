@@ -15,41 +15,23 @@ use crate::state::WebState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use maud::{Markup, html};
 use ohjaus_core::recurrence::ByWeekday;
-use ohjaus_core::{FieldError, HolidayPolicy, Participants, Preview, RecurrenceBody, SeriesBody, TimeZone};
+use ohjaus_core::{FieldError, HolidayPolicy, Participants, Preview, RecurrenceBody, SeriesBody, SessionStatus};
 use ohjaus_store::StoreError;
-use ohjaus_store::repo::common::Page;
-use ohjaus_store::repo::people::Person;
-use ohjaus_store::repo::reports::{Figures, OrganizationReport};
-use ohjaus_store::repo::series::SeriesFilter;
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
-use ohjaus_store::repo::supervisors::Supervisor;
-use ohjaus_store::repo::teams::Team;
-use ohjaus_store::repo::web_reads::SlotRequest;
+use ohjaus_store::page::Page;
+use ohjaus_store::read::export;
+use ohjaus_store::read::organization_report::Figures;
+use ohjaus_store::read::slot_suggestions::SlotRequest;
+use ohjaus_store::write::people::Person;
+use ohjaus_store::write::series::SeriesFilter;
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::supervisors::Supervisor;
+use ohjaus_store::write::teams::Team;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use uuid::Uuid;
-
-/// Days before and after today whose sessions count in a series' progress (the report's
-/// longest period).
-const PROGRESS_DAYS: i64 = 1_800;
-
-async fn progress(state: &WebState, who: &AsCoordinator) -> Result<HashMap<Uuid, Figures>, PageError> {
-    let today = state.clock.now().with_timezone(&who.ctx.zone).date_naive();
-    let report = state
-        .store
-        .organization_report(
-            &who.caller,
-            who.organization_id,
-            today - TimeDelta::days(PROGRESS_DAYS),
-            today + TimeDelta::days(PROGRESS_DAYS),
-        )
-        .await?;
-    Ok(report.teams.into_iter().flat_map(|t| t.series).map(|s| (s.series_id, s.figures)).collect())
-}
 
 fn progress_line(l: ohjaus_core::Locale, figures: &Figures, contracted: i32) -> Markup {
     let contracted = u32::try_from(contracted).unwrap_or_default();
@@ -70,7 +52,7 @@ pub async fn home(State(state): State<WebState>, who: AsCoordinator) -> Result<M
     let l = ctx.locale;
     let filter = SeriesFilter { organization_id: Some(who.organization_id), ..SeriesFilter::default() };
     let series = state.store.list_series(&who.caller, &filter, &Page::first(500)).await?.items;
-    let figures = progress(&state, &who).await?;
+    let figures = state.store.series_progress(&who.caller, who.organization_id).await?;
     let ids: Vec<Uuid> = series.iter().map(|s| s.id).collect();
     let labels = state.store.series_labels(&who.caller, &ids).await?;
     let title = tr!(l, "Sarjat", "Serier", "Series");
@@ -321,21 +303,27 @@ async fn outcome(state: &WebState, who: &AsCoordinator, form: &BookForm) -> Resu
         (form.frequency == "weekly", form.supervisor_id.parse::<Uuid>(), form.participants(), interval, count, duration)
     {
         let today = now.with_timezone(&who.ctx.zone).date_naive();
-        let request = SlotRequest {
-            organization_id: who.organization_id,
-            supervisor_id,
-            participants,
-            duration_minutes: duration,
-            interval_weeks: interval,
-            count,
-            from: form.first_date().filter(|d| *d > today).unwrap_or(today),
-            timezone: TimeZone::default(),
-            holiday_policy: HolidayPolicy::parse(&form.holiday_policy).unwrap_or_default(),
-            limit: 6,
+        let (team_id, participant_ids) = match participants {
+            Participants::Team(team_id) => (Some(team_id), None),
+            Participants::People(ids) => (None, Some(ids)),
         };
+        let request = SlotRequest {
+            supervisor_id,
+            organization_id: Some(who.organization_id),
+            team_id,
+            participant_ids,
+            duration_minutes: duration,
+            count,
+            interval_weeks: Some(interval),
+            from: Some(form.first_date().filter(|d| *d > today).unwrap_or(today)),
+            timezone: None,
+            holiday_policy: HolidayPolicy::parse(&form.holiday_policy).map(|p| p.as_str().to_owned()),
+            limit: None,
+        };
+        // The preview above names what is wrong with the form; suggestions are only left out.
         match state.store.suggest_slots(&who.caller, &request, now).await {
-            Ok(slots) => suggestions = slots.into_iter().map(|s| s.starts_at).collect(),
-            Err(StoreError::Invalid(_)) => {}
+            Ok(found) => suggestions = found.slots.into_iter().map(|s| s.starts_at).collect(),
+            Err(StoreError::Invalid(_) | StoreError::NotFound { .. }) => {}
             Err(other) => return Err(other.into()),
         }
     }
@@ -600,7 +588,7 @@ async fn series_page(
     let detail = state.store.get_series(&who.caller, id).await?;
     let labels = state.store.series_labels(&who.caller, &[id]).await?;
     let label = labels.get(&id);
-    let figures = progress(state, who).await?;
+    let figures = state.store.series_progress(&who.caller, who.organization_id).await?;
     let people = state.store.list_people(&who.caller, who.organization_id).await?;
     let names: HashMap<Uuid, String> = people.into_iter().map(|p| (p.id, p.name)).collect();
     let s = &detail.series;
@@ -634,7 +622,7 @@ async fn series_page(
                     @let starts = session.starts_at.with_timezone(&Utc);
                     @let ends = session.ends_at.with_timezone(&Utc);
                     @let local = session.starts_at.with_timezone(&ctx.zone);
-                    @let changeable = session.status == "scheduled" && starts > now;
+                    @let changeable = session.status == SessionStatus::Scheduled && starts > now;
                     @let here = trouble.as_ref().filter(|t| t.session_id == session.id);
                     li.session id={ "session-" (session.index) } {
                         p.when { (k_of_n(l, session.index, u32::try_from(s.contracted_sessions).unwrap_or_default())) ": " (i18n::span(l, ctx.zone, starts, ends)) }
@@ -850,44 +838,6 @@ pub async fn report(
     Ok((status, body).into_response())
 }
 
-/// One CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` defused so a
-/// spreadsheet does not run it as a formula.
-fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
-}
-
-/// The report as CSV (RFC 4180, UTF-8): one row per series.
-pub fn report_csv(report: &OrganizationReport) -> String {
-    let mut out = String::from(
-        "team,series,kind,status,contracted,scheduled,held,cancelled,late_cancellations,used,remaining,attendance_rate,hours\r\n",
-    );
-    for team in &report.teams {
-        for series in &team.series {
-            let f = &series.figures;
-            let rate = f.attendance_rate.map_or_else(String::new, |r| format!("{r:.3}"));
-            let _ = write!(
-                out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{:.2}\r\n",
-                cell(team.team_name.as_deref().unwrap_or("")),
-                cell(&series.title),
-                cell(&series.kind),
-                cell(&series.status),
-                f.contracted,
-                f.scheduled,
-                f.held,
-                f.cancelled,
-                f.late_cancellations,
-                f.used,
-                f.remaining,
-                rate,
-                f.hours
-            );
-        }
-    }
-    out
-}
-
 /// `GET /coordinator/report.csv?from=&to=`.
 pub async fn report_download(
     State(state): State<WebState>,
@@ -896,10 +846,10 @@ pub async fn report_download(
 ) -> Result<Response, PageError> {
     let (from, to) = period(&state, &who.ctx, &query);
     let report = state.store.organization_report(&who.caller, who.organization_id, from, to).await?;
-    let name = format!("attachment; filename=\"ohjaus-report-{from}-{to}.csv\"");
+    let name = format!("attachment; filename=\"{}\"", export::report_file_name(from, to));
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
-        report_csv(&report),
+        [(header::CONTENT_TYPE, export::CSV_MEDIA_TYPE.to_owned()), (header::CONTENT_DISPOSITION, name)],
+        export::report_csv(&report),
     )
         .into_response())
 }

@@ -135,7 +135,7 @@ pub fn conflict_list(ctx: &Ctx, conflicts: &[ConflictLine], names: &HashMap<Uuid
 /// The field errors of a store error, or `None` when it is not an input error.
 pub fn field_errors(error: &StoreError) -> Option<Vec<FieldError>> {
     match error {
-        StoreError::Invalid(errors) => Some(errors.errors().to_vec()),
+        StoreError::Invalid(errors) | StoreError::State(errors) => Some(errors.errors().to_vec()),
         _ => None,
     }
 }

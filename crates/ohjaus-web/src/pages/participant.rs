@@ -18,9 +18,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use ohjaus_core::{FieldError, ReviewPhase};
-use ohjaus_store::repo::common::Page;
-use ohjaus_store::repo::goals::{Goal, NewReview};
-use ohjaus_store::repo::series::SeriesFilter;
+use ohjaus_store::page::Page;
+use ohjaus_store::write::attendance::AttendanceStatus;
+use ohjaus_store::write::goals::{Goal, NewReview};
+use ohjaus_store::write::series::SeriesFilter;
 use uuid::Uuid;
 
 /// Days ahead a participant's page shows.
@@ -35,13 +36,10 @@ pub async fn home(State(state): State<WebState>, who: AsParticipant) -> Result<M
     let sessions = store.person_upcoming(&who.caller, DAYS_AHEAD, now).await?;
     let ids: Vec<Uuid> = sessions.iter().map(|s| s.session.series_id).collect();
     let labels = store.series_labels(&who.caller, &ids).await?;
-    let mut excused = Vec::new();
-    for s in &sessions {
-        let attendance = store.get_attendance(&who.caller, s.session.id).await?;
-        if attendance.entries.iter().any(|e| e.person_id == who.person_id && e.status.as_str() == "excused") {
-            excused.push(s.session.id);
-        }
-    }
+    let session_ids: Vec<Uuid> = sessions.iter().map(|s| s.session.id).collect();
+    let own = store.own_attendance(&who.caller, &session_ids).await?;
+    let excused: Vec<Uuid> =
+        session_ids.into_iter().filter(|id| own.get(id) == Some(&AttendanceStatus::Excused)).collect();
     let series = store.list_series(&who.caller, &SeriesFilter::default(), &Page::first(100)).await?.items;
     let title = tr!(l, "Omat tapaamiset", "Mina träffar", "My sessions");
     Ok(page(

@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use ohjaus_core::Locale;
-use ohjaus_store::repo::sign_in::SignInOwner;
+use ohjaus_store::write::sign_in::SignInOwner;
 use serde::Deserialize;
 
 /// `?next=`.
@@ -246,7 +246,7 @@ pub async fn calendar_link(State(state): State<WebState>, viewer: Viewer) -> Res
     let ctx = &viewer.ctx;
     let l = ctx.locale;
     let created = state.store.create_calendar_token(&viewer.account.own_caller(), state.clock.now()).await?;
-    let url = state.config.absolute(&format!("/calendar/{}.ics", created.secret.expose()));
+    let url = created.feed_url(state.config.public_url.as_str());
     let webcal = url.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1);
     let title = tr!(l, "Kalenterin tilaus", "Kalenderprenumeration", "Calendar subscription");
     let back = if ctx.is_supervisor() { "/supervisor" } else { "/me" };

@@ -17,12 +17,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
 use maud::{Markup, html};
 use ohjaus_core::FieldError;
-use ohjaus_store::Caller;
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::goals::Goal;
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
-use ohjaus_store::repo::upcoming_supervisor::SupervisorSession;
-use ohjaus_store::repo::web_reads::SeriesLabel;
+use ohjaus_store::read::series_labels::SeriesLabel;
+use ohjaus_store::read::supervisor_agenda::SupervisorSession;
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::goals::Goal;
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -102,17 +101,6 @@ pub async fn home(State(state): State<WebState>, who: AsSupervisor) -> Result<Ma
     ))
 }
 
-/// The names of people by id, as the caller may see them.
-pub async fn names_of(state: &WebState, caller: &Caller, ids: &[Uuid]) -> HashMap<Uuid, String> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if let Ok(person) = state.store.get_person(caller, *id).await {
-            names.insert(*id, person.name);
-        }
-    }
-    names
-}
-
 async fn session_page(
     state: &WebState,
     who: &AsSupervisor,
@@ -127,7 +115,7 @@ async fn session_page(
     let label = labels.get(&session.series_id);
     let attendance = store.get_attendance(&who.caller, id).await?;
     let notes = store.list_notes(&who.caller, id).await?;
-    let names = names_of(state, &who.caller, &session.participant_ids).await;
+    let names = store.person_names(&who.caller, &session.participant_ids).await?;
     let recorded: HashMap<Uuid, &str> = attendance.entries.iter().map(|e| (e.person_id, e.status.as_str())).collect();
     let starts = session.starts_at.with_timezone(&Utc);
     let ends = session.ends_at.with_timezone(&Utc);
@@ -168,7 +156,7 @@ async fn session_page(
                         @let name = names.get(person_id).cloned().unwrap_or_default();
                         fieldset.choice {
                             legend { (name) }
-                            @for status in ["present", "absent", "excused"] {
+                            @for status in AttendanceStatus::ALL.iter().map(|s| s.as_str()) {
                                 @let field_id = format!("att-{person_id}-{status}");
                                 span.option {
                                     input type="radio" id=(field_id) name={ "status-" (person_id) } value=(status)

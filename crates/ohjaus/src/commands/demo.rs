@@ -14,12 +14,12 @@ use crate::config::Config;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use ohjaus_core::{RecurrenceBody, SeriesBody, WorkingHoursEntry};
 use ohjaus_notify::TransportKind;
-use ohjaus_store::repo::closures::NewClosure;
-use ohjaus_store::repo::organizations::NewOrganization;
-use ohjaus_store::repo::people::NewPerson;
-use ohjaus_store::repo::sessions::{CancelSession, SessionChanges};
-use ohjaus_store::repo::supervisors::NewSupervisor;
-use ohjaus_store::repo::teams::NewTeam;
+use ohjaus_store::write::closures::NewClosure;
+use ohjaus_store::write::organizations::NewOrganization;
+use ohjaus_store::write::people::NewPerson;
+use ohjaus_store::write::sessions::{CancelSession, SessionChanges};
+use ohjaus_store::write::supervisors::NewSupervisor;
+use ohjaus_store::write::teams::NewTeam;
 use ohjaus_store::{Caller, Store};
 use uuid::Uuid;
 

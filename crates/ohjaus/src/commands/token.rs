@@ -46,7 +46,9 @@ fn grants(create: &TokenCreate) -> Caller {
 /// Store errors a user can fix are input errors (exit 2).
 pub fn store_failure(error: StoreError) -> Failure {
     match error {
-        StoreError::NotFound { .. } | StoreError::Invalid(_) | StoreError::Conflict(_) => Failure::input(error),
+        StoreError::NotFound { .. } | StoreError::Invalid(_) | StoreError::State(_) | StoreError::Conflict(_) => {
+            Failure::input(error)
+        }
         other => Failure::Runtime(other.into()),
     }
 }

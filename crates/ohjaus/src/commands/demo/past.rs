@@ -9,10 +9,10 @@
 use super::next;
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use ohjaus_core::{RecurrenceBody, ReviewPhase, SeriesBody};
-use ohjaus_store::repo::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
-use ohjaus_store::repo::goals::NewReview;
-use ohjaus_store::repo::notes::{NewNote, NoteVisibility};
-use ohjaus_store::repo::sessions::CancelSession;
+use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
+use ohjaus_store::write::goals::NewReview;
+use ohjaus_store::write::notes::{NewNote, NoteVisibility};
+use ohjaus_store::write::sessions::CancelSession;
 use ohjaus_store::{Caller, Store, StoreError};
 use uuid::Uuid;
 

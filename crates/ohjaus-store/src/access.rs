@@ -1,0 +1,250 @@
+//! Who may read and change what — the one policy every command and view asks.
+//!
+//! - An **organization** is managed by admins and by its coordinator; another organization's
+//!   coordinator does not see it (`NotFound`), and supervisors and participants may not manage
+//!   any (`Forbidden`). Booking a series, suggesting slots, people, teams, closures and the
+//!   report are managing.
+//! - A **series** (and each of its sessions) is seen by admins, by its organization's
+//!   coordinator, by its supervisor and by its participants; a *participant* is a person on
+//!   its current list or invited to any of its sessions (someone who left midway still sees
+//!   what they took part in). Anyone else gets `NotFound`, as if it did not exist. What a
+//!   caller may do with it is their [`SeriesRole`] against the [`Access`] asked for; the
+//!   confidential reads (goals, reviews, notes, attendance) decide their finer scope from the
+//!   role.
+//! - A **supervisor's agenda** is read by admins and by that supervisor; a coordinator may
+//!   not (`Forbidden`), and to anyone else the supervisor does not exist.
+
+use crate::entity::{organization, series, series_participant, session, session_participant};
+use crate::{Caller, Store, StoreError};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// In which capacity a caller sees a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SeriesRole {
+    /// An admin: an operator, not a party to the process.
+    Admin,
+    /// The coordinator of the series' organization.
+    Coordinator,
+    /// The series' supervisor.
+    Supervisor(Uuid),
+    /// A participant (current or earlier).
+    Participant(Uuid),
+}
+
+/// What a caller needs to do with a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Read it: everyone who sees it.
+    View,
+    /// Change its sessions, cancel it, re-plan it: admin, coordinator, supervisor.
+    Manage,
+    /// Change its participants: admin, coordinator.
+    Coordinate,
+}
+
+impl SeriesRole {
+    /// Whether the caller takes part in the process (supervises it or participates): the
+    /// parties to whom what is said in it belongs.
+    pub(crate) fn is_party(self) -> bool {
+        matches!(self, Self::Supervisor(_) | Self::Participant(_))
+    }
+
+    /// Whether this role may `access` the series.
+    pub(crate) fn may(self, access: Access) -> bool {
+        match access {
+            Access::View => true,
+            Access::Manage => !matches!(self, Self::Participant(_)),
+            Access::Coordinate => matches!(self, Self::Admin | Self::Coordinator),
+        }
+    }
+}
+
+/// Series `id` and the caller's capacity in it, if they may `access` it: `NotFound` when they
+/// may not see it, `Forbidden` when they see it but their role may not do this. `lock` takes
+/// the row lock (PostgreSQL) so that changes of one series queue.
+pub(crate) async fn series_for(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+    access: Access,
+    lock: bool,
+) -> Result<(series::Model, SeriesRole), StoreError> {
+    let not_found = || StoreError::not_found("series");
+    let mut query = series::Entity::find_by_id(id);
+    if lock {
+        query = query.lock_exclusive();
+    }
+    let series = query.one(db).await?.ok_or_else(not_found)?;
+    let role = role_in(db, caller, &series).await?.ok_or_else(not_found)?;
+    if !role.may(access) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok((series, role))
+}
+
+/// Session `id`, its series (locked when `lock`) and the caller's capacity in the series, if
+/// they may `access` it; a session of a series out of reach is not found.
+pub(crate) async fn session_for(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+    access: Access,
+    lock: bool,
+) -> Result<(session::Model, series::Model, SeriesRole), StoreError> {
+    let session = session::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("session"))?;
+    let (series, role) = series_for(db, caller, session.series_id, access, lock)
+        .await
+        .map_err(|e| if matches!(e, StoreError::NotFound { .. }) { StoreError::not_found("session") } else { e })?;
+    Ok((session, series, role))
+}
+
+/// The caller's capacity in `series`, or `None` when they may not see it.
+pub(crate) async fn role_in(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    series: &series::Model,
+) -> Result<Option<SeriesRole>, StoreError> {
+    Ok(match *caller {
+        Caller::Admin => Some(SeriesRole::Admin),
+        Caller::Coordinator { organization_id } => {
+            (organization_id == series.organization_id).then_some(SeriesRole::Coordinator)
+        }
+        Caller::Supervisor { supervisor_id } => {
+            (supervisor_id == series.supervisor_id).then_some(SeriesRole::Supervisor(supervisor_id))
+        }
+        Caller::Participant { person_id } => {
+            is_participant_of(db, person_id, series.id).await?.then_some(SeriesRole::Participant(person_id))
+        }
+    })
+}
+
+/// Whether `person_id` is on the series' participant list or invited to any of its sessions.
+pub(crate) async fn is_participant_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    series_id: Uuid,
+) -> Result<bool, StoreError> {
+    let listed = series_participant::Entity::find_by_id((series_id, person_id)).one(db).await?.is_some();
+    if listed {
+        return Ok(true);
+    }
+    let invited = session_participant::Entity::find()
+        .join(JoinType::InnerJoin, session_participant::Relation::Session.def())
+        .filter(session_participant::Column::PersonId.eq(person_id))
+        .filter(session::Column::SeriesId.eq(series_id))
+        .count(db)
+        .await?
+        > 0;
+    Ok(invited)
+}
+
+/// Those of `rows` the caller may see, in two statements at most (a participant's lists and
+/// invitations), however many there are: the policy of [`role_in`] for a whole list.
+pub(crate) async fn visible_series(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    mut rows: Vec<series::Model>,
+) -> Result<Vec<series::Model>, StoreError> {
+    match *caller {
+        Caller::Admin => {}
+        Caller::Coordinator { organization_id } => rows.retain(|s| s.organization_id == organization_id),
+        Caller::Supervisor { supervisor_id } => rows.retain(|s| s.supervisor_id == supervisor_id),
+        Caller::Participant { person_id } => {
+            if rows.is_empty() {
+                return Ok(rows);
+            }
+            let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+            let mut theirs: HashSet<Uuid> = HashSet::new();
+            for chunk in ids.chunks(crate::values::ID_CHUNK) {
+                let listed: Vec<Uuid> = series_participant::Entity::find()
+                    .select_only()
+                    .column(series_participant::Column::SeriesId)
+                    .filter(series_participant::Column::PersonId.eq(person_id))
+                    .filter(series_participant::Column::SeriesId.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                let invited: Vec<Uuid> = session_participant::Entity::find()
+                    .select_only()
+                    .column(session::Column::SeriesId)
+                    .distinct()
+                    .join(JoinType::InnerJoin, session_participant::Relation::Session.def())
+                    .filter(session_participant::Column::PersonId.eq(person_id))
+                    .filter(session::Column::SeriesId.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                theirs.extend(listed.into_iter().chain(invited));
+            }
+            rows.retain(|s| theirs.contains(&s.id));
+        }
+    }
+    Ok(rows)
+}
+
+/// Whether `person_id` is invited to session `session_id`.
+pub(crate) async fn is_invited(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    session_id: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(session_participant::Entity::find_by_id((session_id, person_id)).one(db).await?.is_some())
+}
+
+/// Whether the caller's role manages organizations at all (admins, coordinators):
+/// `Forbidden` for supervisors and participants, before anything else is looked at.
+pub(crate) fn manages_some(caller: &Caller) -> Result<(), StoreError> {
+    match caller {
+        Caller::Admin | Caller::Coordinator { .. } => Ok(()),
+        Caller::Supervisor { .. } | Caller::Participant { .. } => Err(StoreError::Forbidden),
+    }
+}
+
+/// Whether the caller manages organization `organization_id`: admins and its coordinator;
+/// another organization's coordinator does not see it (`NotFound`); supervisors and
+/// participants may not (`Forbidden`).
+pub(crate) fn manages(caller: &Caller, organization_id: Uuid) -> Result<(), StoreError> {
+    manages_some(caller)?;
+    match caller {
+        Caller::Coordinator { organization_id: own } if *own != organization_id => {
+            Err(StoreError::not_found("organization"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the caller may read supervisor `supervisor_id`'s agenda: admins and that
+/// supervisor; a coordinator may not (`Forbidden`); to others the supervisor does not exist.
+pub(crate) fn reads_agenda_of(caller: &Caller, supervisor_id: Uuid) -> Result<(), StoreError> {
+    match caller {
+        Caller::Admin => Ok(()),
+        Caller::Supervisor { supervisor_id: own } if *own == supervisor_id => Ok(()),
+        Caller::Coordinator { .. } => Err(StoreError::Forbidden),
+        _ => Err(StoreError::not_found("supervisor")),
+    }
+}
+
+impl Store {
+    /// The organization row if the caller manages it (see [`manages`]).
+    pub(crate) async fn organization_to_manage(
+        &self,
+        caller: &Caller,
+        organization_id: Uuid,
+    ) -> Result<organization::Model, StoreError> {
+        organization_to_manage(self.connection(), caller, organization_id).await
+    }
+}
+
+/// The organization row if the caller manages it (see [`manages`]), read on `db`.
+pub(crate) async fn organization_to_manage(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    organization_id: Uuid,
+) -> Result<organization::Model, StoreError> {
+    manages(caller, organization_id)?;
+    organization::Entity::find_by_id(organization_id).one(db).await?.ok_or(StoreError::not_found("organization"))
+}
