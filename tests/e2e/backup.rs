@@ -6,7 +6,6 @@
 use crate::support::{Api, Program};
 use ohjaus_store::testing::{Schema, TestBackend, TestDatabase};
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,27 +13,6 @@ use std::time::{Duration, Instant};
 /// Clients booking at the same time, each with a supervisor and a participant of its own so
 /// that their bookings never collide.
 const CLIENTS: usize = 4;
-
-/// Every series id the API lists.
-async fn listed_series(api: &Api, admin: &str) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = "/api/v1/series?limit=200".to_owned();
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
-        let page = api.get(&path, admin).await;
-        let body = page.expect(200);
-        for item in body["items"].as_array().unwrap() {
-            ids.insert(item["id"].as_str().unwrap().to_owned());
-        }
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return ids,
-        }
-    }
-}
 
 fn id(answer: &Value) -> String {
     answer["id"].as_str().expect("an id").to_owned()
@@ -126,7 +104,7 @@ async fn a_backup_under_load_restores_to_a_database_serve_starts_on() {
     let ready = restored_api.call(reqwest::Method::GET, "/readyz", None, None).await;
     assert_eq!(ready.status, 200, "{}", ready.text);
     // The same admin token: it is in the copy.
-    let kept = listed_series(&restored_api, &admin).await;
+    let kept = restored_api.series_ids(&admin).await;
     let lost: Vec<&&String> = before.iter().filter(|id| !kept.contains(**id)).collect();
     assert!(lost.is_empty(), "{} of {} bookings answered before the backup are missing", lost.len(), before.len());
     assert!(kept.len() <= answered.len() + CLIENTS, "only what was booked: {} of {}", kept.len(), answered.len());

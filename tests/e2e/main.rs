@@ -5,6 +5,7 @@
 mod support;
 
 mod backup;
+mod chaos;
 mod cli;
 mod delivery;
 mod first_minutes;

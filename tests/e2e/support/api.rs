@@ -82,6 +82,27 @@ impl Api {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
+    /// Every series id the API lists to `token`, read page by page.
+    pub async fn series_ids(&self, token: &str) -> std::collections::HashSet<String> {
+        let mut ids = std::collections::HashSet::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = "/api/v1/series?limit=200".to_owned();
+            if let Some(cursor) = &cursor {
+                path.push_str(&format!("&cursor={cursor}"));
+            }
+            let page = self.get(&path, token).await;
+            let body = page.expect(200);
+            for item in body["items"].as_array().expect("a page of series") {
+                ids.insert(item["id"].as_str().expect("an id").to_owned());
+            }
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return ids,
+            }
+        }
+    }
+
     /// How many notifications the outbox holds (of `status`, when given), read page by page
     /// through `GET /api/v1/notifications`.
     pub async fn notification_count(&self, admin: &str, status: Option<&str>) -> usize {
