@@ -52,4 +52,10 @@ cd "$work"
   --phases examples,coverage,fuzzing,stateful \
   --seed 20261126 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 1 \
   --suppress-health-check all \
+  --report har --report-har-path "$work/requests.har" \
   -H "Authorization: Bearer $admin"
+
+# Depth, not only breadth: most operations must have been reached with a request they accept
+# (a 2xx somewhere in the run), not only refused with 404s and 422s.
+"$python" "$root/tests/schemathesis/coverage.py" "$base/api/v1/openapi.json" "$work/requests.har" \
+  --at-least "${SCHEMATHESIS_MIN_SUCCESS_PERCENT:-90}"

@@ -20,7 +20,9 @@ pub mod auth;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod feed_cache;
 pub mod limits;
+pub mod links;
 pub mod metrics;
 pub mod paging;
 pub mod problem;
@@ -34,6 +36,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
+use feed_cache::FeedCache;
 use problem::{PROBLEM_JSON, Problem};
 use std::future::Future;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -62,6 +65,8 @@ pub fn app(state: AppState) -> (Router, OpenApi) {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(middleware::map_response(problem_for_bare_errors))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        // Outside the handlers: a finished write retires the feeds kept so far.
+        .layer(middleware::from_fn_with_state(state.feeds.clone(), FeedCache::track_writes))
         // gzip's fastest level: on a supervisor's month (29.5 kB of JSON) it costs 26 µs
         // instead of the default level's 109 µs, for 2.5 kB sent instead of 1.8 kB
         // (BENCHMARKS.md, "API").

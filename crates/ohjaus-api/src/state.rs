@@ -1,5 +1,6 @@
 //! What every handler can reach: the store, the metrics, the clock, the public URL.
 
+use crate::feed_cache::FeedCache;
 use crate::metrics::Metrics;
 use ohjaus_store::{Clock, Store};
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Settings.
     pub config: Arc<ApiConfig>,
+    /// The calendar feeds' answers, kept until a write or their time is up.
+    pub feeds: FeedCache,
 }
 
 impl axum::extract::FromRef<AppState> for Metrics {

@@ -25,10 +25,29 @@ fn now() -> DateTime<Utc> {
     "2027-01-01T08:00:00Z".parse().unwrap_or_default()
 }
 
+/// How many of what [`fill`] writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Supervisors.
+    pub supervisors: usize,
+    /// Series of each supervisor.
+    pub series_per_supervisor: usize,
+    /// Weekly sessions of each series.
+    pub sessions_per_series: usize,
+}
+
 /// Writes `sessions_total` sessions: 200 supervisors, series of 100 weekly one-hour sessions
 /// from 2027-01-04 with two invitees each (4,000 people), then refreshes the planner's
 /// statistics.
 pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agendas, StoreError> {
+    let shape = Shape { supervisors: 200, series_per_supervisor: sessions_total / 100 / 200, sessions_per_series: 100 };
+    fill(store, shape).await
+}
+
+/// Writes the series and sessions of `shape` (series k of a supervisor meets weekly on weekday
+/// k % 5 at hour 8 + k / 5 from 2027-01-04, two of 4,000 people invited), then refreshes the
+/// planner's statistics.
+pub async fn fill(store: &Store, shape: Shape) -> Result<Agendas, StoreError> {
     let conn = store.connection();
     let txn = conn.begin().await?;
     let org = organization::Model {
@@ -39,7 +58,7 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
         created_at: now(),
     };
     organization::Entity::insert(org.clone().into_active_model()).exec_without_returning(&txn).await?;
-    let supervisors: Vec<supervisor::Model> = (0..200)
+    let supervisors: Vec<supervisor::Model> = (0..shape.supervisors)
         .map(|i| supervisor::Model {
             id: Uuid::now_v7(),
             name: format!("Ohjaaja {i}"),
@@ -71,8 +90,9 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
             .exec_without_returning(&txn)
             .await?;
     }
-    let per_series = 100;
-    let series_per_supervisor = sessions_total / per_series / supervisors.len();
+    let per_series = shape.sessions_per_series;
+    let series_per_supervisor = shape.series_per_supervisor;
+    let sessions_total = supervisors.len() * series_per_supervisor * per_series;
     let start: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap_or_default();
     let mut session_rows = Vec::with_capacity(sessions_total);
     let mut invite_rows = Vec::with_capacity(sessions_total * 2);
@@ -80,6 +100,8 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
         for k in 0..series_per_supervisor {
             let id = Uuid::now_v7();
             let uid = format!("{id}@ohjaus");
+            // Its first session in Helsinki time (UTC+2 in January), as its rule starts.
+            let first_start = format!("2027-01-{:02}T{:02}:00", 4 + k % 5, 8 + k / 5);
             series::Entity::insert(
                 series::Model {
                     id,
@@ -88,10 +110,10 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
                     team_id: None,
                     kind: "group_supervision".into(),
                     title: format!("Sarja {s}/{k}"),
-                    first_start: "2027-01-04T08:00".into(),
+                    first_start: first_start.clone(),
                     timezone: "Europe/Helsinki".into(),
                     duration_minutes: 60,
-                    rrule: "FREQ=WEEKLY;INTERVAL=1;COUNT=100".into(),
+                    rrule: format!("FREQ=WEEKLY;INTERVAL=1;COUNT={per_series}"),
                     holiday_policy: "keep".into(),
                     location: None,
                     video_url: None,
@@ -111,10 +133,10 @@ pub async fn fill_agendas(store: &Store, sessions_total: usize) -> Result<Agenda
                 calendar_event::Model {
                     uid: uid.clone(),
                     series_id: id,
-                    first_start: "2027-01-04T08:00".into(),
+                    first_start: first_start.clone(),
                     timezone: "Europe/Helsinki".into(),
                     duration_minutes: 60,
-                    rrule: Some("FREQ=WEEKLY;INTERVAL=1;COUNT=100".into()),
+                    rrule: Some(format!("FREQ=WEEKLY;INTERVAL=1;COUNT={per_series}")),
                     created_at: now(),
                 }
                 .into_active_model(),

@@ -35,6 +35,8 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     /// `[limits]`.
     pub limits: LimitsConfig,
+    /// `[feeds]`.
+    pub feeds: FeedsConfig,
     /// `[secrets]`.
     pub secrets: SecretsConfig,
     /// `[clock]`.
@@ -154,6 +156,26 @@ pub struct LimitsConfig {
     pub sign_in_links_per_address_per_hour: u32,
     /// Sign-in requests per minute per client address.
     pub sign_in_requests_per_client_per_minute: u32,
+}
+
+/// `[feeds]`: how long a rendered calendar feed is answered from memory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// At most this many seconds; 0 renders every request.
+    pub cache_seconds: u64,
+    /// The memory all kept feeds may take.
+    pub cache_megabytes: u64,
+}
+
+impl FeedsConfig {
+    /// The cache these settings describe.
+    pub fn cache(&self) -> ohjaus_api::feed_cache::FeedCache {
+        ohjaus_api::feed_cache::FeedCache::new(
+            Duration::from_secs(self.cache_seconds),
+            self.cache_megabytes.saturating_mul(1 << 20),
+        )
+    }
 }
 
 /// `[log]`.

@@ -4,6 +4,7 @@
 
 use crate::api_test;
 use crate::matrix::{cases, send};
+use crate::support::Answer;
 use crate::world::{ROLES, World, series_body};
 use axum::http::Method;
 use serde_json::{Value, json};
@@ -183,6 +184,62 @@ api_test! {
         for wrong in ["/calendar/ohjcal_nothing.ics", "/calendar/x.ics", &path.replace(".ics", "")] {
             app.call(Method::GET, wrong, None, None).await.problem(404);
         }
+    }
+}
+
+api_test! {
+    async fn the_feed_answers_not_modified_until_something_changes(app: TestApp) {
+        let w = World::build(app).await;
+        let feed = format!("/calendar/{}.ics", w.feed_p1);
+        let first = app.call(Method::GET, &feed, None, None).await;
+        assert_eq!(first.status, 200);
+        let header = |answer: &Answer, name: &str| {
+            answer.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+        };
+        let etag = header(&first, "etag");
+        let last_modified = header(&first, "last-modified");
+        assert!(etag.starts_with('"') && etag.len() > 10, "a strong validator: {etag}");
+        assert!(last_modified.ends_with(" GMT"), "{last_modified}");
+        assert_eq!(header(&first, "cache-control"), "private, max-age=300");
+        // DTSTAMP is the data's last change (its Last-Modified), never the time of the request.
+        let changed = chrono::DateTime::parse_from_rfc2822(&last_modified.replace("GMT", "+0000")).unwrap();
+        assert!(first.text.contains(&format!("DTSTAMP:{}\r\n", changed.format("%Y%m%dT%H%M%SZ"))), "{}", first.text);
+        let conditional = |headers: Vec<(&'static str, String)>| {
+            let feed = feed.clone();
+            async move {
+                let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                app.raw(Method::GET, &feed, &headers, Vec::new()).await
+            }
+        };
+        let same = conditional(vec![("if-none-match", etag.clone())]).await;
+        assert_eq!(same.status, 304);
+        assert!(same.text.is_empty());
+        assert_eq!(header(&same, "etag"), etag);
+        let listed = conditional(vec![("if-none-match", format!("\"other\", W/{etag}"))]).await;
+        assert_eq!(listed.status, 304, "weak comparison over a list");
+        assert_eq!(conditional(vec![("if-none-match", "\"other\"".into())]).await.status, 200);
+        assert_eq!(conditional(vec![("if-modified-since", last_modified.clone())]).await.status, 304);
+        assert_eq!(
+            conditional(vec![("if-modified-since", "Mon, 04 Jan 2027 07:00:00 GMT".into())]).await.status,
+            200,
+            "an older copy"
+        );
+        // If-None-Match decides when both are sent.
+        let both = vec![("if-none-match", "\"other\"".into()), ("if-modified-since", last_modified.clone())];
+        assert_eq!(conditional(both).await.status, 200);
+
+        // A change shows at once: the session moves, the validator changes.
+        app.patch(&format!("/api/v1/sessions/{}", w.sessions_x[3]), w.admin(), &json!({"starts_at_local": "2027-02-02T15:00"}))
+            .await
+            .expect(200);
+        let moved = conditional(vec![("if-none-match", etag.clone())]).await;
+        assert_eq!(moved.status, 200, "the old copy is out of date");
+        assert_ne!(header(&moved, "etag"), etag);
+        assert!(moved.text.contains("DTSTART;TZID=Europe/Helsinki:20270202T150000"), "{}", moved.text);
+        // A write elsewhere retires the kept feed, and the same data renders the same text.
+        app.post("/api/v1/organizations", w.admin(), &json!({"name": "Toinen"})).await.expect(201);
+        let again = conditional(vec![("if-none-match", header(&moved, "etag"))]).await;
+        assert_eq!(again.status, 304, "rendered again, the same validator");
     }
 }
 

@@ -104,6 +104,7 @@ impl TestApp {
                 request_timeout: std::time::Duration::from_secs(30),
                 body_limit_bytes: BODY_LIMIT,
             }),
+            feeds: ohjaus_api::feed_cache::FeedCache::default(),
         };
         let (router, openapi) = ohjaus_api::app(state);
         Self { store, router, openapi: serde_json::to_value(openapi).unwrap(), db }

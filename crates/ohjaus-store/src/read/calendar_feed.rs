@@ -14,6 +14,7 @@ use crate::values::ID_CHUNK;
 use crate::write::outbox_writer::{EventRows, SeriesContext};
 use crate::write::tokens::FeedOwner;
 use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
 use ohjaus_core::CalendarEvent;
 use ohjaus_core::notice::{Party, SeriesInfo};
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
@@ -32,6 +33,10 @@ pub struct CalendarFeed {
     pub timezone: String,
     /// The owner's series, oldest first.
     pub series: Vec<FeedSeries>,
+    /// When anything the feed shows last changed (the owner's creation when they have no
+    /// series): the feed's `DTSTAMP` and `Last-Modified`, so the same data always gives the
+    /// same text and a client's conditional request can be answered `304`.
+    pub last_modified: DateTime<Utc>,
 }
 
 /// One series in a feed.
@@ -57,7 +62,7 @@ impl Store {
     /// owner that no longer exists is `NotFound`.
     pub async fn calendar_feed(&self, owner: FeedOwner) -> Result<CalendarFeed, StoreError> {
         let db = self.connection();
-        let (owner_name, timezone, person, series_rows) = match owner {
+        let (owner_name, timezone, person, series_rows, created_at) = match owner {
             FeedOwner::Person(person_id) => {
                 let person =
                     person::Entity::find_by_id(person_id).one(db).await?.ok_or(StoreError::not_found("person"))?;
@@ -84,7 +89,7 @@ impl Store {
                         .all(db)
                         .await?
                 };
-                (person.name, organization.timezone, Some(person_id), series_rows)
+                (person.name, organization.timezone, Some(person_id), series_rows, person.created_at)
             }
             FeedOwner::Supervisor(supervisor_id) => {
                 let supervisor = supervisor::Entity::find_by_id(supervisor_id)
@@ -97,7 +102,7 @@ impl Store {
                     .order_by_asc(series::Column::Id)
                     .all(db)
                     .await?;
-                (supervisor.name, supervisor.timezone, None, series_rows)
+                (supervisor.name, supervisor.timezone, None, series_rows, supervisor.created_at)
             }
         };
         // Everything the series' events and messages show, a constant number of statements
@@ -123,6 +128,14 @@ impl Store {
             );
         }
         events.sort_by(|a, b| (a.created_at, &a.uid).cmp(&(b.created_at, &b.uid)));
+        // Every change to what a feed shows touches one of these rows: a session moved,
+        // cancelled or held, an event added, the series' SEQUENCE or participants.
+        let last_modified = series_rows
+            .iter()
+            .map(|s| s.updated_at)
+            .chain(sessions.iter().map(|s| s.updated_at))
+            .chain(events.iter().map(|e| e.created_at))
+            .fold(created_at, DateTime::max);
         sessions.sort_by_key(|s| (s.starts_at, s.index));
         let session_ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
         let mut invited: HashMap<Uuid, BTreeSet<Uuid>> = HashMap::new();
@@ -201,6 +214,6 @@ impl Store {
                 events: views,
             });
         }
-        Ok(CalendarFeed { owner, owner_name, timezone, series: feed_series })
+        Ok(CalendarFeed { owner, owner_name, timezone, series: feed_series, last_modified })
     }
 }

@@ -30,6 +30,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
             request_timeout: Duration::from_secs(config.http.request_timeout_seconds),
             body_limit_bytes: config.http.body_limit_bytes,
         }),
+        feeds: config.feeds.cache(),
     };
     let address = config.listen_addr()?;
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("listening on {address}"))?;
@@ -54,7 +55,12 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.http.request_timeout_seconds),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // A change made on a page shows in the feeds at once, as one made through the API.
+        .layer(axum::middleware::from_fn_with_state(
+            state.feeds.clone(),
+            ohjaus_api::feed_cache::FeedCache::track_writes,
+        ));
     let app = ohjaus_api::router(state).layer(config.api_limits().layer()).merge(pages);
     // The peer's address reaches the handlers for the sign-in limit per client.
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
