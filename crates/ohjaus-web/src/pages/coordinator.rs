@@ -257,6 +257,7 @@ impl BookForm {
             video_url: optional(&self.video_url),
             cancellation_notice_hours: number(&self.notice_hours),
             goals: (!goals.is_empty()).then_some(goals),
+            contract: None,
         }
     }
 }

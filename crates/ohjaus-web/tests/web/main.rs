@@ -72,6 +72,7 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
         video_url: None,
         cancellation_notice_hours: None,
         goals: Some(vec!["Jaksaminen".into()]),
+        contract: None,
     }
 }
 
