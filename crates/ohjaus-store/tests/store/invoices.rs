@@ -306,7 +306,6 @@ store_test! {
         let mut tasks = Vec::new();
         for id in drafts {
             let store = store.clone();
-            let me = me;
             tasks.push(tokio::spawn(async move { store.approve_invoice(&me, id, at("2027-05-03T08:00:00Z")).await }));
         }
         let mut numbers = Vec::new();

@@ -34,7 +34,7 @@ pub fn money(locale: Locale, cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(if locale == Locale::En { ',' } else { '\u{a0}' });
         }
         grouped.push(c);
