@@ -304,6 +304,30 @@ pub struct Period {
 }
 
 impl Period {
+    /// The calendar month `YYYY-MM` (years 2000–2199), e.g. `2027-01` for 1–31 January 2027;
+    /// anything else is an error on `field`.
+    pub fn month(field: &str, text: &str) -> Result<Self, FieldError> {
+        let wrong = || FieldError::new(field, format!("{text:?} is not a month YYYY-MM"));
+        let shaped = text.len() == 7
+            && text.as_bytes()[4] == b'-'
+            && text.bytes().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit());
+        if !shaped {
+            return Err(wrong());
+        }
+        let start = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| wrong())?;
+        if !(2000..=2199).contains(&chrono::Datelike::year(&start)) {
+            return Err(FieldError::new(field, "must be in the years 2000–2199"));
+        }
+        let next = start.checked_add_months(chrono::Months::new(1)).ok_or_else(wrong)?;
+        let end = next.pred_opt().ok_or_else(wrong)?;
+        Ok(Self { start, end })
+    }
+
+    /// The month as `YYYY-MM` (of the first day).
+    pub fn month_text(self) -> String {
+        self.start.format("%Y-%m").to_string()
+    }
+
     /// From `start` to `end`, both included.
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, InvoiceError> {
         if end < start {
@@ -698,6 +722,16 @@ mod tests {
             json["kind"],
             serde_json::json!({"type": "credit_note", "number": "OHJ-1042", "issue_date": "2027-02-01"})
         );
+    }
+
+    #[test]
+    fn a_month_is_a_period() {
+        let january = Period::month("period", "2027-02").unwrap();
+        assert_eq!((january.start(), january.end()), (date("2027-02-01"), date("2027-02-28")));
+        assert_eq!(january.month_text(), "2027-02");
+        for bad in ["2027-13", "2027-1", "27-01", "2027/01", "2027-01-01", "", "1999-12", "2027-0a"] {
+            assert_eq!(Period::month("period", bad).unwrap_err().field, "period", "{bad}");
+        }
     }
 
     #[test]

@@ -71,6 +71,11 @@ pub struct SeriesBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::text::Prose>>, max_items = 20))]
     pub goals: Option<Vec<String>>,
+    /// The contract's terms (price, VAT, trial sessions, charged cancellations, the payer's
+    /// invoicing details), when the series is invoiced through Ohjaus; changeable later with
+    /// `PUT /series/{id}/contract`, which keeps the history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<crate::contract::ContractTermsBody>,
 }
 
 /// Who takes part in a series.
@@ -105,6 +110,8 @@ pub struct SeriesSpec {
     pub terms: CancellationTerms,
     /// Goals agreed at the start.
     pub goals: Vec<Prose>,
+    /// The contract's terms, when given.
+    pub contract: Option<crate::contract::ContractTerms>,
 }
 
 /// Most goals given at booking.
@@ -206,6 +213,15 @@ impl SeriesBody {
             .enumerate()
             .filter_map(|(i, g)| errors.take(Prose::parse_max(&format!("goals[{i}]"), g, MAX_GOAL_CHARS)))
             .collect();
+        let contract = self.contract.as_ref().and_then(|body| match crate::contract::ContractTerms::parse(body) {
+            Ok(terms) => Some(terms),
+            Err(list) => {
+                for error in list.errors().iter().cloned() {
+                    errors.push(error.within("contract"));
+                }
+                None
+            }
+        });
         let (Some(kind), Some(title), Some(first_start), Some(timezone), Some(duration), Some(recurrence)) =
             (kind, title, first_start, timezone, duration, recurrence)
         else {
@@ -228,6 +244,7 @@ impl SeriesBody {
             video_url,
             terms,
             goals,
+            contract,
         })
     }
 }

@@ -12,7 +12,13 @@
 //!   confidential reads (goals, reviews, notes, attendance) decide their finer scope from the
 //!   role.
 //! - A **supervisor's agenda** is read by admins and by that supervisor; a coordinator may
-//!   not (`Forbidden`), and to anyone else the supervisor does not exist.
+//!   not (`Forbidden`), and to anyone else the supervisor does not exist. Their **billing
+//!   profile** likewise.
+//! - An **invoice** (a draft, an approved invoice, a credit note) is the seller's: its
+//!   supervisor reads and acts on it (drafts, approves, discards, credits); admins read every
+//!   invoice; the buying organization's coordinator reads its approved invoices; to anyone
+//!   else it does not exist, and participants never see invoices (`Forbidden`). Only the
+//!   seller acts: a reader who may not gets `Forbidden`.
 
 use crate::entity::{organization, series, series_participant, session, session_participant};
 use crate::{Caller, Store, StoreError};
@@ -225,6 +231,63 @@ pub(crate) fn reads_agenda_of(caller: &Caller, supervisor_id: Uuid) -> Result<()
         Caller::Supervisor { supervisor_id: own } if *own == supervisor_id => Ok(()),
         Caller::Coordinator { .. } => Err(StoreError::Forbidden),
         _ => Err(StoreError::not_found("supervisor")),
+    }
+}
+
+/// Whether the caller may read and change supervisor `supervisor_id`'s billing profile: that
+/// supervisor and admins; a coordinator may not (`Forbidden`); to others the supervisor does
+/// not exist.
+pub(crate) fn keeps_books_of(caller: &Caller, supervisor_id: Uuid) -> Result<(), StoreError> {
+    reads_agenda_of(caller, supervisor_id)
+}
+
+/// What a caller wants with an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InvoiceAccess {
+    /// Read it, download it.
+    Read,
+    /// Approve, discard or credit it: the seller only.
+    Act,
+}
+
+/// Whether the caller sees invoices at all: participants never do (`Forbidden`).
+pub(crate) fn reads_invoices(caller: &Caller) -> Result<(), StoreError> {
+    match caller {
+        Caller::Participant { .. } => Err(StoreError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// The supervisor who drafts invoices as the caller (only a supervisor, for their own sales).
+pub(crate) fn sells(caller: &Caller) -> Result<Uuid, StoreError> {
+    match caller {
+        Caller::Supervisor { supervisor_id } => Ok(*supervisor_id),
+        _ => Err(StoreError::Forbidden),
+    }
+}
+
+/// Whether the caller may `access` an invoice of seller `supervisor_id` to organization
+/// `organization_id` (`approved`: approved or a credit note, not a draft); see the module's
+/// list.
+pub(crate) fn invoice_access(
+    caller: &Caller,
+    supervisor_id: Uuid,
+    organization_id: Uuid,
+    approved: bool,
+    access: InvoiceAccess,
+) -> Result<(), StoreError> {
+    let sees = match caller {
+        Caller::Participant { .. } => return Err(StoreError::Forbidden),
+        Caller::Admin => true,
+        Caller::Supervisor { supervisor_id: own } => *own == supervisor_id,
+        Caller::Coordinator { organization_id: own } => *own == organization_id && approved,
+    };
+    if !sees {
+        return Err(StoreError::not_found("invoice"));
+    }
+    match (access, caller) {
+        (InvoiceAccess::Read, _) | (InvoiceAccess::Act, Caller::Supervisor { .. }) => Ok(()),
+        (InvoiceAccess::Act, _) => Err(StoreError::Forbidden),
     }
 }
 

@@ -118,6 +118,7 @@ async fn main() {
                     "Vahvistetaan vuorovaikutusta vuoronvaihdoissa".into(),
                     "Jaksaminen kuormittavissa tilanteissa".into(),
                 ]),
+                contract: None,
             },
             booked_at,
         )
@@ -144,6 +145,7 @@ async fn main() {
                 video_url: Some("https://meet.tyonohjaus.example/vaahteramaki".into()),
                 cancellation_notice_hours: None,
                 goals: None,
+                contract: None,
             },
             booked_at,
         )

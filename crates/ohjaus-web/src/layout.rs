@@ -68,6 +68,8 @@ fn current(ctx: &Ctx, prefix: &str) -> Option<&'static str> {
     let path = ctx.path.split('?').next().unwrap_or_default();
     let here = if prefix == "/coordinator" {
         path == prefix || path.starts_with("/coordinator/series")
+    } else if prefix == "/supervisor" {
+        path.starts_with(prefix) && !path.starts_with("/supervisor/invoic")
     } else {
         path.starts_with(prefix)
     };
@@ -109,6 +111,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             ul {
                                 @if ctx.is_supervisor() {
                                     li { a href="/supervisor" aria-current=[current(ctx, "/supervisor")] { (tr!(l, "Tapaamiset", "Träffar", "Sessions")) } }
+                                    li { a href="/supervisor/invoicing" aria-current=[current(ctx, "/supervisor/invoic")] { (tr!(l, "Laskutus", "Fakturering", "Invoicing")) } }
                                 }
                                 @if ctx.is_coordinator() {
                                     li { a href="/coordinator" aria-current=[current(ctx, "/coordinator")] { (tr!(l, "Sarjat", "Serier", "Series")) } }

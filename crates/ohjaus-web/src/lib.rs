@@ -37,7 +37,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use pages::{coordinator, participant, sign_in, supervisor};
+use pages::{coordinator, invoicing, participant, sign_in, supervisor};
 
 /// The style sheet.
 const CSS: &str = include_str!("../static/ohjaus.css");
@@ -68,6 +68,13 @@ pub fn router(state: WebState) -> Router {
         .route("/supervisor/sessions/{id}/attendance", post(supervisor::record_attendance))
         .route("/supervisor/sessions/{id}/notes", post(supervisor::add_note))
         .route("/supervisor/series/{id}", get(supervisor::series))
+        .route("/supervisor/invoicing", get(invoicing::invoicing))
+        .route("/supervisor/invoicing/drafts", post(invoicing::draft))
+        .route("/supervisor/invoices/{id}", get(invoicing::invoice))
+        .route("/supervisor/invoices/{id}/approve", post(invoicing::approve))
+        .route("/supervisor/invoices/{id}/discard", post(invoicing::discard))
+        .route("/supervisor/invoices/{id}/credit", post(invoicing::credit))
+        .route("/supervisor/invoices/{id}/download", get(invoicing::download))
         .route("/coordinator", get(coordinator::home))
         .route("/coordinator/people", get(coordinator::people))
         .route("/coordinator/book", get(coordinator::book_form).post(coordinator::book))

@@ -16,6 +16,7 @@ use utoipa::openapi::OpenApi;
 pub mod calendar;
 pub mod goals;
 pub mod health;
+pub mod invoices;
 pub mod me;
 pub mod notifications;
 pub mod organizations;
@@ -41,6 +42,7 @@ pub fn all() -> ApiRouter {
         .merge(notifications::routes())
         .merge(me::routes())
         .merge(calendar::routes())
+        .merge(invoices::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error
@@ -51,7 +53,7 @@ pub fn describe(openapi: &mut OpenApi) {
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     openapi.info.description = Some(
         "Scheduling of work supervision and coaching series: organizations, supervisors, teams, series, \
-         sessions, goals, notes, reports and calendar feeds. Errors are application/problem+json (RFC 9457). \
+         sessions, goals, notes, reports, calendar feeds, contracts and invoices (JSON, UBL 2.1 Peppol BIS Billing 3.0, CSV). Errors are application/problem+json (RFC 9457). \
          Lists are paginated: `limit` (1–200, default 50) and `cursor` (the `next_cursor` of the previous page)."
             .to_owned(),
     );

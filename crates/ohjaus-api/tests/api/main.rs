@@ -14,6 +14,8 @@ mod openapi;
 
 mod bad_input;
 
+mod invoicing;
+
 mod behaviour;
 
 mod outage;

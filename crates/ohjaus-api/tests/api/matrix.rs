@@ -47,6 +47,9 @@ const SUPERVISOR_KEEPS: [u16; 9] = [200, 403, 403, 200, 404, 404, 404, 401, 401]
 const NOTE_READS: [u16; 9] = [403, 403, 404, 200, 404, 200, 404, 401, 401];
 const PARTY_CREATES: [u16; 9] = [403, 403, 404, 201, 404, 201, 404, 401, 401];
 const OWN_CALENDAR: [u16; 9] = [403, 403, 403, 200, 200, 200, 200, 401, 401];
+const INVOICE_READS: [u16; 9] = [200, 200, 404, 200, 404, 403, 403, 401, 401];
+const DRAFT_ACTS: [u16; 9] = [403, 404, 404, 200, 404, 403, 403, 401, 401];
+const APPROVED_REFUSES: [u16; 9] = [403, 403, 404, 409, 404, 403, 403, 401, 401];
 
 /// Every endpoint of the API.
 pub fn cases() -> Vec<Case> {
@@ -184,6 +187,27 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/v1/me/upcoming", None, OWN_CALENDAR),
         case("POST", "/api/v1/me/calendar-token", None, [403, 403, 403, 201, 201, 201, 201, 401, 401]),
         case("DELETE", "/api/v1/me/calendar-token", None, [403, 403, 403, 204, 204, 204, 204, 401, 401]),
+        // Contracts and invoices.
+        case("GET", "/api/v1/series/{series_x}/contract", None, SERIES_MANAGES),
+        case("PUT", "/api/v1/series/{series_x}/contract", Some(CONTRACT_BODY), SERIES_MANAGES),
+        case("GET", "/api/v1/supervisors/{sup1}/billing-profile", None, SUPERVISOR_KEEPS),
+        case("PUT", "/api/v1/supervisors/{sup1}/billing-profile", Some(PROFILE_BODY), SUPERVISOR_KEEPS),
+        case(
+            "POST",
+            "/api/v1/invoices/drafts",
+            Some(r#"{"organization_id": "{org_a}", "period": "2027-01"}"#),
+            [403, 403, 403, 201, 404, 403, 403, 401, 401],
+        ),
+        case("GET", "/api/v1/invoices", None, [200, 200, 200, 200, 200, 403, 403, 401, 401]),
+        case("GET", "/api/v1/invoices/{invoice_x}", None, INVOICE_READS),
+        case("GET", "/api/v1/invoices/{invoice_x}?format=ubl", None, INVOICE_READS),
+        case("GET", "/api/v1/invoices/{invoice_x}?format=csv", None, INVOICE_READS),
+        case("GET", "/api/v1/invoices/{draft_x}", None, [200, 404, 404, 200, 404, 403, 403, 401, 401]),
+        fresh("POST", "/api/v1/invoices/{draft_x}/approve", None, DRAFT_ACTS),
+        fresh("DELETE", "/api/v1/invoices/{draft_x}", None, [403, 404, 404, 204, 404, 403, 403, 401, 401]),
+        case("POST", "/api/v1/invoices/{invoice_x}/approve", None, APPROVED_REFUSES),
+        case("DELETE", "/api/v1/invoices/{invoice_x}", None, APPROVED_REFUSES),
+        fresh("POST", "/api/v1/invoices/{invoice_x}/credit", None, [403, 403, 404, 201, 404, 403, 403, 401, 401]),
     ]
 }
 
@@ -191,6 +215,17 @@ pub fn cases() -> Vec<Case> {
 const SERIES_BODY: &str = r#"{"organization_id": "{org_a}", "kind": "group_supervision", "title": "Kevään ohjaus",
     "supervisor_id": "{sup1}", "team_id": "{team_a}", "first_start": "2027-04-06T10:00", "duration_minutes": 90,
     "recurrence": {"frequency": "weekly", "interval": 2, "count": 3}}"#;
+
+/// X's terms, changed.
+const CONTRACT_BODY: &str = r#"{"price_cents": 19500, "vat_category": "S", "vat_rate": "25.5",
+    "payer": {"name": "Kaukolan hyvinvointialue", "business_id": "0245458-3",
+    "address": {"street": "Sairaalantie 1", "postcode": "00100", "city": "Helsinki"},
+    "ovt_code": "003702454583", "order_reference": "PO-{call}"}}"#;
+
+/// S1's billing profile, changed.
+const PROFILE_BODY: &str = r#"{"legal_name": "Työnohjaus Aino Oy", "business_id": "0112038-9",
+    "address": {"street": "Kauppakatu 5", "postcode": "40100", "city": "Jyväskylä"},
+    "iban": "FI21 1234 5600 0007 85", "bic": "NDEAFIHH", "payment_terms_days": 21, "invoice_prefix": "OHJ-"}"#;
 
 static CALLS: AtomicU32 = AtomicU32::new(0);
 
@@ -217,6 +252,8 @@ pub fn fill(template: &str, w: &World) -> String {
         ("{note_private}", w.note_private.to_string()),
         ("{note_shared}", w.note_shared.to_string()),
         ("{feed_p1}", w.feed_p1.clone()),
+        ("{invoice_x}", w.invoice_x.to_string()),
+        ("{draft_x}", w.draft_x.to_string()),
         ("{call}", format!("{}-{call}", w.n)),
     ];
     let mut text = template.to_owned();
@@ -319,6 +356,13 @@ crate::api_test! {
 crate::api_test! {
     async fn series(app: TestApp) {
         run(app, &["/api/v1/series"]).await;
+    }
+}
+
+crate::api_test! {
+    async fn invoices(app: TestApp) {
+        // (The contract's and billing profile's rows run with the series and the supervisors.)
+        run(app, &["/api/v1/invoices"]).await;
     }
 }
 

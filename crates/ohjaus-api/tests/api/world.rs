@@ -7,6 +7,7 @@ use ohjaus_core::SeriesBody;
 use ohjaus_store::Caller;
 use ohjaus_store::write::closures::NewClosure;
 use ohjaus_store::write::goals::{NewGoal, NewReview};
+use ohjaus_store::write::invoices::NewDrafts;
 use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::write::organizations::NewOrganization;
 use ohjaus_store::write::people::NewPerson;
@@ -63,8 +64,42 @@ pub struct World {
     pub note_shared: Uuid,
     /// The secret of P1's calendar feed.
     pub feed_p1: String,
+    /// S1's approved invoice to A for January 2027 (X's first session, held), and a draft
+    /// for March (the first session of a series Z of S1 and team A, held).
+    pub invoice_x: Uuid,
+    pub draft_x: Uuid,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
+}
+
+/// X's contract terms: 180 € a session at 25.5 %, the payer with a Peppol id.
+pub fn contract_json() -> serde_json::Value {
+    json!({
+        "price_cents": 18000,
+        "vat_category": "S",
+        "vat_rate": "25.5",
+        "payer": {
+            "name": "Kaukolan hyvinvointialue",
+            "business_id": "0245458-3",
+            "address": {"street": "Sairaalantie 1", "postcode": "00100", "city": "Helsinki"},
+            "peppol_id": "0216:003702454583",
+            "buyer_reference": "OSASTO-5A"
+        }
+    })
+}
+
+/// S1's billing profile.
+pub fn profile_json() -> serde_json::Value {
+    json!({
+        "legal_name": "Työnohjaus Aino Oy",
+        "business_id": "0112038-9",
+        "address": {"street": "Kauppakatu 3", "postcode": "40100", "city": "Jyväskylä"},
+        "iban": "FI21 1234 5600 0007 85",
+        "bic": "NDEAFIHH",
+        "payment_terms_days": 14,
+        "invoice_prefix": "OHJ-",
+        "next_invoice_number": 1042
+    })
 }
 
 /// The body of a series of A with S1 and team A.
@@ -157,6 +192,8 @@ impl World {
             note_private: Uuid::nil(),
             note_shared: Uuid::nil(),
             feed_p1: String::new(),
+            invoice_x: Uuid::nil(),
+            draft_x: Uuid::nil(),
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -200,6 +237,36 @@ impl World {
             .secret
             .expose()
             .to_owned();
+
+        // X's contract, S1's billing profile, an approved invoice and a draft.
+        store
+            .set_contract(&admin, world.series_x, &serde_json::from_value(contract_json()).unwrap(), at)
+            .await
+            .unwrap();
+        store.set_billing_profile(&s1, sup1, &serde_json::from_value(profile_json()).unwrap(), at).await.unwrap();
+        let hold = |id: Uuid| async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            ohjaus_store::entity::session::Entity::update_many()
+                .col_expr(ohjaus_store::entity::session::Column::Status, Expr::value("held"))
+                .filter(ohjaus_store::entity::session::Column::Id.eq(id))
+                .exec(store.connection())
+                .await
+                .unwrap();
+        };
+        let january = NewDrafts { organization_id: org_a, period: "2027-01".into() };
+        let later = "2027-02-01T08:00:00Z".parse().unwrap();
+        hold(world.sessions_x[0]).await;
+        let first = store.draft_invoices(&s1, &january, later).await.unwrap().drafts[0].id;
+        world.invoice_x = store.approve_invoice(&s1, first, later).await.unwrap().id;
+        // The draft: series Z of A with S1 and P1, two Thursdays in March (clear of the
+        // thirty days the upcoming views show), the first held.
+        let mut z = series_body(&world, "2027-03-04T09:00", 2);
+        z["title"] = json!(format!("Kevään lisäistunnot {n}"));
+        z["contract"] = contract_json();
+        let z = store.book_series(&admin, &serde_json::from_value(z).unwrap(), at).await.unwrap();
+        hold(z.sessions[0].id).await;
+        let march = NewDrafts { organization_id: org_a, period: "2027-03".into() };
+        world.draft_x = store.draft_invoices(&s1, &march, later).await.unwrap().drafts[0].id;
 
         let grants = [
             Caller::Admin,

@@ -6,11 +6,17 @@
 pub mod absence;
 pub mod api_token;
 pub mod attendance;
+pub mod billing_profile;
 pub mod calendar_event;
 pub mod calendar_token;
 pub mod closure;
+pub mod contract_terms;
 pub mod goal;
 pub mod goal_version;
+pub mod invoice;
+pub mod invoice_line;
+pub mod invoice_number_series;
+pub mod invoiced_session;
 pub mod job_lease;
 pub mod login_link;
 pub mod note;

@@ -6,8 +6,11 @@
 
 pub mod agendas;
 pub mod attendance;
+pub mod billing_profiles;
 pub mod closures;
+pub mod contracts;
 pub mod goals;
+pub mod invoices;
 pub mod notes;
 pub mod organizations;
 pub mod outbox_writer;

@@ -313,6 +313,16 @@ impl Store {
         }
         let uid = insert_event(&txn, model.id, schedule, schedule.first_start, true, now).await?;
         insert_planned(&txn, &model, &uid, schedule, &plan, &people, now).await?;
+        if let (Some(body), Some(terms)) = (&body.contract, &spec.contract) {
+            if terms.ends_early_from().is_some() {
+                return Err(StoreError::invalid(
+                    "contract.ends_early_from",
+                    "a contract ends early later, with PUT /series/{id}/contract",
+                ));
+            }
+            let role = if caller.is_admin() { "admin" } else { "coordinator" };
+            super::contracts::insert_terms(&txn, model.id, 1, body, role, now).await?;
+        }
         for text in &spec.goals {
             let goal = goal::Model {
                 id: new_id(),

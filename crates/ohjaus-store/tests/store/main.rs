@@ -14,6 +14,7 @@ mod booking;
 mod attendance;
 mod feed;
 mod goals;
+mod invoices;
 mod me;
 mod notes;
 mod reports;

@@ -257,6 +257,7 @@ impl BookForm {
             video_url: optional(&self.video_url),
             cancellation_notice_hours: number(&self.notice_hours),
             goals: (!goals.is_empty()).then_some(goals),
+            contract: None,
         }
     }
 }
@@ -590,6 +591,7 @@ async fn series_page(
     let label = labels.get(&id);
     let figures = state.store.series_progress(&who.caller, who.organization_id).await?;
     let people = state.store.list_people(&who.caller, who.organization_id).await?;
+    let contract = state.store.contract_figures(&who.caller, id).await?;
     let names: HashMap<Uuid, String> = people.into_iter().map(|p| (p.id, p.name)).collect();
     let s = &detail.series;
     let status = match &trouble {
@@ -612,6 +614,7 @@ async fn series_page(
                 " · " span.badge { (i18n::series_status(l, &s.status)) }
             }
             (progress_line(l, figures.get(&id).unwrap_or(&Figures::default()), s.contracted_sessions))
+            (super::invoicing::contract_figures(l, contract.as_ref()))
             p.meta {
                 (tr!(l, "Osallistujat", "Deltagare", "Participants")) ": "
                 @for (i, person) in s.participant_ids.iter().enumerate() { @if i > 0 { ", " } (names.get(person).map_or("", String::as_str)) }

@@ -1,7 +1,9 @@
 //! The pages, one module per reader: [`sign_in`] (and the front page, language switch and
-//! calendar link), [`supervisor`], [`coordinator`], [`participant`]; and the pieces they share.
+//! calendar link), [`supervisor`], [`coordinator`], [`participant`], [`invoicing`]; and the pieces
+//! they share.
 
 pub mod coordinator;
+pub mod invoicing;
 pub mod participant;
 pub mod sign_in;
 pub mod supervisor;

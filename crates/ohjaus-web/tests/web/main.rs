@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod invoicing;
 mod limits;
 mod outage;
 
@@ -72,6 +73,7 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
         video_url: None,
         cancellation_notice_hours: None,
         goals: Some(vec!["Jaksaminen".into()]),
+        contract: None,
     }
 }
 

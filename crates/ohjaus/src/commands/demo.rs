@@ -205,6 +205,7 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
         video_url: None,
         cancellation_notice_hours: None,
         goals: None,
+        contract: None,
     };
     let ward_series = store
         .book_series(

@@ -51,6 +51,7 @@ pub(super) async fn fill(
         video_url: None,
         cancellation_notice_hours: None,
         goals: Some(vec!["Johtoryhmän yhteinen suunta ja selkeä työnjako".into(), "Rakentava palaute arjessa".into()]),
+        contract: None,
     };
     let booked = store.book_series(&Caller::Admin, &body, booked_at).await?;
     let series_id = booked.series.id;
