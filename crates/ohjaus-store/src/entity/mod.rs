@@ -6,9 +6,11 @@
 pub mod absence;
 pub mod api_token;
 pub mod attendance;
+pub mod audit_event;
 pub mod calendar_event;
 pub mod calendar_token;
 pub mod closure;
+pub mod erasure;
 pub mod goal;
 pub mod goal_version;
 pub mod job_lease;

@@ -7,6 +7,7 @@ pub mod calendar_feed;
 pub mod coming_sessions;
 pub mod export;
 pub mod organization_report;
+pub mod person_export;
 pub mod person_agenda;
 pub mod series_labels;
 pub mod sign_in_counts;

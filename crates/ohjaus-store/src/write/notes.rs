@@ -10,6 +10,7 @@
 //! | an admin | nothing (`Forbidden`): notes are confidential from the service's operators too; an admin can see that a session exists, never what was said in it | no |
 //! | anyone else | `NotFound` | `NotFound` |
 
+use super::privacy::{Audit, AuditAction};
 use crate::access::{Access, SeriesRole, is_invited, session_for};
 use crate::entity::note;
 use crate::values::new_id;
@@ -96,8 +97,14 @@ pub struct NewNote {
 
 impl Store {
     /// The notes of session `session_id` the caller may read, oldest first (see the module's
-    /// table).
-    pub async fn list_notes(&self, caller: &Caller, session_id: Uuid) -> Result<Vec<Note>, StoreError> {
+    /// table). Every read that is answered is written to the audit log at `now`
+    /// ([`super::privacy`]), whoever reads and however many notes it shows.
+    pub async fn list_notes(
+        &self,
+        caller: &Caller,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Note>, StoreError> {
         let db = self.connection();
         let (_, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
         let mut query = note::Entity::find().filter(note::Column::SessionId.eq(session_id));
@@ -111,14 +118,24 @@ impl Store {
             }
             SeriesRole::Admin | SeriesRole::Coordinator => return Err(StoreError::Forbidden),
         }
-        query
+        let notes: Vec<Note> = query
             .order_by_asc(note::Column::CreatedAt)
             .order_by_asc(note::Column::Id)
             .all(db)
             .await?
             .into_iter()
             .map(Note::try_from)
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Audit {
+            actor: Some(*caller),
+            action: AuditAction::NoteRead,
+            person_id: None,
+            session_id: Some(session_id),
+            count: notes.len(),
+        }
+        .write(db, now)
+        .await?;
+        Ok(notes)
     }
 
     /// Writes a note on session `session_id` (the series' supervisor only; any session of

@@ -16,6 +16,7 @@ mod feed;
 mod goals;
 mod me;
 mod notes;
+mod privacy;
 mod reports;
 mod scope_matrix;
 mod tokens;

@@ -94,7 +94,7 @@ pub async fn session(
     let session = state.store.get_session(&who.caller, id).await?;
     let labels = state.store.series_labels(&who.caller, &[session.series_id]).await?;
     let label = labels.get(&session.series_id);
-    let notes = state.store.list_notes(&who.caller, id).await.unwrap_or_default();
+    let notes = state.store.list_notes(&who.caller, id, state.clock.now()).await.unwrap_or_default();
     let title = label.map_or_else(String::new, |x| x.title.clone());
     Ok(page(
         ctx,

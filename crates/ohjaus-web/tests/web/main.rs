@@ -382,7 +382,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
             .await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN);
         let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
-        assert!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().is_empty());
+        assert!(world.store.list_notes(&supervisor, world.session_a, world.clock.now()).await.unwrap().is_empty());
 
         // From another site, even with the token: refused.
         let csrf = browser.csrf(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
@@ -401,7 +401,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         let ok =
             browser.post(&world.app, &path, &[("csrf", &csrf), ("text", "Oikein"), ("visibility", "supervisor")]).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
-        assert_eq!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().len(), 1);
+        assert_eq!(world.store.list_notes(&supervisor, world.session_a, world.clock.now()).await.unwrap().len(), 1);
 
         // The sign-in form too: without a token nothing is sent.
         let mut visitor = Browser::default();
