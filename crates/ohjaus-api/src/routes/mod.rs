@@ -20,6 +20,7 @@ pub mod me;
 pub mod notifications;
 pub mod organizations;
 pub mod people;
+pub mod privacy;
 pub mod series;
 pub mod sessions;
 pub mod slots;
@@ -41,6 +42,7 @@ pub fn all() -> ApiRouter {
         .merge(notifications::routes())
         .merge(me::routes())
         .merge(calendar::routes())
+        .merge(privacy::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

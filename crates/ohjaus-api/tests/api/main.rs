@@ -19,3 +19,4 @@ mod behaviour;
 mod outage;
 
 mod limits;
+mod privacy;

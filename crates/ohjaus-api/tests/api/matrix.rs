@@ -184,6 +184,11 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/v1/me/upcoming", None, OWN_CALENDAR),
         case("POST", "/api/v1/me/calendar-token", None, [403, 403, 403, 201, 201, 201, 201, 401, 401]),
         case("DELETE", "/api/v1/me/calendar-token", None, [403, 403, 403, 204, 204, 204, 204, 401, 401]),
+        // Privacy: exports (admins, the person themself), erasure and the audit log (admins).
+        case("GET", "/api/v1/people/{p1}/export", None, [200, 403, 403, 403, 403, 200, 404, 401, 401]),
+        case("GET", "/api/v1/me/export", None, [403, 403, 403, 403, 403, 200, 200, 401, 401]),
+        fresh("POST", "/api/v1/people/{p1}/erase", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/audit", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
     ]
 }
 
@@ -312,7 +317,7 @@ crate::api_test! {
 
 crate::api_test! {
     async fn supervisors_and_own(app: TestApp) {
-        run(app, &["/api/v1/supervisors", "/api/v1/slots", "/api/v1/notifications", "/api/v1/me"]).await;
+        run(app, &["/api/v1/supervisors", "/api/v1/slots", "/api/v1/notifications", "/api/v1/me", "/api/v1/audit"]).await;
     }
 }
 

@@ -168,6 +168,15 @@ pub struct ExportedNotification {
 }
 
 impl Store {
+    /// All data about the caller, a participant (`GET /me/export`); admins, coordinators and
+    /// supervisors have no data of a person of their own here (`Forbidden`).
+    pub async fn export_me(&self, caller: &Caller, now: DateTime<Utc>) -> Result<PersonExport, StoreError> {
+        match *caller {
+            Caller::Participant { person_id } => self.export_person(caller, person_id, now).await,
+            _ => Err(StoreError::Forbidden),
+        }
+    }
+
     /// All data about person `person_id` (an admin: anyone; a participant: themself), in a
     /// constant number of statements; the export is written to the audit log.
     pub async fn export_person(

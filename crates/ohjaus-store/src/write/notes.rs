@@ -105,6 +105,32 @@ impl Store {
         session_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<Note>, StoreError> {
+        let notes = self.visible_notes(caller, session_id).await?;
+        audit_read(self, caller, session_id, notes.len(), now).await?;
+        Ok(notes)
+    }
+
+    /// Note `note_id` of session `session_id`, if the caller may read it (as
+    /// [`Store::list_notes`]; a note they may not read is not found); audited like a list.
+    pub async fn get_note(
+        &self,
+        caller: &Caller,
+        session_id: Uuid,
+        note_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Note, StoreError> {
+        let found = self
+            .visible_notes(caller, session_id)
+            .await?
+            .into_iter()
+            .find(|n| n.id == note_id)
+            .ok_or(StoreError::not_found("note"))?;
+        audit_read(self, caller, session_id, 1, now).await?;
+        Ok(found)
+    }
+
+    /// The notes of a session the caller may read, unaudited: only for the two reads above.
+    async fn visible_notes(&self, caller: &Caller, session_id: Uuid) -> Result<Vec<Note>, StoreError> {
         let db = self.connection();
         let (_, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
         let mut query = note::Entity::find().filter(note::Column::SessionId.eq(session_id));
@@ -118,24 +144,14 @@ impl Store {
             }
             SeriesRole::Admin | SeriesRole::Coordinator => return Err(StoreError::Forbidden),
         }
-        let notes: Vec<Note> = query
+        query
             .order_by_asc(note::Column::CreatedAt)
             .order_by_asc(note::Column::Id)
             .all(db)
             .await?
             .into_iter()
             .map(Note::try_from)
-            .collect::<Result<_, _>>()?;
-        Audit {
-            actor: Some(*caller),
-            action: AuditAction::NoteRead,
-            person_id: None,
-            session_id: Some(session_id),
-            count: notes.len(),
-        }
-        .write(db, now)
-        .await?;
-        Ok(notes)
+            .collect()
     }
 
     /// Writes a note on session `session_id` (the series' supervisor only; any session of
@@ -166,4 +182,17 @@ impl Store {
         .await?;
         Note::try_from(row)
     }
+}
+
+/// Writes the read of `count` notes of session `session_id` by `caller` to the audit log.
+async fn audit_read(
+    store: &Store,
+    caller: &Caller,
+    session_id: Uuid,
+    count: usize,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Audit { actor: Some(*caller), action: AuditAction::NoteRead, person_id: None, session_id: Some(session_id), count }
+        .write(store.connection(), now)
+        .await
 }
