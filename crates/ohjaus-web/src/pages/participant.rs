@@ -13,7 +13,8 @@ use crate::layout::{csrf_field, page};
 use crate::security::see_other;
 use crate::state::WebState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
@@ -79,8 +80,33 @@ pub async fn home(State(state): State<WebState>, who: AsParticipant) -> Result<M
                 }
             }
             (calendar_section(ctx))
+            (own_data_section(l))
         },
     ))
+}
+
+/// "My data": the button that downloads everything the service keeps about the participant.
+fn own_data_section(l: ohjaus_core::Locale) -> Markup {
+    html! {
+        section.card aria-labelledby="own-data-heading" {
+            h2 #own-data-heading { (tr!(l, "Omat tietoni", "Mina uppgifter", "My data")) }
+            p { (tr!(l,
+                "Lataa kaikki tiedot, joita palvelu sinusta säilyttää, JSON-tiedostona.",
+                "Ladda ner alla uppgifter som tjänsten har om dig som en JSON-fil.",
+                "Download everything the service keeps about you as a JSON file.")) }
+            form method="get" action="/me/export.json" {
+                button type="submit" { (tr!(l, "Lataa omat tietoni", "Ladda ner mina uppgifter", "Download my data")) }
+            }
+        }
+    }
+}
+
+/// `GET /me/export.json`: everything the service keeps about the participant, as a download
+/// (the same document as the API's `GET /api/v1/me/export`; audited).
+pub async fn export(State(state): State<WebState>, who: AsParticipant) -> Result<Response, PageError> {
+    let export = state.store.export_me(&who.caller, state.clock.now()).await?;
+    let disposition = format!("attachment; filename=\"ohjaus-{}.json\"", export.person.id);
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response())
 }
 
 /// `GET /me/sessions/{id}`: the session and the notes shared with participants.

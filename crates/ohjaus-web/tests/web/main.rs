@@ -480,6 +480,36 @@ async fn a_participant_does_not_see_the_supervisors_private_note() {
 }
 
 #[tokio::test]
+async fn a_participant_downloads_their_data_and_reading_notes_on_a_page_is_audited() {
+    for world in worlds().await {
+        let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
+        let shared = NewNote { text: "Jaettu havainto".into(), visibility: NoteVisibility::Participants };
+        world.store.create_note(&supervisor, world.session_a, &shared, world.now()).await.unwrap();
+
+        let mut participant = Browser::default();
+        participant.sign_in(&world, world.participant_email).await;
+        let home = participant.get(&world.app, "/me").await;
+        assert!(home.text.contains("action=\"/me/export.json\""), "the button is on the page");
+        let download = participant.get(&world.app, "/me/export.json").await;
+        assert_eq!(download.status, StatusCode::OK);
+        assert!(download.content_type.starts_with("application/json"), "{}", download.content_type);
+        assert!(download.text.contains(world.participant_email), "{}", download.text);
+        assert!(!download.text.contains("Jaettu havainto"), "notes are the supervisor's");
+        participant.get(&world.app, &format!("/me/sessions/{}", world.session_a)).await;
+
+        let log = world.store.list_audit(&Caller::Admin, None, &ohjaus_store::page::Page::first(50)).await.unwrap().items;
+        let actions: Vec<_> = log.iter().map(|e| (e.action, e.actor_role.as_str())).collect();
+        use ohjaus_store::write::privacy::AuditAction;
+        assert_eq!(actions, [(AuditAction::Export, "participant"), (AuditAction::NoteRead, "participant")]);
+        // A supervisor has no export of their own here.
+        let mut anna = Browser::default();
+        anna.sign_in(&world, world.supervisor_email).await;
+        assert_ne!(anna.get(&world.app, "/me/export.json").await.status, StatusCode::OK);
+        world.close().await;
+    }
+}
+
+#[tokio::test]
 async fn a_coordinator_previews_is_told_of_conflicts_books_and_moves() {
     for world in worlds().await {
         let mut browser = Browser::default();
