@@ -10,4 +10,5 @@ mod cli;
 mod delivery;
 mod first_minutes;
 mod invites;
+mod privacy;
 mod story;
