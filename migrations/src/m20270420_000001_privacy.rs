@@ -45,9 +45,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, column) in [("ix_audit_events_person", "person_id"), ("ix_audit_events_actor", "actor_id")] {
-            manager
-                .create_index(Index::create().name(name).table("audit_events").col(column).col("id").take())
-                .await?;
+            manager.create_index(Index::create().name(name).table("audit_events").col(column).col("id").take()).await?;
         }
         // An erased person: when, and what the erasure did (its answer, given again when it is
         // asked for twice). The person's row stays, renamed, so attendance keeps its counts.

@@ -22,8 +22,8 @@ fn id(answer: &Value) -> String {
 async fn delivered(api: &Api, admin: &str, dir: &Path, count: usize) -> Vec<PathBuf> {
     let started = Instant::now();
     loop {
-        let pending = api.notification_count(admin, Some("queued")).await
-            + api.notification_count(admin, Some("sending")).await;
+        let pending =
+            api.notification_count(admin, Some("queued")).await + api.notification_count(admin, Some("sending")).await;
         let found = messages(dir);
         if pending == 0 && found.len() >= count {
             return found;
@@ -111,12 +111,15 @@ async fn an_erased_person_gets_her_cancellations_and_then_is_gone_while_the_coun
         let export = api.get(&format!("/api/v1/people/{pia}/export"), &admin).await.expect(200).clone();
         assert_eq!(export["erased_at"], erasure["erased_at"]);
         assert!(!export.to_string().contains("pia.poistettava"));
-        let sessions_now = api.get(&format!("/api/v1/series/{}/sessions", id(&booked)), &admin).await.expect(200).clone();
-        let last = sessions_now.as_array().cloned().unwrap_or_else(|| sessions_now["items"].as_array().cloned().unwrap());
+        let sessions_now =
+            api.get(&format!("/api/v1/series/{}/sessions", id(&booked)), &admin).await.expect(200).clone();
+        let last =
+            sessions_now.as_array().cloned().unwrap_or_else(|| sessions_now["items"].as_array().cloned().unwrap());
         assert_eq!(last[3]["participant_ids"], json!([olli]));
 
         let audit = api.get(&format!("/api/v1/audit?person_id={pia}"), &admin).await.expect(200).clone();
-        let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let actions: Vec<&str> =
+            audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["export", "erasure", "export"]);
         eprintln!("e2e privacy passed on {}", backend.name());
     }

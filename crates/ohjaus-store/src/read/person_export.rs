@@ -20,9 +20,7 @@ use crate::write::privacy::{Audit, AuditAction};
 use crate::write::sign_in::{SignInRecord, sign_in_history};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -325,9 +323,15 @@ impl Store {
             })
             .collect();
         let sign_ins = sign_in_history(db, person_id).await?;
-        Audit { actor: Some(*caller), action: AuditAction::Export, person_id: Some(person_id), session_id: None, count: 0 }
-            .write(db, now)
-            .await?;
+        Audit {
+            actor: Some(*caller),
+            action: AuditAction::Export,
+            person_id: Some(person_id),
+            session_id: None,
+            count: 0,
+        }
+        .write(db, now)
+        .await?;
         txn.commit().await?;
         Ok(PersonExport {
             exported_at: now,

@@ -22,8 +22,8 @@ use super::scheduling::participant_ids;
 use super::series::apply_participants;
 use super::sign_in::end_sign_ins;
 use crate::entity::{
-    api_token, audit_event, calendar_token, erasure, note, outbox, person, review, series, series_participant,
-    session, session_participant, team, team_member,
+    api_token, audit_event, calendar_token, erasure, note, outbox, person, review, series, series_participant, session,
+    session_participant, team, team_member,
 };
 use crate::page::{Page, Paged};
 use crate::status::{NotificationStatus, SeriesStatus, SessionStatus};
@@ -396,13 +396,11 @@ impl Store {
         let result = outbox::Entity::update_many()
             .col_expr(outbox::Column::Payload, Expr::value(SCRUBBED_PAYLOAD))
             .filter(
-                outbox::Column::RecipientId.in_subquery(
-                    erasure::Entity::find().select_only().column(erasure::Column::PersonId).into_query(),
-                ),
+                outbox::Column::RecipientId
+                    .in_subquery(erasure::Entity::find().select_only().column(erasure::Column::PersonId).into_query()),
             )
             .filter(
-                outbox::Column::Status
-                    .is_in([NotificationStatus::Sent.as_str(), NotificationStatus::Dead.as_str()]),
+                outbox::Column::Status.is_in([NotificationStatus::Sent.as_str(), NotificationStatus::Dead.as_str()]),
             )
             .filter(outbox::Column::Payload.ne(SCRUBBED_PAYLOAD))
             .exec(self.connection())

@@ -6,6 +6,7 @@
 use crate::store_test;
 use crate::world::{World, assert_forbidden, assert_not_found, at, before};
 use chrono::{NaiveDate, TimeDelta};
+use ohjaus_core::ReviewPhase;
 use ohjaus_store::entity::{outbox, person, series_participant, session_participant, team_member};
 use ohjaus_store::page::Page;
 use ohjaus_store::testing::HandClock;
@@ -14,7 +15,6 @@ use ohjaus_store::write::goals::NewGoal;
 use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::write::privacy::{AuditAction, ERASED_DOMAIN, ERASED_NAME};
 use ohjaus_store::{Caller, Store};
-use ohjaus_core::ReviewPhase;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 

@@ -497,7 +497,8 @@ async fn a_participant_downloads_their_data_and_reading_notes_on_a_page_is_audit
         assert!(!download.text.contains("Jaettu havainto"), "notes are the supervisor's");
         participant.get(&world.app, &format!("/me/sessions/{}", world.session_a)).await;
 
-        let log = world.store.list_audit(&Caller::Admin, None, &ohjaus_store::page::Page::first(50)).await.unwrap().items;
+        let log =
+            world.store.list_audit(&Caller::Admin, None, &ohjaus_store::page::Page::first(50)).await.unwrap().items;
         let actions: Vec<_> = log.iter().map(|e| (e.action, e.actor_role.as_str())).collect();
         use ohjaus_store::write::privacy::AuditAction;
         assert_eq!(actions, [(AuditAction::Export, "participant"), (AuditAction::NoteRead, "participant")]);
