@@ -29,7 +29,7 @@ use ohjaus_core::{Email, Locale, Notice};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, QueryTrait, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -203,8 +203,14 @@ impl Store {
         let wanted = email.as_str().to_lowercase();
         let db = self.connection();
         let mut recipients = Vec::new();
+        // An erased person (whose address is a placeholder under `.invalid`) signs in no more.
+        let erased = crate::entity::erasure::Entity::find()
+            .select_only()
+            .column(crate::entity::erasure::Column::PersonId)
+            .into_query();
         let people = person::Entity::find()
             .filter(ExprTrait::eq(Expr::expr(Func::lower(Expr::col(person::Column::Email))), wanted.clone()))
+            .filter(person::Column::Id.not_in_subquery(erased))
             .order_by_asc(person::Column::Id)
             .all(db)
             .await?;

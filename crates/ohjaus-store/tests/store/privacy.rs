@@ -169,6 +169,11 @@ store_test! {
         assert!(row.email.ends_with(ERASED_DOMAIN), "{}", row.email);
         assert!(store.authenticate(token.secret.expose(), now).await.unwrap().is_none());
         assert!(store.resolve_calendar_token(feed.secret.expose()).await.unwrap().is_none());
+        let url_of = |secret: &str| format!("http://ohjaus.test/sign-in/{secret}");
+        for address in ["pia@hus.fi", row.email.as_str()] {
+            let sent = store.send_sign_in_links(address, &url_of, TimeDelta::minutes(15), now).await.unwrap();
+            assert_eq!(sent, 0, "{address} signs nobody in");
+        }
         assert_eq!(store.get_goal(&w.sup1(), goal.id).await.unwrap().reviews.len(), 1, "only the supervisor's review stays");
         let in_team = team_member::Entity::find().filter(team_member::Column::PersonId.eq(w.p1)).count(db_conn).await.unwrap();
         let in_series =
