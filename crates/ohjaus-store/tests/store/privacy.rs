@@ -252,3 +252,55 @@ store_test! {
         db.finish().await;
     }
 }
+
+store_test! {
+    async fn an_export_costs_the_same_statements_however_much_there_is(db: TestDb) {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let w = World::build(&db.store).await;
+        let counter = Arc::new(AtomicUsize::new(0));
+        let seen = counter.clone();
+        let store = db.store.clone().on_statement(move |_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        let now = at("2027-01-13T12:00:00Z");
+        let cost = |store: Store| {
+            let counter = counter.clone();
+            async move {
+                counter.store(0, Ordering::SeqCst);
+                let export = store.export_person(&Caller::Admin, w.p1, now).await.unwrap();
+                (counter.load(Ordering::SeqCst), export.sessions.len())
+            }
+        };
+        let (small, sessions) = cost(store.clone()).await;
+        assert_eq!(sessions, 4);
+        // Three hundred more sessions in another series, a feed link and a token.
+        let starts: Vec<String> = (0..300)
+            .map(|i| (at("2027-03-01T08:00:00Z") + TimeDelta::days(i)).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .collect();
+        let starts: Vec<&str> = starts.iter().map(String::as_str).collect();
+        crate::world::insert_series(
+            &store,
+            crate::world::SeriesRows {
+                organization_id: w.org_a,
+                supervisor_id: w.s2,
+                team_id: None,
+                title: "Pitkä sarja",
+                kind: "individual_coaching",
+                first_start: "2027-03-01T10:00",
+                starts: &starts,
+                minutes: 60,
+                participants: &[w.p1],
+                location: None,
+            },
+        )
+        .await;
+        store.create_calendar_token(&w.p1(), now).await.unwrap();
+        store.create_api_token(&Caller::Admin, w.p1(), Some("Kone"), now).await.unwrap();
+        let (large, sessions) = cost(store.clone()).await;
+        assert_eq!(sessions, 304);
+        assert_eq!(large, small, "the same statements for 4 sessions and for 304");
+        assert!((10..=16).contains(&small), "{small} statements");
+        db.finish().await;
+    }
+}
