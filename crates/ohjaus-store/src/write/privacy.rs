@@ -11,8 +11,9 @@
 //!   address, so the messages reach them), their teams, their reviews, API tokens, feed links,
 //!   browser sessions and unused sign-in links; their row keeps its id with a placeholder
 //!   name and an address under `.invalid`, so the attendance recorded for past sessions still
-//!   counts in the organization's report without saying whose it was. Erasing twice answers
-//!   the first erasure and changes nothing.
+//!   counts in the organization's report without saying whose it was; messages already sent
+//!   that name them lose their text. Erasing twice answers the first erasure and changes
+//!   nothing.
 //! - **Retention**: the worker deletes the notes of every series whose last session ended
 //!   more than `privacy.note_retention_months` ago ([`Store::delete_expired_notes`]), once
 //!   per tick of its schedule, and scrubs the payloads of messages already sent to erased
@@ -323,6 +324,19 @@ impl Store {
             .await?
             .rows_affected;
         let sign_ins = end_sign_ins(&txn, id, now).await?;
+
+        // Messages already sent (or given up) that name them — to them or to anyone whose
+        // invitation listed them as an attendee — lose their text, which held their name and
+        // address; the rows' kinds and times stay. Those queued above still go.
+        let named = format!("%\"email\":{}%", serde_json::Value::from(found.email.clone()));
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Payload, Expr::value(SCRUBBED_PAYLOAD))
+            .filter(
+                outbox::Column::Status.is_in([NotificationStatus::Sent.as_str(), NotificationStatus::Dead.as_str()]),
+            )
+            .filter(outbox::Column::Payload.like(named))
+            .exec(&txn)
+            .await?;
 
         let mut renamed = found.into_active_model();
         renamed.name = Set(ERASED_NAME.to_owned());

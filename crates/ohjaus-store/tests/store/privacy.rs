@@ -141,6 +141,17 @@ store_test! {
         store.add_review(&w.sup1(), goal.id, &review, now).await.unwrap();
         let token = store.create_api_token(&Caller::Admin, w.p1(), None, now).await.unwrap();
         let feed = store.create_calendar_token(&w.p1(), now).await.unwrap();
+        // Session 4 moved: everyone gets an update naming everyone; all of it sent.
+        let moved = ohjaus_store::write::sessions::SessionChanges { location: Some("Huone 3".into()), ..Default::default() };
+        store.move_session(&w.sup1(), w.x_sessions[3], &moved, now).await.unwrap();
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, sea_orm::sea_query::Expr::value("sent"))
+            .exec(db_conn)
+            .await
+            .unwrap();
+        let naming = |rows: &[outbox::Model]| rows.iter().filter(|r| r.payload.contains("pia@hus.fi")).count();
+        let sent = outbox::Entity::find().all(db_conn).await.unwrap();
+        assert_eq!(naming(&sent), 3, "the supervisor's, Pia's and Olli's updates name her");
         let (from, to) = (NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2027, 2, 28).unwrap());
         let report_before = store.organization_report(&Caller::Admin, w.org_a, from, to).await.unwrap();
 
@@ -154,7 +165,7 @@ store_test! {
         // The CANCELs went to the real address, queued with the erasure.
         let cancels = outbox::Entity::find()
             .filter(outbox::Column::RecipientId.eq(w.p1))
-            .filter(outbox::Column::CreatedAt.eq(now))
+            .filter(outbox::Column::Status.eq("queued"))
             .all(db_conn)
             .await
             .unwrap();
@@ -162,6 +173,8 @@ store_test! {
         assert!(cancels[0].payload.contains("pia@hus.fi"), "{}", cancels[0].payload);
         assert!(cancels[0].payload.contains("\"method\":\"cancel_instances\""), "{}", cancels[0].payload);
         assert_eq!(cancels[0].status, "queued");
+        let rows = outbox::Entity::find().all(db_conn).await.unwrap();
+        assert_eq!(naming(&rows), 1, "only the CANCEL to her still names her");
 
         // The person is forgotten.
         let row = person::Entity::find_by_id(w.p1).one(db_conn).await.unwrap().unwrap();
