@@ -11,4 +11,5 @@ mod delivery;
 mod first_minutes;
 mod invites;
 mod invoicing;
+mod privacy;
 mod story;

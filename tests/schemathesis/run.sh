@@ -27,6 +27,8 @@ export OHJAUS_LIMITS__FEED_REQUESTS_PER_MINUTE=0
 # Realistic data to explore, and an admin token to explore it with.
 "$bin" demo > "$work/demo.txt"
 admin=$(awk '$1 == "admin" { print $2 }' "$work/demo.txt")
+supervisor=$(awk '$1 == "supervisor" && $2 == "Anna" { print $NF }' "$work/demo.txt")
+participant=$(awk '$1 == "participant" && $2 == "Liisa" { print $NF }' "$work/demo.txt")
 
 "$bin" serve --no-worker 2> "$work/serve.log" &
 pid=$!
@@ -37,8 +39,9 @@ for _ in $(seq 1 100); do
 done
 [ -n "$base" ] || { cat "$work/serve.log"; echo "the server did not start"; exit 1; }
 
-# Real ids of the demo data for the path parameters, so the happy paths are explored too.
-"$python" "$(dirname "$0")/ids.py" "$base" "$admin" > "$work/schemathesis.toml"
+# Real ids of the demo data for the path parameters, the caller each operation needs, and
+# request bodies of real ids as examples, so the happy paths are explored too.
+"$python" "$(dirname "$0")/ids.py" "$base" "$admin" "$supervisor" "$participant" "$work" > "$work/schemathesis.toml"
 
 # positive_data_acceptance is left out: it expects every schema-valid request to succeed, but
 # the schema cannot say "team_id or participant_ids", "count or until", "end after start" or
@@ -47,7 +50,7 @@ done
 # worker: with threads, CPython 3.11's parser trips inside Hypothesis now and then — "AST
 # constructor recursion depth mismatch" — a tool error, not a finding.)
 cd "$work"
-"$schemathesis" --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
+"$schemathesis" --config-file "$work/schemathesis.toml" run "$work/openapi.json" --url "$base" \
   --checks all --exclude-checks positive_data_acceptance \
   --phases examples,coverage,fuzzing,stateful \
   --seed 20261126 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 1 \

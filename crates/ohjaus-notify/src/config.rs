@@ -67,8 +67,11 @@ pub struct WorkerConfig {
     pub lease_seconds: u32,
     /// This worker's name in leases; default `hostname-pid-random`. Must differ between workers.
     pub owner: Option<String>,
-    /// Reminders and digests.
+    /// Reminders, digests and the retention job.
     pub schedule: ScheduleConfig,
+    /// Notes are deleted this many months after their series' last session ended (the
+    /// retention job, `[privacy] note_retention_months`); 0 keeps them forever.
+    pub note_retention_months: u32,
 }
 
 impl Default for WorkerConfig {
@@ -80,6 +83,7 @@ impl Default for WorkerConfig {
             lease_seconds: 120,
             owner: None,
             schedule: ScheduleConfig::default(),
+            note_retention_months: 12,
         }
     }
 }
@@ -99,6 +103,9 @@ pub struct ScheduleConfig {
     pub reminder_hours: u32,
     /// When supervisors' digests of the week ahead are sent (default Monday 07:00).
     pub digest: String,
+    /// When notes past their retention are deleted and messages sent to erased people
+    /// scrubbed (default daily 03:30).
+    pub retention: String,
     /// How often the schedules are checked, in milliseconds.
     pub check_interval_ms: u64,
 }
@@ -111,6 +118,7 @@ impl Default for ScheduleConfig {
             reminders: "0 0 7 * * *".to_owned(),
             reminder_hours: 48,
             digest: "0 0 7 * * Mon".to_owned(),
+            retention: "0 30 3 * * *".to_owned(),
             check_interval_ms: 30_000,
         }
     }

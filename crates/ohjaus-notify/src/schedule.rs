@@ -1,4 +1,5 @@
-//! Reminders and weekly digests, on cron schedules read in the configured zone.
+//! Reminders, weekly digests and the retention of notes, on cron schedules read in the
+//! configured zone.
 //!
 //! Every few seconds each worker asks, per job, for the latest tick of its schedule not after
 //! now, and tries to claim it in the store (`claim_tick`): exactly one worker wins each tick,
@@ -27,6 +28,8 @@ use tracing::{error, info};
 pub const REMINDER_JOB: &str = "reminders";
 /// The job name of digests in `job_leases`.
 pub const DIGEST_JOB: &str = "digests";
+/// The job name of the retention of notes (and the scrub of erased people's messages).
+pub const RETENTION_JOB: &str = "retention";
 
 /// How far back a missed tick is still caught up.
 const CATCH_UP: TimeDelta = TimeDelta::days(8);
@@ -38,6 +41,7 @@ pub struct Scheduler {
     reminders: Schedule,
     reminder_window: TimeDelta,
     digests: Schedule,
+    retention: Schedule,
     check_interval: Duration,
 }
 
@@ -66,6 +70,7 @@ impl Scheduler {
             reminders: parse("reminders", &config.reminders)?,
             reminder_window: TimeDelta::hours(i64::from(config.reminder_hours)),
             digests: parse("digest", &config.digest)?,
+            retention: parse("retention", &config.retention)?,
             check_interval: Duration::from_millis(config.check_interval_ms.max(100)),
         })
     }
@@ -155,10 +160,32 @@ impl Scheduler {
         Ok(report)
     }
 
+    /// Runs the retention job if this worker wins its latest tick: deletes the notes of
+    /// series that ended more than `note_retention_months` ago (none when it is 0) and scrubs
+    /// the messages already sent to erased people. Answers `(notes deleted, messages
+    /// scrubbed)` when it ran. Both are idempotent, so a tick run twice does no harm.
+    pub async fn retain(&self, worker: &Worker) -> Result<Option<(u64, u64)>, StoreError> {
+        let now = worker.now();
+        let store = worker.store();
+        let Some(tick) = self.latest_tick(&self.retention, now) else { return Ok(None) };
+        if !store.claim_tick(RETENTION_JOB, tick, worker.owner(), now).await? {
+            return Ok(None);
+        }
+        let months = worker.config().note_retention_months;
+        let notes = if months == 0 { 0 } else { store.delete_expired_notes(months, now).await? };
+        let scrubbed = store.scrub_erased_messages().await?;
+        info!(%tick, notes, scrubbed, "retention ran");
+        Ok(Some((notes, scrubbed)))
+    }
+
     /// Checks the schedules every `check_interval_ms` until `stop` turns true.
     pub async fn run(&self, worker: &Worker, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
-            match self.check(worker).await {
+            let checked = match self.check(worker).await {
+                Ok(_) => self.retain(worker).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match checked {
                 Ok(_) => worker.database_answered(),
                 // Said once per outage, with the outbox loop.
                 Err(e) if e.is_unavailable() => worker.database_failed(&e),

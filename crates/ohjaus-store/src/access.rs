@@ -311,3 +311,15 @@ pub(crate) async fn organization_to_manage(
     manages(caller, organization_id)?;
     organization::Entity::find_by_id(organization_id).one(db).await?.ok_or(StoreError::not_found("organization"))
 }
+
+/// Whether `caller` may export all data about person `person_id`: an admin anyone's, a
+/// participant their own (anyone else is not found); coordinators and supervisors no one's
+/// (`Forbidden`) — an export holds more than the organization's view of a person.
+pub(crate) fn may_export(caller: &Caller, person_id: Uuid) -> Result<(), StoreError> {
+    match caller {
+        Caller::Admin => Ok(()),
+        Caller::Participant { person_id: own } if *own == person_id => Ok(()),
+        Caller::Participant { .. } => Err(StoreError::not_found("person")),
+        Caller::Coordinator { .. } | Caller::Supervisor { .. } => Err(StoreError::Forbidden),
+    }
+}

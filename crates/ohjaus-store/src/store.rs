@@ -134,6 +134,15 @@ impl Store {
         self.backend
     }
 
+    /// The same store calling `callback` for every statement it runs, for tests that count
+    /// what a view costs (transactions begun from it included).
+    #[cfg(feature = "testing")]
+    #[must_use]
+    pub fn on_statement(mut self, callback: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static) -> Self {
+        self.db.set_metric_callback(callback);
+        self
+    }
+
     /// The sea-orm connection, for repositories in this crate and for tests.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db

@@ -85,6 +85,7 @@ pub fn router(state: WebState) -> Router {
         .route("/coordinator/report", get(coordinator::report))
         .route("/coordinator/report.csv", get(coordinator::report_download))
         .route("/me", get(participant::home))
+        .route("/me/export.json", get(participant::export))
         .route("/me/sessions/{id}", get(participant::session))
         .route("/me/sessions/{id}/absence", post(participant::report_absence))
         .route("/me/series/{id}", get(participant::series))

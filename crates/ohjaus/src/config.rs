@@ -43,6 +43,17 @@ pub struct Config {
     pub clock: ClockConfig,
     /// `[log]`.
     pub log: LogConfig,
+    /// `[privacy]`.
+    pub privacy: PrivacyConfig,
+}
+
+/// `[privacy]`: how long what is kept about people is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Months after a series' last session ends that its notes are deleted (by the worker's
+    /// retention job, `[schedule] retention`); 0 keeps them forever.
+    pub note_retention_months: u32,
 }
 
 /// `[secrets]`: the key secrets at rest are sealed with.
@@ -250,6 +261,7 @@ impl Config {
             lease_seconds: self.worker.lease_seconds,
             owner: Some(self.worker.owner.clone()).filter(|o| !o.is_empty()),
             schedule: self.schedule.clone(),
+            note_retention_months: self.privacy.note_retention_months,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod me;
 pub mod notifications;
 pub mod organizations;
 pub mod people;
+pub mod privacy;
 pub mod series;
 pub mod sessions;
 pub mod slots;
@@ -43,6 +44,7 @@ pub fn all() -> ApiRouter {
         .merge(me::routes())
         .merge(calendar::routes())
         .merge(invoices::routes())
+        .merge(privacy::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

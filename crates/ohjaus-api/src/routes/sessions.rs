@@ -131,7 +131,7 @@ async fn list_notes(
     Query(query): Query<PageQuery>,
 ) -> Result<Json<Paged<Note>>, Problem> {
     let page = query.page()?;
-    let notes = state.store.list_notes(&caller, id).await?;
+    let notes = state.store.list_notes(&caller, id, state.clock.now()).await?;
     Ok(Json(by_id(notes, &page, |n| n.id)))
 }
 
@@ -144,8 +144,7 @@ async fn get_note(
     Auth(caller): Auth,
     Ids(id, note_id): Ids,
 ) -> Result<Json<Note>, Problem> {
-    let notes = state.store.list_notes(&caller, id).await?;
-    notes.into_iter().find(|n| n.id == note_id).map(Json).ok_or_else(|| Problem::not_found("note"))
+    Ok(Json(state.store.get_note(&caller, id, note_id, state.clock.now()).await?))
 }
 
 /// Records attendance (the series' supervisor, an admin). Entries are merged into what is

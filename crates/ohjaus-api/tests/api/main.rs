@@ -21,3 +21,4 @@ mod behaviour;
 mod outage;
 
 mod limits;
+mod privacy;

@@ -208,6 +208,11 @@ pub fn cases() -> Vec<Case> {
         case("POST", "/api/v1/invoices/{invoice_x}/approve", None, APPROVED_REFUSES),
         case("DELETE", "/api/v1/invoices/{invoice_x}", None, APPROVED_REFUSES),
         fresh("POST", "/api/v1/invoices/{invoice_x}/credit", None, [403, 403, 404, 201, 404, 403, 403, 401, 401]),
+        // Privacy: exports (admins, the person themself), erasure and the audit log (admins).
+        case("GET", "/api/v1/people/{p1}/export", None, [200, 403, 403, 403, 403, 200, 404, 401, 401]),
+        case("GET", "/api/v1/me/export", None, [403, 403, 403, 403, 403, 200, 200, 401, 401]),
+        fresh("POST", "/api/v1/people/{p1}/erase", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/audit", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
     ]
 }
 
@@ -349,7 +354,7 @@ crate::api_test! {
 
 crate::api_test! {
     async fn supervisors_and_own(app: TestApp) {
-        run(app, &["/api/v1/supervisors", "/api/v1/slots", "/api/v1/notifications", "/api/v1/me"]).await;
+        run(app, &["/api/v1/supervisors", "/api/v1/slots", "/api/v1/notifications", "/api/v1/me", "/api/v1/audit"]).await;
     }
 }
 

@@ -225,3 +225,45 @@ async fn reminders_are_written_in_each_persons_language() {
         ]
     );
 }
+
+/// The retention job on the store's moved clock: a year after the series' last session
+/// (3.2.2027) its notes go, by one of two workers, once; with 0 months nothing ever goes.
+#[tokio::test]
+async fn notes_go_a_year_after_the_series_by_one_worker_once() {
+    use ohjaus_store::write::notes::{NewNote, NoteVisibility};
+    let (store, _dir) = store::fresh().await;
+    let clock = HandClock::at(fixtures::utc("2027-01-12T06:00:00Z"));
+    let booked = book(&store, clock.now()).await;
+    let sari = Caller::Supervisor { supervisor_id: booked.supervisor };
+    let note = NewNote { text: "Ryhmä jaksaa".into(), visibility: NoteVisibility::Supervisor };
+    for session in &booked.sessions {
+        store.create_note(&sari, *session, &note, clock.now()).await.expect("a note");
+    }
+    let a = worker(&store, "a", &clock, Transport::Log);
+    let b = worker(&store, "b", &clock, Transport::Log);
+    let keeper = Worker::new(
+        store.clone(),
+        WorkerConfig { owner: Some("keeper".into()), note_retention_months: 0, ..WorkerConfig::default() },
+        Mailer::new(Transport::Log, "Ohjaus <noreply@ohjaus.example>".parse().expect("a mailbox")),
+    )
+    .with_clock(clock.clock());
+    let schedules = scheduler();
+    let (first, second) = tokio::join!(schedules.retain(&a), schedules.retain(&b));
+    let runs: Vec<_> = [first.expect("runs"), second.expect("runs")].into_iter().flatten().collect();
+    assert_eq!(runs, [(0, 0)], "one worker runs the tick; nothing is old enough");
+
+    // Eleven months after the last session: still kept.
+    clock.advance(fixtures::utc("2028-01-04T06:00:00Z") - clock.now());
+    assert_eq!(schedules.retain(&a).await.expect("runs"), Some((0, 0)));
+    // A year and a day after it, on a worker that keeps notes forever: kept.
+    clock.advance(fixtures::utc("2028-02-05T06:00:00Z") - clock.now());
+    assert_eq!(schedules.retain(&keeper).await.expect("runs"), Some((0, 0)));
+    assert_eq!(store.list_notes(&sari, booked.sessions[0], clock.now()).await.expect("notes").len(), 1);
+    // The next tick, on the default twelve months: gone, once.
+    clock.advance(TimeDelta::days(1));
+    let (first, second) = tokio::join!(schedules.retain(&a), schedules.retain(&b));
+    let runs: Vec<_> = [first.expect("runs"), second.expect("runs")].into_iter().flatten().collect();
+    assert_eq!(runs, [(4, 0)]);
+    assert_eq!(schedules.retain(&b).await.expect("runs"), None, "the same tick runs once");
+    assert!(store.list_notes(&sari, booked.sessions[0], clock.now()).await.expect("notes").is_empty());
+}

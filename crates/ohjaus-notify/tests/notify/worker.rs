@@ -42,6 +42,7 @@ fn config(owner: &str) -> WorkerConfig {
         lease_seconds: 60,
         owner: Some(owner.to_owned()),
         schedule: ScheduleConfig { enabled: false, ..ScheduleConfig::default() },
+        note_retention_months: 12,
     }
 }
 

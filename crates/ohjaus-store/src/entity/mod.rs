@@ -6,11 +6,13 @@
 pub mod absence;
 pub mod api_token;
 pub mod attendance;
+pub mod audit_event;
 pub mod billing_profile;
 pub mod calendar_event;
 pub mod calendar_token;
 pub mod closure;
 pub mod contract_terms;
+pub mod erasure;
 pub mod goal;
 pub mod goal_version;
 pub mod invoice;

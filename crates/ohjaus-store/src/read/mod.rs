@@ -8,6 +8,7 @@ pub mod coming_sessions;
 pub mod export;
 pub mod organization_report;
 pub mod person_agenda;
+pub mod person_export;
 pub mod series_labels;
 pub mod sign_in_counts;
 pub mod slot_suggestions;

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod organizations;
 pub mod outbox_writer;
 pub mod people;
+pub mod privacy;
 pub(crate) mod scheduling;
 pub mod series;
 pub mod sessions;

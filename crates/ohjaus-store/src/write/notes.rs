@@ -10,6 +10,7 @@
 //! | an admin | nothing (`Forbidden`): notes are confidential from the service's operators too; an admin can see that a session exists, never what was said in it | no |
 //! | anyone else | `NotFound` | `NotFound` |
 
+use super::privacy::{Audit, AuditAction};
 use crate::access::{Access, SeriesRole, is_invited, session_for};
 use crate::entity::note;
 use crate::values::new_id;
@@ -96,8 +97,40 @@ pub struct NewNote {
 
 impl Store {
     /// The notes of session `session_id` the caller may read, oldest first (see the module's
-    /// table).
-    pub async fn list_notes(&self, caller: &Caller, session_id: Uuid) -> Result<Vec<Note>, StoreError> {
+    /// table). Every read that is answered is written to the audit log at `now`
+    /// ([`super::privacy`]), whoever reads and however many notes it shows.
+    pub async fn list_notes(
+        &self,
+        caller: &Caller,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Note>, StoreError> {
+        let notes = self.visible_notes(caller, session_id).await?;
+        audit_read(self, caller, session_id, notes.len(), now).await?;
+        Ok(notes)
+    }
+
+    /// Note `note_id` of session `session_id`, if the caller may read it (as
+    /// [`Store::list_notes`]; a note they may not read is not found); audited like a list.
+    pub async fn get_note(
+        &self,
+        caller: &Caller,
+        session_id: Uuid,
+        note_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Note, StoreError> {
+        let found = self
+            .visible_notes(caller, session_id)
+            .await?
+            .into_iter()
+            .find(|n| n.id == note_id)
+            .ok_or(StoreError::not_found("note"))?;
+        audit_read(self, caller, session_id, 1, now).await?;
+        Ok(found)
+    }
+
+    /// The notes of a session the caller may read, unaudited: only for the two reads above.
+    async fn visible_notes(&self, caller: &Caller, session_id: Uuid) -> Result<Vec<Note>, StoreError> {
         let db = self.connection();
         let (_, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
         let mut query = note::Entity::find().filter(note::Column::SessionId.eq(session_id));
@@ -149,4 +182,17 @@ impl Store {
         .await?;
         Note::try_from(row)
     }
+}
+
+/// Writes the read of `count` notes of session `session_id` by `caller` to the audit log.
+async fn audit_read(
+    store: &Store,
+    caller: &Caller,
+    session_id: Uuid,
+    count: usize,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Audit { actor: Some(*caller), action: AuditAction::NoteRead, person_id: None, session_id: Some(session_id), count }
+        .write(store.connection(), now)
+        .await
 }

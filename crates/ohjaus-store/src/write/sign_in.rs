@@ -29,8 +29,9 @@ use ohjaus_core::{Email, Locale, Notice};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, QueryTrait, Set,
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 /// What every sign-in link's secret begins with.
@@ -202,8 +203,14 @@ impl Store {
         let wanted = email.as_str().to_lowercase();
         let db = self.connection();
         let mut recipients = Vec::new();
+        // An erased person (whose address is a placeholder under `.invalid`) signs in no more.
+        let erased = crate::entity::erasure::Entity::find()
+            .select_only()
+            .column(crate::entity::erasure::Column::PersonId)
+            .into_query();
         let people = person::Entity::find()
             .filter(ExprTrait::eq(Expr::expr(Func::lower(Expr::col(person::Column::Email))), wanted.clone()))
+            .filter(person::Column::Id.not_in_subquery(erased))
             .order_by_asc(person::Column::Id)
             .all(db)
             .await?;
@@ -455,4 +462,84 @@ impl Store {
             .map(|c| c.person_id)
             .collect())
     }
+}
+
+/// One sign-in of a person as their export shows it: a link sent (and when it was used) or a
+/// browser session opened (and when it ended). Never a secret or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInRecord {
+    /// `link` (a sign-in link sent by email) or `session` (a signed-in browser).
+    pub kind: String,
+    /// When the link was sent or the session opened.
+    pub created_at: DateTime<Utc>,
+    /// When the link stops working, or the session.
+    pub expires_at: DateTime<Utc>,
+    /// When the link was used, or the session signed out or revoked.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// Person `person_id`'s sign-in history, oldest first: links and browser sessions, in two
+/// statements.
+pub(crate) async fn sign_in_history<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+) -> Result<Vec<SignInRecord>, StoreError> {
+    let owner = SignInOwner::Person(person_id);
+    let links = login_link::Entity::find()
+        .filter(login_link::Column::OwnerKind.eq(owner.kind()))
+        .filter(login_link::Column::OwnerId.eq(owner.id()))
+        .all(db)
+        .await?;
+    let sessions = web_session::Entity::find()
+        .filter(web_session::Column::OwnerKind.eq(owner.kind()))
+        .filter(web_session::Column::OwnerId.eq(owner.id()))
+        .all(db)
+        .await?;
+    let mut history: Vec<SignInRecord> = links
+        .into_iter()
+        .map(|l| SignInRecord {
+            kind: "link".to_owned(),
+            created_at: l.created_at,
+            expires_at: l.expires_at,
+            ended_at: l.used_at,
+        })
+        .chain(sessions.into_iter().map(|s| SignInRecord {
+            kind: "session".to_owned(),
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            ended_at: s.revoked_at,
+        }))
+        .collect();
+    history.sort_by_key(|r| r.created_at);
+    Ok(history)
+}
+
+/// Ends every way person `person_id` could sign in to the pages (an erasure): their browser
+/// sessions are revoked, their unused links expire, and they coordinate no longer. Answers
+/// how many sessions and links it ended.
+pub(crate) async fn end_sign_ins<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let owner = SignInOwner::Person(person_id);
+    let sessions = web_session::Entity::update_many()
+        .col_expr(web_session::Column::RevokedAt, Expr::value(now))
+        .filter(web_session::Column::OwnerKind.eq(owner.kind()))
+        .filter(web_session::Column::OwnerId.eq(owner.id()))
+        .filter(web_session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    let links = login_link::Entity::update_many()
+        .col_expr(login_link::Column::ExpiresAt, Expr::value(now))
+        .filter(login_link::Column::OwnerKind.eq(owner.kind()))
+        .filter(login_link::Column::OwnerId.eq(owner.id()))
+        .filter(login_link::Column::UsedAt.is_null())
+        .filter(login_link::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    coordinator::Entity::delete_by_id(person_id).exec(db).await?;
+    Ok(sessions.rows_affected + links.rows_affected)
 }

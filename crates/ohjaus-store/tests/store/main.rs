@@ -17,6 +17,7 @@ mod goals;
 mod invoices;
 mod me;
 mod notes;
+mod privacy;
 mod reports;
 mod scope_matrix;
 mod tokens;

@@ -22,26 +22,26 @@ store_test! {
         assert_eq!(shared.text, "Sovittiin:\nkokeillaan");
         assert_eq!(private.supervisor_id, w.s1);
 
-        let all = store.list_notes(&w.sup1(), first).await.unwrap();
+        let all = store.list_notes(&w.sup1(), first, now).await.unwrap();
         assert_eq!(all.iter().map(|n| n.id).collect::<Vec<_>>(), [private.id, shared.id]);
         for participant in [w.p1(), w.p2()] {
-            let seen = store.list_notes(&participant, first).await.unwrap();
+            let seen = store.list_notes(&participant, first, now).await.unwrap();
             assert_eq!(seen.iter().map(|n| n.id).collect::<Vec<_>>(), [shared.id]);
         }
         for never in [w.coord_a(), Caller::Admin] {
-            assert_forbidden(store.list_notes(&never, first).await);
+            assert_forbidden(store.list_notes(&never, first, now).await);
             assert_forbidden(store.create_note(&never, first, &note("x", NoteVisibility::Participants), now).await);
         }
         for participant in [w.p1(), w.p2()] {
             assert_forbidden(store.create_note(&participant, first, &note("x", NoteVisibility::Participants), now).await);
         }
         for outsider in w.outsiders_of_x() {
-            assert_not_found(store.list_notes(&outsider, first).await);
+            assert_not_found(store.list_notes(&outsider, first, now).await);
             assert_not_found(store.create_note(&outsider, first, &note("x", NoteVisibility::Participants), now).await);
         }
-        assert_not_found(store.list_notes(&Caller::Admin, uuid::Uuid::now_v7()).await);
+        assert_not_found(store.list_notes(&Caller::Admin, uuid::Uuid::now_v7(), now).await);
         assert_invalid(store.create_note(&w.sup1(), first, &note(" \n ", NoteVisibility::Supervisor), now).await, "text");
-        assert_eq!(store.list_notes(&w.sup1(), first).await.unwrap().len(), 2, "refused notes wrote nothing");
+        assert_eq!(store.list_notes(&w.sup1(), first, now).await.unwrap().len(), 2, "refused notes wrote nothing");
         db.finish().await;
     }
 }
@@ -54,9 +54,9 @@ store_test! {
         let second = w.x_sessions[1];
         uninvite(store, second, w.p2).await;
         store.create_note(&w.sup1(), second, &note("Toinen kerta", NoteVisibility::Participants), now).await.unwrap();
-        assert_eq!(store.list_notes(&w.p1(), second).await.unwrap().len(), 1);
+        assert_eq!(store.list_notes(&w.p1(), second, now).await.unwrap().len(), 1);
         // p2 is in the series but was not invited to this session.
-        assert_forbidden(store.list_notes(&w.p2(), second).await);
+        assert_forbidden(store.list_notes(&w.p2(), second, now).await);
         db.finish().await;
     }
 }
@@ -76,7 +76,7 @@ store_test! {
         let callers = [Caller::Admin, w.coord_a(), w.coord_b(), w.sup1(), w.sup2(), w.p1(), w.p2(), w.p3(), w.q1()];
         for caller in callers {
             for session in w.x_sessions.iter().chain(&w.y_sessions) {
-                match store.list_notes(&caller, *session).await {
+                match store.list_notes(&caller, *session, now).await {
                     Ok(notes) => {
                         let owner = if w.x_sessions.contains(session) { w.sup1() } else { w.sup2() };
                         assert!(

@@ -51,7 +51,7 @@ async fn answers(store: &Store, caller: &Caller, ids: &Ids, person: Uuid) -> Vec
         ("get_goal", kind(store.get_goal(caller, ids.goal).await)),
         ("update_goal", kind(store.update_goal(caller, ids.goal, &patch, now).await)),
         ("add_review", kind(store.add_review(caller, ids.goal, &review, now).await)),
-        ("list_notes", kind(store.list_notes(caller, ids.session).await)),
+        ("list_notes", kind(store.list_notes(caller, ids.session, now).await)),
         ("create_note", kind(store.create_note(caller, ids.session, &note, now).await)),
         ("record_attendance", kind(store.record_attendance(caller, ids.session, &entries, now).await)),
         ("get_attendance", kind(store.get_attendance(caller, ids.session).await)),

@@ -12,8 +12,9 @@ use crate::i18n;
 use crate::layout::{csrf_field, page};
 use crate::security::see_other;
 use crate::state::WebState;
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
@@ -79,8 +80,33 @@ pub async fn home(State(state): State<WebState>, who: AsParticipant) -> Result<M
                 }
             }
             (calendar_section(ctx))
+            (own_data_section(l))
         },
     ))
+}
+
+/// "My data": the button that downloads everything the service keeps about the participant.
+fn own_data_section(l: ohjaus_core::Locale) -> Markup {
+    html! {
+        section.card aria-labelledby="own-data-heading" {
+            h2 #own-data-heading { (tr!(l, "Omat tietoni", "Mina uppgifter", "My data")) }
+            p { (tr!(l,
+                "Lataa kaikki tiedot, joita palvelu sinusta säilyttää, JSON-tiedostona.",
+                "Ladda ner alla uppgifter som tjänsten har om dig som en JSON-fil.",
+                "Download everything the service keeps about you as a JSON file.")) }
+            form method="get" action="/me/export.json" {
+                button type="submit" { (tr!(l, "Lataa omat tietoni", "Ladda ner mina uppgifter", "Download my data")) }
+            }
+        }
+    }
+}
+
+/// `GET /me/export.json`: everything the service keeps about the participant, as a download
+/// (the same document as the API's `GET /api/v1/me/export`; audited).
+pub async fn export(State(state): State<WebState>, who: AsParticipant) -> Result<Response, PageError> {
+    let export = state.store.export_me(&who.caller, state.clock.now()).await?;
+    let disposition = format!("attachment; filename=\"ohjaus-{}.json\"", export.person.id);
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response())
 }
 
 /// `GET /me/sessions/{id}`: the session and the notes shared with participants.
@@ -94,7 +120,7 @@ pub async fn session(
     let session = state.store.get_session(&who.caller, id).await?;
     let labels = state.store.series_labels(&who.caller, &[session.series_id]).await?;
     let label = labels.get(&session.series_id);
-    let notes = state.store.list_notes(&who.caller, id).await.unwrap_or_default();
+    let notes = state.store.list_notes(&who.caller, id, state.clock.now()).await.unwrap_or_default();
     let title = label.map_or_else(String::new, |x| x.title.clone());
     Ok(page(
         ctx,

@@ -114,7 +114,7 @@ async fn session_page(
     let labels = store.series_labels(&who.caller, &[session.series_id]).await?;
     let label = labels.get(&session.series_id);
     let attendance = store.get_attendance(&who.caller, id).await?;
-    let notes = store.list_notes(&who.caller, id).await?;
+    let notes = store.list_notes(&who.caller, id, state.clock.now()).await?;
     let names = store.person_names(&who.caller, &session.participant_ids).await?;
     let recorded: HashMap<Uuid, &str> = attendance.entries.iter().map(|e| (e.person_id, e.status.as_str())).collect();
     let starts = session.starts_at.with_timezone(&Utc);

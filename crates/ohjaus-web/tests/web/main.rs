@@ -384,7 +384,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
             .await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN);
         let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
-        assert!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().is_empty());
+        assert!(world.store.list_notes(&supervisor, world.session_a, world.clock.now()).await.unwrap().is_empty());
 
         // From another site, even with the token: refused.
         let csrf = browser.csrf(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
@@ -403,7 +403,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         let ok =
             browser.post(&world.app, &path, &[("csrf", &csrf), ("text", "Oikein"), ("visibility", "supervisor")]).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
-        assert_eq!(world.store.list_notes(&supervisor, world.session_a).await.unwrap().len(), 1);
+        assert_eq!(world.store.list_notes(&supervisor, world.session_a, world.clock.now()).await.unwrap().len(), 1);
 
         // The sign-in form too: without a token nothing is sent.
         let mut visitor = Browser::default();
@@ -477,6 +477,37 @@ async fn a_participant_does_not_see_the_supervisors_private_note() {
         anna.sign_in(&world, world.supervisor_email).await;
         let page = anna.get(&world.app, &format!("/supervisor/sessions/{}", world.session_a)).await;
         assert!(page.text.contains("Yksityinen havainto ryhmästä"));
+        world.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_participant_downloads_their_data_and_reading_notes_on_a_page_is_audited() {
+    for world in worlds().await {
+        let supervisor = Caller::Supervisor { supervisor_id: world.supervisor_id };
+        let shared = NewNote { text: "Jaettu havainto".into(), visibility: NoteVisibility::Participants };
+        world.store.create_note(&supervisor, world.session_a, &shared, world.now()).await.unwrap();
+
+        let mut participant = Browser::default();
+        participant.sign_in(&world, world.participant_email).await;
+        let home = participant.get(&world.app, "/me").await;
+        assert!(home.text.contains("action=\"/me/export.json\""), "the button is on the page");
+        let download = participant.get(&world.app, "/me/export.json").await;
+        assert_eq!(download.status, StatusCode::OK);
+        assert!(download.content_type.starts_with("application/json"), "{}", download.content_type);
+        assert!(download.text.contains(world.participant_email), "{}", download.text);
+        assert!(!download.text.contains("Jaettu havainto"), "notes are the supervisor's");
+        participant.get(&world.app, &format!("/me/sessions/{}", world.session_a)).await;
+
+        let log =
+            world.store.list_audit(&Caller::Admin, None, &ohjaus_store::page::Page::first(50)).await.unwrap().items;
+        let actions: Vec<_> = log.iter().map(|e| (e.action, e.actor_role.as_str())).collect();
+        use ohjaus_store::write::privacy::AuditAction;
+        assert_eq!(actions, [(AuditAction::Export, "participant"), (AuditAction::NoteRead, "participant")]);
+        // A supervisor has no export of their own here.
+        let mut anna = Browser::default();
+        anna.sign_in(&world, world.supervisor_email).await;
+        assert_ne!(anna.get(&world.app, "/me/export.json").await.status, StatusCode::OK);
         world.close().await;
     }
 }
