@@ -90,6 +90,11 @@ impl SeriesContext {
         Party { name: self.supervisor.name.clone(), email: self.supervisor.email.clone() }
     }
 
+    /// Every supervisor of the series (ATTENDEEs with ROLE=CHAIR), the supervisor first.
+    pub fn supervisors(&self) -> Vec<Party> {
+        vec![self.organizer()]
+    }
+
     pub fn attendees(&self) -> Vec<Party> {
         self.participants.values().map(|p| Party { name: p.name.clone(), email: p.email.clone() }).collect()
     }
@@ -269,6 +274,7 @@ impl<'c> OutboxWriter<'c> {
             let notice = Notice::Invite {
                 recipient,
                 organizer: ctx.organizer(),
+                supervisors: ctx.supervisors(),
                 attendees: ctx.attendees(),
                 series: ctx.info(),
                 sequence: self.sequence,
