@@ -240,6 +240,7 @@ impl BookForm {
             kind: self.kind.clone(),
             title: self.title.clone(),
             supervisor_id: self.supervisor_id.parse().ok(),
+            co_supervisor_id: None,
             team_id,
             participant_ids,
             first_start: format!("{}T{}", self.date, self.time),

@@ -55,6 +55,7 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
         kind: "group_supervision".into(),
         title: title.into(),
         supervisor_id: Some(supervisor_id),
+        co_supervisor_id: None,
         team_id: None,
         participant_ids: Some(people),
         first_start: first.into(),
