@@ -19,7 +19,12 @@ use std::time::Duration;
 
 /// The sessions a person should see: (start, end) in UTC of the non-cancelled sessions they
 /// are invited to (`None`: the supervisor, who sees them all).
-async fn expected(api: &Api, admin: &str, series: &[String], person: Option<&str>) -> BTreeSet<(String, String)> {
+pub(crate) async fn expected(
+    api: &Api,
+    admin: &str,
+    series: &[String],
+    person: Option<&str>,
+) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for series_id in series {
         let answer = api.get(&format!("/api/v1/series/{series_id}/sessions"), admin).await;
@@ -178,7 +183,7 @@ impl Inbox<'_> {
 }
 
 /// The private feed link of the holder of `token`.
-async fn feed_url(api: &Api, token: &str) -> String {
+pub(crate) async fn feed_url(api: &Api, token: &str) -> String {
     let link = api.post("/api/v1/me/calendar-token", token, &json!({})).await;
     let url = url::Url::parse(link.expect(201)["url"].as_str().unwrap()).unwrap();
     // The link is built on the configured public URL; the test's server listens elsewhere.
