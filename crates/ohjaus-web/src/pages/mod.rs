@@ -104,6 +104,14 @@ impl ConflictLine {
     }
 }
 
+/// The supervisors of a series as its pages name them: "Anna" or, co-supervised, "Anna ja Bo".
+pub fn supervisor_names(locale: Locale, label: &ohjaus_store::read::series_labels::SeriesLabel) -> String {
+    match &label.co_supervisor_name {
+        Some(co) => format!("{} {} {co}", label.supervisor_name, crate::tr!(locale, "ja", "och", "and")),
+        None => label.supervisor_name.clone(),
+    }
+}
+
 /// The explained conflicts, one line each: which session, when, and what it collides with.
 pub fn conflict_list(ctx: &Ctx, conflicts: &[ConflictLine], names: &HashMap<Uuid, String>) -> Markup {
     let l = ctx.locale;
