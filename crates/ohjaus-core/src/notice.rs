@@ -95,6 +95,12 @@ pub enum Change {
     ParticipantAdded,
     /// The recipient was removed from the series.
     ParticipantRemoved,
+    /// The recipient, a supervisor, became the series' co-supervisor.
+    CoSupervisorAdded,
+    /// The recipient, a supervisor, no longer co-supervises the series.
+    CoSupervisorRemoved,
+    /// The series' co-supervisor changed (sent to its supervisor).
+    SupervisorsChanged,
     /// The whole series was cancelled.
     SeriesCancelled {
         /// Why, if said.

@@ -320,6 +320,9 @@ fn invite_headline(
         Change::ParticipantAdded => Headline::Added { title, kind },
         Change::ParticipantRemoved if supervisor => Headline::ParticipantsChanged { title },
         Change::ParticipantRemoved => Headline::Removed { title },
+        Change::CoSupervisorAdded => Headline::CoSupervision { title, joined: Some(true) },
+        Change::CoSupervisorRemoved => Headline::CoSupervision { title, joined: Some(false) },
+        Change::SupervisorsChanged => Headline::CoSupervision { title, joined: None },
         Change::SeriesCancelled { .. } => Headline::SeriesCancelled { title },
         Change::AbsenceReported { index, participant } => {
             Headline::Absence { title, participant: one_line(participant), index: *index, total }

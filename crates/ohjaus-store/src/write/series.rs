@@ -684,7 +684,7 @@ impl Store {
             let mut outbox = OutboxWriter::new(&context);
             for uid in &uids {
                 let event = EventRows::load(&txn, uid).await?;
-                outbox.about(&event, Audience::CoSupervisor, &Change::ParticipantRemoved, |view, _| {
+                outbox.about(&event, Audience::CoSupervisor, &Change::CoSupervisorRemoved, |view, _| {
                     let session_ids: Vec<Uuid> =
                         view.instances.iter().map(|i| i.session_id).filter(|s| future_set.contains(s)).collect();
                     if session_ids.is_empty() {
@@ -718,9 +718,9 @@ impl Store {
             for uid in &uids {
                 let event = EventRows::load(&txn, uid).await?;
                 if new_id.is_some() {
-                    outbox.about(&event, Audience::CoSupervisor, &Change::SeriesBooked, request);
+                    outbox.about(&event, Audience::CoSupervisor, &Change::CoSupervisorAdded, request);
                 }
-                outbox.about(&event, Audience::MainSupervisor, &Change::ParticipantAdded, request);
+                outbox.about(&event, Audience::MainSupervisor, &Change::SupervisorsChanged, request);
             }
             outbox.write(&txn, now).await?;
         }
