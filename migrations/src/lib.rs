@@ -13,6 +13,7 @@
 //! - [`m20270302_000001_session_starts`] — sessions by start, for the reminders' window.
 //! - [`m20270320_000001_contracts_invoices`] — contract terms with their history, billing
 //!   profiles, invoice number series, invoices and their lines, the sessions invoiced.
+//! - [`m20270330_000001_co_supervision`] — a series' second supervisor (and its sessions').
 //! - [`m20270420_000001_privacy`] — the audit log (note reads, exports, erasures, notes
 //!   deleted after their retention) and the record of erased people.
 
@@ -24,6 +25,7 @@ pub mod m20270201_000001_web;
 pub mod m20270301_000001_sign_in_limits;
 pub mod m20270302_000001_session_starts;
 pub mod m20270320_000001_contracts_invoices;
+pub mod m20270330_000001_co_supervision;
 pub mod m20270420_000001_privacy;
 
 /// The ordered list of migrations.
@@ -38,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270301_000001_sign_in_limits::Migration),
             Box::new(m20270302_000001_session_starts::Migration),
             Box::new(m20270320_000001_contracts_invoices::Migration),
+            Box::new(m20270330_000001_co_supervision::Migration),
             Box::new(m20270420_000001_privacy::Migration),
         ]
     }

@@ -2,7 +2,10 @@
 //! booked for a team of five sends six messages; each later change —
 //! moving session 3, cancelling session 4, re-planning from session 6, adding and removing a
 //! member, cancelling the series — sends messages which, applied in order the way a calendar
-//! client applies them, show exactly the sessions the API lists for that person.
+//! client applies them, show exactly the sessions the API lists for that person. Every message's
+//! ORGANIZER is the service's own address (`mail.organizer`), never its recipient; the
+//! supervisor is an ATTENDEE with ROLE=CHAIR, PARTSTAT=ACCEPTED, RSVP=FALSE, the participants
+//! REQ-PARTICIPANT with RSVP=TRUE.
 
 use crate::support::mail::{SmtpSink, messages, recipient};
 use crate::support::python::{calendar_view, email_view, python};
@@ -16,7 +19,12 @@ use std::time::Duration;
 
 /// The sessions a person should see: (start, end) in UTC of the non-cancelled sessions they
 /// are invited to (`None`: the supervisor, who sees them all).
-async fn expected(api: &Api, admin: &str, series: &[String], person: Option<&str>) -> BTreeSet<(String, String)> {
+pub(crate) async fn expected(
+    api: &Api,
+    admin: &str,
+    series: &[String],
+    person: Option<&str>,
+) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for series_id in series {
         let answer = api.get(&format!("/api/v1/series/{series_id}/sessions"), admin).await;
@@ -40,9 +48,43 @@ async fn expected(api: &Api, admin: &str, series: &[String], person: Option<&str
     out
 }
 
+/// The ORGANIZER the tests configure (`mail.organizer`), distinct from the sender.
+pub(crate) const ORGANIZER: &str = "kalenteri@ohjaus.example";
+
+/// Who organizes and who attends in every message `address` received, as both Python readers
+/// read them (`ics_check.py`'s "parties"): the service organizes, never the recipient; each of
+/// `chairs` (lower-case addresses) is an ATTENDEE with ROLE=CHAIR, PARTSTAT=ACCEPTED and
+/// RSVP=FALSE in every message; everyone else is a REQ-PARTICIPANT with RSVP=TRUE.
+pub(crate) fn assert_parties(view: &serde_json::Value, address: &str, chairs: &[&str]) {
+    let parties = view["parties"].as_array().expect("ics_check.py lists the parties");
+    assert!(!parties.is_empty(), "no message to {address}");
+    for entry in parties {
+        let organizer = entry["organizer"].as_str().unwrap_or_default();
+        assert_eq!(organizer, ORGANIZER, "the service organizes: {entry}");
+        assert_ne!(organizer, address, "a message names its own recipient as ORGANIZER: {entry}");
+        let attendees = entry["attendees"].as_array().unwrap();
+        for chair in chairs {
+            let found = attendees.iter().find(|a| a["address"] == *chair);
+            let found = found.unwrap_or_else(|| panic!("{chair} is not an ATTENDEE of {entry}"));
+            assert_eq!(
+                (&found["role"], &found["partstat"], &found["rsvp"]),
+                (&json!("CHAIR"), &json!("ACCEPTED"), &json!("FALSE")),
+                "{entry}"
+            );
+        }
+        for other in attendees.iter().filter(|a| !chairs.iter().any(|c| a["address"] == *c)) {
+            assert_eq!((&other["role"], &other["rsvp"]), (&json!("REQ-PARTICIPANT"), &json!("TRUE")), "{entry}");
+        }
+    }
+}
+
 /// What a person's calendar shows after all their messages so far.
 fn shown(python: &Path, mine: &[PathBuf]) -> BTreeSet<(String, String)> {
-    let view = calendar_view(python, mine);
+    occurrences(&calendar_view(python, mine))
+}
+
+/// The occurrences of a calendar view, after checking it has no problem.
+pub(crate) fn occurrences(view: &serde_json::Value) -> BTreeSet<(String, String)> {
     assert_eq!(view["problems"], json!([]), "calendar problems: {view}");
     view["occurrences"]
         .as_array()
@@ -62,7 +104,8 @@ async fn invitations_follow_every_change() {
         let spool = tempfile::tempdir().unwrap();
         let program = Program::new(database.url(), spool.path())
             .with("OHJAUS_MAIL__TRANSPORT", "smtp")
-            .with("OHJAUS_MAIL__SMTP_URL", &sink.url());
+            .with("OHJAUS_MAIL__SMTP_URL", &sink.url())
+            .with("OHJAUS_MAIL__ORGANIZER", &format!("Ohjaus-kalenteri <{ORGANIZER}>"));
         let admin = program.admin_token();
         let (_server, base) = program.serve(&[]);
         let api = Api::new(&base);
@@ -118,7 +161,13 @@ impl Inbox<'_> {
         for (address, person) in &self.people {
             let want = expected(self.api, self.admin, &self.series, person.as_deref()).await;
             let mine = self.received.get(address).cloned().unwrap_or_default();
-            let got = if mine.is_empty() { BTreeSet::new() } else { shown(self.python, &mine) };
+            let got = if mine.is_empty() {
+                BTreeSet::new()
+            } else {
+                let view = calendar_view(self.python, &mine);
+                assert_parties(&view, address, &["anna@ohjaus.example"]);
+                occurrences(&view)
+            };
             assert_eq!(got, want, "after {step}: the calendar of {address} differs from the API");
         }
         // A subscribed calendar shows the same sessions as the invitations.
@@ -134,7 +183,7 @@ impl Inbox<'_> {
 }
 
 /// The private feed link of the holder of `token`.
-async fn feed_url(api: &Api, token: &str) -> String {
+pub(crate) async fn feed_url(api: &Api, token: &str) -> String {
     let link = api.post("/api/v1/me/calendar-token", token, &json!({})).await;
     let url = url::Url::parse(link.expect(201)["url"].as_str().unwrap()).unwrap();
     // The link is built on the configured public URL; the test's server listens elsewhere.

@@ -7,6 +7,7 @@ mod support;
 mod backup;
 mod chaos;
 mod cli;
+mod co_supervision;
 mod delivery;
 mod first_minutes;
 mod invites;

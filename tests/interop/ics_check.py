@@ -16,8 +16,11 @@ The result is expanded twice, independently: with `icalendar` + `recurring-ical-
 with `vobject` (which reads the VTIMEZONE blocks and expands the RRULE/EXDATE with dateutil's
 rruleset; the overrides are applied here). Instances with STATUS:CANCELLED are dropped.
 
-Prints JSON: {"occurrences": [{"uid", "start", "end"}], "problems": [...]}, instants in UTC
-(`2027-01-21T11:00:00Z`), sorted by start then UID. Problems include any disagreement between
+Prints JSON: {"occurrences": [{"uid", "start", "end"}], "parties": [...], "problems": [...]},
+instants in UTC (`2027-01-21T11:00:00Z`), sorted by start then UID. "parties" lists, per message
+and VEVENT, who organizes and who attends as both parsers read them: {"file", "method", "uid",
+"organizer": address, "attendees": [{"address", "role", "partstat", "rsvp"}]} (addresses
+lower-case without `mailto:`). Problems include any disagreement between
 the two readings, a METHOD that differs from the MIME method, a TZID without VTIMEZONE, a REQUEST
 or CANCEL without ORGANIZER or ATTENDEE, a SEQUENCE that does not rise per UID, an override of
 no occurrence, and lines that are not CRLF-ended or longer than 75 octets.
@@ -140,6 +143,50 @@ def static_problems(label, cal, mime_method):
         if method == "PUBLISH" and ev.get("ORGANIZER") is None:
             found.append(f"{label}: {uid}: PUBLISH without ORGANIZER")
     return method, found
+
+
+# --- who organizes and who attends -----------------------------------------------------------
+
+def address(value):
+    text = str(value).strip()
+    return (text[7:] if text.lower().startswith("mailto:") else text).lower()
+
+
+def parties_icalendar(events):
+    out = []
+    for ev in events:
+        organizer = ev.get("ORGANIZER")
+        attendees = ev.get("ATTENDEE")
+        attendees = attendees if isinstance(attendees, list) else ([attendees] if attendees is not None else [])
+        out.append({
+            "uid": str(ev.get("UID")),
+            "organizer": address(organizer) if organizer is not None else None,
+            "attendees": [{
+                "address": address(a),
+                "role": a.params.get("ROLE"),
+                "partstat": a.params.get("PARTSTAT"),
+                "rsvp": a.params.get("RSVP"),
+            } for a in attendees],
+        })
+    return out
+
+
+def parties_vobject(events):
+    out = []
+    for ev in events:
+        organizer = ev.contents.get("organizer", [None])[0]
+        first = lambda line, name: (line.params.get(name) or [None])[0]
+        out.append({
+            "uid": str(ev.uid.value),
+            "organizer": address(organizer.value) if organizer is not None else None,
+            "attendees": [{
+                "address": address(a.value),
+                "role": first(a, "ROLE"),
+                "partstat": first(a, "PARTSTAT"),
+                "rsvp": first(a, "RSVP"),
+            } for a in ev.contents.get("attendee", [])],
+        })
+    return out
 
 
 # --- one client per parser ---------------------------------------------------------------------
@@ -337,6 +384,7 @@ def check(paths):
     readers = [IcalendarReader(), VobjectReader()]
     clients = [Client(r) for r in readers]
     last_sequence = {}
+    parties = []
     for path in paths:
         for label, payload, mime_method, is_part in messages_of(path, problems):
             problems += line_problems(label, payload, is_part)
@@ -349,6 +397,10 @@ def check(paths):
             cal = parsed[0][0]
             method, found = static_problems(label, cal, mime_method)
             problems += found
+            by_icalendar = parties_icalendar(parsed[0][1])
+            if by_icalendar != parties_vobject(parsed[1][1]):
+                problems.append(f"{label}: the parsers read the ORGANIZER or ATTENDEEs differently")
+            parties += [dict(entry, file=label, method=method) for entry in by_icalendar]
             reader = readers[0]
             if method in ("REQUEST", "CANCEL"):
                 sequences = {}
@@ -378,7 +430,7 @@ def check(paths):
             f"{readers[0].name} only: {[(u, stamp(s), stamp(e)) for s, e, u in only_a]}; "
             f"{readers[1].name} only: {[(u, stamp(s), stamp(e)) for s, e, u in only_b]}")
     occurrences = [{"uid": u, "start": stamp(s), "end": stamp(e)} for s, e, u in primary]
-    return {"occurrences": occurrences, "problems": sorted(set(problems), key=problems.index)}
+    return {"occurrences": occurrences, "parties": parties, "problems": sorted(set(problems), key=problems.index)}
 
 
 def main(argv):

@@ -260,6 +260,59 @@ pub struct Conflict {
     pub person_id: Option<Uuid>,
     /// The calendar connection of an external block, for the `*_busy_external` reasons.
     pub calendar_id: Option<Uuid>,
+    /// The supervisor, for the supervisor's reasons (`supervisor_busy`,
+    /// `supervisor_busy_external`, `supervisor_absent`, `outside_working_hours`) when the check
+    /// names them ([`find_conflicts_of`]); `None` from [`find_conflicts`].
+    pub supervisor_id: Option<Uuid>,
+}
+
+impl ConflictReason {
+    /// Whether it is about a supervisor's time (their bookings, calendars, absences, hours).
+    pub fn is_supervisor(self) -> bool {
+        !matches!(self, Self::ParticipantBusy | Self::ParticipantBusyExternal)
+    }
+}
+
+/// Every conflict of every occurrence with several supervisors (co-supervision: each
+/// occurrence must fit every supervisor's bookings, calendars, absences and working hours) and
+/// the participants. Each supervisor's conflicts carry their id in `supervisor_id`. Ordered by
+/// occurrence, then reason, then supervisor, then what it collides with.
+pub fn find_conflicts_of(
+    occurrences: &[Occurrence],
+    supervisors: &[(Uuid, &SupervisorAgenda)],
+    participants: &[ParticipantAgenda],
+) -> Vec<Conflict> {
+    let name = |id: Uuid, mut list: Vec<Conflict>| {
+        for conflict in &mut list {
+            if conflict.reason.is_supervisor() {
+                conflict.supervisor_id = Some(id);
+            }
+        }
+        list
+    };
+    let Some(((first_id, first), rest)) = supervisors.split_first() else {
+        return find_conflicts(occurrences, &SupervisorAgenda::default(), participants);
+    };
+    let mut conflicts = name(*first_id, find_conflicts(occurrences, first, participants));
+    if rest.is_empty() {
+        return conflicts;
+    }
+    for (id, agenda) in rest {
+        conflicts.extend(name(*id, find_conflicts(occurrences, agenda, &[])));
+    }
+    let position: std::collections::HashMap<(u32, DateTime<Utc>), usize> =
+        occurrences.iter().enumerate().map(|(i, o)| ((o.index, o.starts_at), i)).collect();
+    conflicts.sort_by_key(|c| {
+        (
+            position.get(&(c.index, c.starts_at)).copied().unwrap_or(usize::MAX),
+            c.reason,
+            c.supervisor_id,
+            c.person_id,
+            c.with.map(|b| b.starts_at),
+            c.calendar_id,
+        )
+    });
+    conflicts
 }
 
 /// Every conflict of every occurrence, ordered by occurrence, then reason, then what it
@@ -279,6 +332,7 @@ pub fn find_conflicts(
             with: with.map(Busy::booking),
             person_id,
             calendar_id: with.and_then(Busy::calendar_id),
+            supervisor_id: None,
         };
         let first = conflicts.len();
         let (wide_start, wide_end) = (starts_at - supervisor.buffer, ends_at + supervisor.buffer);
@@ -363,6 +417,30 @@ mod tests {
         assert_eq!(conflicts[0].reason, ConflictReason::SupervisorBusy);
         let participant = ParticipantAgenda { person_id: Uuid::nil(), bookings: BookingIndex::new(vec![booking]) };
         assert!(find_conflicts(&[occurrence], &SupervisorAgenda::default(), &[participant]).is_empty());
+    }
+
+    #[test]
+    fn each_supervisors_conflicts_name_them() {
+        let (first, second) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let busy = Booking::new(t("2027-01-12T10:00:00Z"), t("2027-01-12T11:00:00Z"));
+        let free = SupervisorAgenda::default();
+        let taken = SupervisorAgenda { bookings: BookingIndex::new(vec![busy]), ..SupervisorAgenda::default() };
+        let occurrences = [
+            Occurrence { index: 1, starts_at: t("2027-01-12T10:30:00Z"), ends_at: t("2027-01-12T11:30:00Z") },
+            Occurrence { index: 2, starts_at: t("2027-01-19T10:30:00Z"), ends_at: t("2027-01-19T11:30:00Z") },
+        ];
+        let person = ParticipantAgenda { person_id: Uuid::from_u128(9), bookings: BookingIndex::new(vec![busy]) };
+        let found = find_conflicts_of(&occurrences, &[(first, &free), (second, &taken)], &[person]);
+        let seen: Vec<_> = found.iter().map(|c| (c.index, c.reason, c.supervisor_id, c.person_id)).collect();
+        assert_eq!(
+            seen,
+            [
+                (1, ConflictReason::SupervisorBusy, Some(second), None),
+                (1, ConflictReason::ParticipantBusy, None, Some(Uuid::from_u128(9))),
+            ]
+        );
+        let alone = find_conflicts_of(&occurrences, &[(second, &taken)], &[]);
+        assert_eq!(alone.iter().map(|c| c.supervisor_id).collect::<Vec<_>>(), [Some(second)]);
     }
 
     #[test]

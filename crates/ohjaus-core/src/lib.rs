@@ -81,7 +81,7 @@ pub use calendar::{CalendarEvent, EventInstance, SessionStatus, is_ohjaus_uid};
 pub use cancellation::{CancellationOutcome, CancellationTerms};
 pub use conflicts::{
     Booking, BookingIndex, Busy, BusySource, Conflict, ConflictReason, Occurrence, ParticipantAgenda, SupervisorAgenda,
-    find_conflicts,
+    find_conflicts, find_conflicts_of,
 };
 pub use contract::{Charge, ContractTerms, ContractTermsBody, DecimalInput, PayerBody, PayerDetails, TrialSessions};
 pub use days_off::{Closure, DayOff, DaysOff};

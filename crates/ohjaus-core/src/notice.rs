@@ -20,7 +20,8 @@ pub struct Party {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// The series' supervisor (the organizer).
+    /// A supervisor of the series (its supervisor or co-supervisor): an ATTENDEE with
+    /// ROLE=CHAIR in its invitations, whose ORGANIZER is the service itself.
     Supervisor,
     /// A participant (an attendee).
     Participant,
@@ -94,6 +95,12 @@ pub enum Change {
     ParticipantAdded,
     /// The recipient was removed from the series.
     ParticipantRemoved,
+    /// The recipient, a supervisor, became the series' co-supervisor.
+    CoSupervisorAdded,
+    /// The recipient, a supervisor, no longer co-supervises the series.
+    CoSupervisorRemoved,
+    /// The series' co-supervisor changed (sent to its supervisor).
+    SupervisorsChanged,
     /// The whole series was cancelled.
     SeriesCancelled {
         /// Why, if said.
@@ -180,8 +187,14 @@ pub enum Notice {
     Invite {
         /// To whom.
         recipient: Recipient,
-        /// The supervisor, as ORGANIZER.
+        /// The series' supervisor: whom participants reply to. (The field keeps its stored name;
+        /// the calendar object's ORGANIZER is the service's own address, and every supervisor
+        /// is an ATTENDEE with ROLE=CHAIR.)
         organizer: Party,
+        /// Every supervisor of the series, `organizer` first, then a co-supervisor: ATTENDEEs
+        /// with ROLE=CHAIR. Empty in notices queued before co-supervision: `organizer` alone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        supervisors: Vec<Party>,
         /// The participants, as ATTENDEEs.
         attendees: Vec<Party>,
         /// The series.

@@ -67,6 +67,11 @@ pub struct ConflictView {
     /// The busy participant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub person_id: Option<Uuid>,
+    /// Which supervisor, for a supervisor's reason (`supervisor_busy`,
+    /// `supervisor_busy_external`, `supervisor_absent`, `outside_working_hours`): the series'
+    /// supervisor or its co-supervisor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_id: Option<Uuid>,
     /// The busy time it collides with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub with: Option<CollidesWith>,
@@ -116,6 +121,7 @@ impl ConflictView {
             reason: conflict.reason,
             session_id: conflict.with.and_then(|b| b.session_id),
             person_id: conflict.person_id,
+            supervisor_id: conflict.supervisor_id,
             with: conflict
                 .with
                 .map(|b| CollidesWith { starts_at: zone.rfc3339(b.starts_at), ends_at: zone.rfc3339(b.ends_at) }),

@@ -32,6 +32,10 @@ pub struct SeriesBody {
     /// The supervisor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<Uuid>,
+    /// A second supervisor (co-supervision, *pariohjaus*): every session must fit both
+    /// supervisors' time, and both receive the invitations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co_supervisor_id: Option<Uuid>,
     /// A team whose members take part (or `participant_ids`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<Uuid>,
@@ -94,6 +98,8 @@ pub struct SeriesSpec {
     pub organization_id: Option<Uuid>,
     /// The supervisor, when given.
     pub supervisor_id: Option<Uuid>,
+    /// The co-supervisor, when given (never the supervisor).
+    pub co_supervisor_id: Option<Uuid>,
     /// The participants, when given.
     pub participants: Option<Participants>,
     /// The kind.
@@ -151,6 +157,9 @@ impl SeriesBody {
             FieldError::new("kind", format!("unknown kind {:?} (use one of {})", self.kind, known.join(", ")))
         }));
         let title = errors.take(Label::parse("title", &self.title));
+        if self.co_supervisor_id.is_some() && self.co_supervisor_id == self.supervisor_id {
+            errors.push(FieldError::new("co_supervisor_id", "must differ from supervisor_id"));
+        }
         let participants = match (self.team_id, &self.participant_ids) {
             (Some(_), Some(_)) => {
                 errors.push(FieldError::new("participant_ids", "give either team_id or participant_ids, not both"));
@@ -236,6 +245,7 @@ impl SeriesBody {
         Ok(SeriesSpec {
             organization_id: self.organization_id,
             supervisor_id: self.supervisor_id,
+            co_supervisor_id: self.co_supervisor_id,
             participants,
             kind,
             title,

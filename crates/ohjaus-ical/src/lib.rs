@@ -4,7 +4,8 @@
 //! A tour:
 //!
 //! - [`render`] turns a [`CalendarMessage`] (the outbox's snapshot of a change) and a
-//!   [`MessageContext`] (organizer, attendees, title, SEQUENCE) into a [`Rendered`] object: the
+//!   [`MessageContext`] (the service as organizer, the supervisors as chairs, the participants,
+//!   title, SEQUENCE) into a [`Rendered`] object: the
 //!   METHOD for the email's `text/calendar; method=…` part and the text.
 //!   - `Request`: the whole event — DTSTART in the event's zone, an RRULE whose COUNT covers
 //!     exactly the rule occurrences up to the last session's, an EXDATE for every occurrence
@@ -76,15 +77,23 @@ pub struct Rendered {
 
 /// Who and what a message is about, besides the calendar event itself: the fields of a
 /// [`Notice::Invite`].
+///
+/// Who organizes: the ORGANIZER is the service's own address (setting `mail.organizer`), never
+/// a person the message goes to. Outlook treats a METHOD:REQUEST that names its recipient as
+/// ORGANIZER as the organizer's own copy ("no response required") and does not put it in their
+/// calendar, so the supervisors — who most need the sessions — are ATTENDEEs with ROLE=CHAIR,
+/// PARTSTAT=ACCEPTED and RSVP=FALSE; participants are REQ-PARTICIPANT with RSVP=TRUE.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageContext<'a> {
-    /// The supervisor: ORGANIZER.
+    /// The service: ORGANIZER.
     pub organizer: &'a Party,
+    /// The series' supervisors: ATTENDEEs with ROLE=CHAIR.
+    pub chairs: &'a [Party],
     /// The participants: ATTENDEEs.
     pub attendees: &'a [Party],
     /// The participant the message goes to, listed as an ATTENDEE even when no longer in
     /// `attendees` (RFC 5546: a CANCEL to a removed attendee names that attendee); `None` for
-    /// the supervisor's own copy.
+    /// a supervisor's copy.
     pub recipient: Option<&'a Party>,
     /// SUMMARY: the series' title.
     pub summary: &'a str,
@@ -95,14 +104,20 @@ pub struct MessageContext<'a> {
 }
 
 impl<'a> MessageContext<'a> {
-    /// The context and calendar message of an invite notice (`None` for other notices). The
-    /// SUMMARY is the series' title; set `description` for a localized text.
-    pub fn of_invite(notice: &'a Notice) -> Option<(Self, &'a CalendarMessage)> {
-        let Notice::Invite { recipient, organizer, attendees, series, sequence, calendar, .. } = notice else {
+    /// The context and calendar message of an invite notice (`None` for other notices), with
+    /// `organizer` (the service) as ORGANIZER. The SUMMARY is the series' title; set
+    /// `description` for a localized text.
+    pub fn of_invite(notice: &'a Notice, organizer: &'a Party) -> Option<(Self, &'a CalendarMessage)> {
+        let Notice::Invite {
+            recipient, organizer: supervisor, supervisors, attendees, series, sequence, calendar, ..
+        } = notice
+        else {
             return None;
         };
+        let chairs = if supervisors.is_empty() { std::slice::from_ref(supervisor) } else { supervisors.as_slice() };
         let context = Self {
             organizer,
+            chairs,
             attendees,
             recipient: (recipient.role == Role::Participant).then_some(&recipient.party),
             summary: &series.title,
@@ -112,14 +127,17 @@ impl<'a> MessageContext<'a> {
         Some((context, calendar))
     }
 
-    /// The ATTENDEEs: each participant once (by address, case-insensitively), the recipient
-    /// added when missing, never the organizer.
-    fn attendee_list(&self) -> Vec<&'a Party> {
-        let mut list: Vec<&'a Party> = Vec::new();
-        for party in self.attendees.iter().chain(self.recipient) {
-            let same = |p: &&Party| p.email.eq_ignore_ascii_case(&party.email);
+    /// The ATTENDEEs, each once (by address, case-insensitively) and never the organizer: the
+    /// supervisors (`true`: ROLE=CHAIR), then the participants, the recipient added when
+    /// missing.
+    fn attendee_list(&self) -> Vec<(&'a Party, bool)> {
+        let mut list: Vec<(&'a Party, bool)> = Vec::new();
+        let chairs = self.chairs.iter().map(|p| (p, true));
+        let others = self.attendees.iter().chain(self.recipient).map(|p| (p, false));
+        for (party, chair) in chairs.chain(others) {
+            let same = |(p, _): &(&Party, bool)| p.email.eq_ignore_ascii_case(&party.email);
             if !list.iter().any(same) && !party.email.eq_ignore_ascii_case(&self.organizer.email) {
-                list.push(party);
+                list.push((party, chair));
             }
         }
         list
@@ -280,6 +298,7 @@ pub fn feed(name: &str, entries: &[FeedEntry<'_>], dtstamp: DateTime<Utc>) -> Re
     for entry in entries {
         let ctx = MessageContext {
             organizer: entry.organizer,
+            chairs: &[],
             attendees: &[],
             recipient: None,
             summary: entry.summary,

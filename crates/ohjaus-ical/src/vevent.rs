@@ -48,12 +48,15 @@ fn organizer(party: &Party) -> Property {
     property.done()
 }
 
-fn attendee(party: &Party) -> Attendee {
-    let mut attendee = Attendee::new(mailto(&party.email))
-        .cutype(CUType::Individual)
-        .role(Role::ReqParticipant)
-        .partstat(PartStat::NeedsAction)
-        .rsvp(true);
+/// A participant (REQ-PARTICIPANT, NEEDS-ACTION, RSVP=TRUE) or, when `chair`, a supervisor
+/// (CHAIR, ACCEPTED, RSVP=FALSE: they lead the sessions and answer nothing).
+fn attendee(party: &Party, chair: bool) -> Attendee {
+    let attendee = Attendee::new(mailto(&party.email)).cutype(CUType::Individual);
+    let mut attendee = if chair {
+        attendee.role(Role::Chair).partstat(PartStat::Accepted).rsvp(false)
+    } else {
+        attendee.role(Role::ReqParticipant).partstat(PartStat::NeedsAction).rsvp(true)
+    };
     let name = param_value(&party.name);
     if !name.trim().is_empty() {
         attendee = attendee.cn(name.trim().to_owned());
@@ -72,8 +75,8 @@ impl Common<'_> {
             .summary(&single_line(self.ctx.summary))
             .append_property(organizer(self.ctx.organizer));
         if self.with_attendees {
-            for party in self.ctx.attendee_list() {
-                event.attendee(attendee(party));
+            for (party, chair) in self.ctx.attendee_list() {
+                event.attendee(attendee(party, chair));
             }
         }
         event

@@ -160,6 +160,7 @@ fn invite(n: usize, locale: Locale) -> Notice {
             id: Uuid::from_u128(n as u128),
         },
         organizer: Party { name: "Sari Ohjaaja".into(), email: "sari@tyonohjaus.example".into() },
+        supervisors: Vec::new(),
         attendees: (0..6).map(person).collect(),
         series: SeriesInfo {
             series_id: Uuid::from_u128(10),
@@ -324,7 +325,9 @@ fn rendering(count: u64, from: &lettre::message::Mailbox) -> (Measure, [Duration
         let t0 = Instant::now();
         let letter = ohjaus_notify::letter(&notice);
         let t1 = Instant::now();
-        let calendar = ohjaus_notify::worker::render_calendar_with(&notice, &letter, envelope.date).expect("renders");
+        let calendar =
+            ohjaus_notify::worker::render_calendar_with(&notice, &letter, &envelope.organizer_party(), envelope.date)
+                .expect("renders");
         let t2 = Instant::now();
         let message = ohjaus_notify::compose_letter(&notice, &letter, calendar.as_ref(), &envelope).expect("composes");
         let t3 = Instant::now();

@@ -43,13 +43,27 @@ pub struct Envelope {
     pub message_id: String,
     /// The `Date`.
     pub date: DateTime<Utc>,
+    /// The ORGANIZER of an invite's calendar object: the service's own address (setting
+    /// `mail.organizer`, default the `From` mailbox), never a supervisor.
+    pub organizer: Mailbox,
 }
 
 impl Envelope {
-    /// An envelope whose `Message-ID` is `<{key}@{the From domain}>`.
+    /// An envelope whose `Message-ID` is `<{key}@{the From domain}>`, organized by `from`.
     pub fn for_key(from: Mailbox, key: &str, date: DateTime<Utc>) -> Self {
         let domain = from.email.domain().to_owned();
-        Self { from, message_id: format!("<{key}@{domain}>"), date }
+        Self { organizer: from.clone(), from, message_id: format!("<{key}@{domain}>"), date }
+    }
+
+    /// The same envelope with `organizer` as the calendar objects' ORGANIZER.
+    pub fn organized_by(mut self, organizer: Mailbox) -> Self {
+        self.organizer = organizer;
+        self
+    }
+
+    /// The ORGANIZER as a party: the mailbox's name (empty when it has none) and address.
+    pub fn organizer_party(&self) -> Party {
+        Party { name: self.organizer.name.clone().unwrap_or_default(), email: self.organizer.email.to_string() }
     }
 }
 
@@ -306,6 +320,9 @@ fn invite_headline(
         Change::ParticipantAdded => Headline::Added { title, kind },
         Change::ParticipantRemoved if supervisor => Headline::ParticipantsChanged { title },
         Change::ParticipantRemoved => Headline::Removed { title },
+        Change::CoSupervisorAdded => Headline::CoSupervision { title, joined: Some(true) },
+        Change::CoSupervisorRemoved => Headline::CoSupervision { title, joined: Some(false) },
+        Change::SupervisorsChanged => Headline::CoSupervision { title, joined: None },
         Change::SeriesCancelled { .. } => Headline::SeriesCancelled { title },
         Change::AbsenceReported { index, participant } => {
             Headline::Absence { title, participant: one_line(participant), index: *index, total }

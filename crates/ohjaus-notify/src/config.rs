@@ -34,6 +34,10 @@ pub struct MailConfig {
     pub dir: PathBuf,
     /// The `From` mailbox, e.g. `Ohjaus <noreply@ohjaus.example>`.
     pub from: String,
+    /// The ORGANIZER of every invitation, update and cancellation, e.g.
+    /// `Ohjaus <kalenteri@ohjaus.example>`; unset or empty: `from`. Never a supervisor: a
+    /// client treats a message naming its recipient as ORGANIZER as its own copy.
+    pub organizer: Option<String>,
 }
 
 impl Default for MailConfig {
@@ -45,6 +49,7 @@ impl Default for MailConfig {
             smtp_timeout_ms: 30_000,
             dir: PathBuf::from("data/mail"),
             from: "Ohjaus <noreply@ohjaus.invalid>".to_owned(),
+            organizer: None,
         }
     }
 }

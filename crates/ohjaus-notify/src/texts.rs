@@ -316,6 +316,14 @@ pub enum Headline {
         /// The series' title.
         title: String,
     },
+    /// The reader became (`joined`) or stopped being the series' co-supervisor; or, neither,
+    /// the supervisor's view of its co-supervisor changing.
+    CoSupervision {
+        /// The series' title.
+        title: String,
+        /// `Some(true)`: the reader joined; `Some(false)`: left; `None`: the supervisor's view.
+        joined: Option<bool>,
+    },
     /// One session moved.
     Moved {
         /// The series' title.
@@ -412,6 +420,15 @@ impl Headline {
             (H::ParticipantsChanged { title }, Fi) => format!("Osallistujat muuttuneet: {title}"),
             (H::ParticipantsChanged { title }, Sv) => format!("Ändrade deltagare: {title}"),
             (H::ParticipantsChanged { title }, En) => format!("Participants changed: {title}"),
+            (H::CoSupervision { title, joined: Some(true) }, Fi) => format!("Pariohjaus: {title}"),
+            (H::CoSupervision { title, joined: Some(true) }, Sv) => format!("Parhandledning: {title}"),
+            (H::CoSupervision { title, joined: Some(true) }, En) => format!("Co-supervision: {title}"),
+            (H::CoSupervision { title, joined: Some(false) }, Fi) => format!("Pariohjaus päättyi: {title}"),
+            (H::CoSupervision { title, joined: Some(false) }, Sv) => format!("Parhandledningen upphörde: {title}"),
+            (H::CoSupervision { title, joined: Some(false) }, En) => format!("Co-supervision ended: {title}"),
+            (H::CoSupervision { title, joined: None }, Fi) => format!("Pariohjaaja muuttunut: {title}"),
+            (H::CoSupervision { title, joined: None }, Sv) => format!("Ändrad medhandledare: {title}"),
+            (H::CoSupervision { title, joined: None }, En) => format!("Co-supervisor changed: {title}"),
             (H::Moved { title, session, start }, locale) => {
                 let word = match locale {
                     Fi => "Siirretty",
@@ -524,6 +541,40 @@ impl Headline {
             (H::ParticipantsChanged { title }, En) => vec![
                 format!("The participants of {} have changed.", q(title)),
                 "The calendar entry's attendee list is updated.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: Some(true) }, Fi) => {
+                vec![format!("Olet nyt sarjan {} pariohjaaja.", q(title)), "Alla ovat sen tulevat istunnot.".to_owned()]
+            }
+            (H::CoSupervision { title, joined: Some(true) }, Sv) => vec![
+                format!("Du är nu medhandledare i serien {}.", q(title)),
+                "Nedan finns dess kommande träffar.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: Some(true) }, En) => {
+                vec![format!("You now co-supervise {}.", q(title)), "Below are its coming sessions.".to_owned()]
+            }
+            (H::CoSupervision { title, joined: Some(false) }, Fi) => vec![
+                format!("Et ole enää sarjan {} pariohjaaja.", q(title)),
+                "Sen tulevat istunnot poistuvat kalenteristasi.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: Some(false) }, Sv) => vec![
+                format!("Du är inte längre medhandledare i serien {}.", q(title)),
+                "Dess kommande träffar tas bort ur din kalender.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: Some(false) }, En) => vec![
+                format!("You no longer co-supervise {}.", q(title)),
+                "Its coming sessions are removed from your calendar.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: None }, Fi) => vec![
+                format!("Sarjan {} pariohjaaja on muuttunut.", q(title)),
+                "Kalenterimerkinnän ohjaajat on päivitetty.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: None }, Sv) => vec![
+                format!("Medhandledaren i serien {} har ändrats.", q(title)),
+                "Handledarna i kalenderposten är uppdaterade.".to_owned(),
+            ],
+            (H::CoSupervision { title, joined: None }, En) => vec![
+                format!("The co-supervisor of {} has changed.", q(title)),
+                "The calendar entry's supervisors are updated.".to_owned(),
             ],
             (H::Moved { title, session, .. }, Fi) => {
                 vec![format!("{} sarjassa {} on siirretty uuteen aikaan.", capitalized(session), q(title))]

@@ -24,6 +24,7 @@ use crate::transport::{Delivery, Transport, TransportError};
 use chrono::{DateTime, TimeDelta, Utc};
 use lettre::message::Mailbox;
 use ohjaus_core::Notice;
+use ohjaus_core::notice::Party;
 use ohjaus_store::outbox::claim::{ClaimedNotice, FailOutcome};
 use ohjaus_store::{Clock, Store, StoreError};
 use std::future::Future;
@@ -41,6 +42,8 @@ pub struct Mailer {
     pub transport: Transport,
     /// The `From` mailbox.
     pub from: Mailbox,
+    /// The ORGANIZER of every invitation, update and cancellation (default `from`).
+    pub organizer: Mailbox,
 }
 
 /// Why the worker could not start.
@@ -49,6 +52,9 @@ pub enum WorkerError {
     /// `mail.from` is not a mailbox.
     #[error("mail.from is not a valid mailbox: {0}")]
     From(String),
+    /// `mail.organizer` is not a mailbox.
+    #[error("mail.organizer is not a valid mailbox: {0}")]
+    Organizer(String),
     /// The transport could not be set up.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -61,15 +67,27 @@ pub enum WorkerError {
 }
 
 impl Mailer {
-    /// A mailer sending through `transport` as `from`.
+    /// A mailer sending through `transport` as `from`, which also organizes the invitations.
     pub fn new(transport: Transport, from: Mailbox) -> Self {
-        Self { transport, from }
+        Self { transport, organizer: from.clone(), from }
+    }
+
+    /// The same mailer with `organizer` as the invitations' ORGANIZER.
+    pub fn organized_by(mut self, organizer: Mailbox) -> Self {
+        self.organizer = organizer;
+        self
     }
 
     /// The mailer `config` describes (call inside a Tokio runtime for SMTP).
     pub fn from_config(config: &MailConfig) -> Result<Self, WorkerError> {
         let from = config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string()))?;
-        Ok(Self::new(Transport::from_config(config)?, from))
+        let mailer = Self::new(Transport::from_config(config)?, from);
+        match config.organizer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            Some(organizer) => Ok(mailer.organized_by(
+                organizer.parse().map_err(|e: lettre::address::AddressError| WorkerError::Organizer(e.to_string()))?,
+            )),
+            None => Ok(mailer),
+        }
     }
 }
 
@@ -346,7 +364,9 @@ impl Worker {
 
     /// The email of a row, its Message-ID derived from the row id.
     fn render(&self, row: &ClaimedNotice, id: &str) -> Result<lettre::Message, String> {
-        render_email(&row.notice, &Envelope::for_key(self.mailer.from.clone(), id, self.now()))
+        let envelope =
+            Envelope::for_key(self.mailer.from.clone(), id, self.now()).organized_by(self.mailer.organizer.clone());
+        render_email(&row.notice, &envelope)
     }
 
     /// Polls the outbox until `stop` turns true: a pass, then — unless the batch was full,
@@ -418,29 +438,37 @@ impl Worker {
 }
 
 /// The email of `notice` as the worker sends it: its letter made once, the calendar object of
-/// an invite (DTSTAMP the envelope's date), the MIME message.
+/// an invite (DTSTAMP the envelope's date, ORGANIZER the envelope's organizer), the MIME
+/// message.
 pub fn render_email(notice: &Notice, envelope: &Envelope) -> Result<lettre::Message, String> {
     let letter = compose::letter(notice);
-    let calendar = render_calendar_with(notice, &letter, envelope.date)?;
+    let calendar = render_calendar_with(notice, &letter, &envelope.organizer_party(), envelope.date)?;
     compose::compose_letter(notice, &letter, calendar.as_ref(), envelope).map_err(|e| e.to_string())
 }
 
 /// The calendar object of an invite, rendered by `ohjaus-ical` with the message's own words
-/// as DESCRIPTION; `None` for other notices.
-pub fn render_calendar(notice: &Notice, dtstamp: DateTime<Utc>) -> Result<Option<CalendarPart>, String> {
+/// as DESCRIPTION and `organizer` (the service) as ORGANIZER; `None` for other notices.
+pub fn render_calendar(
+    notice: &Notice,
+    organizer: &Party,
+    dtstamp: DateTime<Utc>,
+) -> Result<Option<CalendarPart>, String> {
     if !matches!(notice, Notice::Invite { .. }) {
         return Ok(None);
     }
-    render_calendar_with(notice, &compose::letter(notice), dtstamp)
+    render_calendar_with(notice, &compose::letter(notice), organizer, dtstamp)
 }
 
 /// [`render_calendar`] with the notice's letter already made.
 pub fn render_calendar_with(
     notice: &Notice,
     letter: &Letter,
+    organizer: &Party,
     dtstamp: DateTime<Utc>,
 ) -> Result<Option<CalendarPart>, String> {
-    let Some((mut context, message)) = ohjaus_ical::MessageContext::of_invite(notice) else { return Ok(None) };
+    let Some((mut context, message)) = ohjaus_ical::MessageContext::of_invite(notice, organizer) else {
+        return Ok(None);
+    };
     let description = letter.lead.join(" ");
     context.description = Some(&description);
     let rendered = ohjaus_ical::render(message, &context, dtstamp).map_err(|e| format!("calendar: {e}"))?;

@@ -216,6 +216,7 @@ fn invite_payload() -> Notice {
             id: Uuid::now_v7(),
         },
         organizer: Party { name: "Ohjaaja".into(), email: "ohjaaja@example.fi".into() },
+        supervisors: Vec::new(),
         attendees: (0..6).map(|i| Party { name: format!("Hoitaja {i}"), email: format!("h{i}@example.fi") }).collect(),
         series: SeriesInfo {
             series_id,

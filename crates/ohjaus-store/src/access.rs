@@ -5,7 +5,9 @@
 //!   any (`Forbidden`). Booking a series, suggesting slots, people, teams, closures and the
 //!   report are managing.
 //! - A **series** (and each of its sessions) is seen by admins, by its organization's
-//!   coordinator, by its supervisor and by its participants; a *participant* is a person on
+//!   coordinator, by its supervisors (its supervisor and its co-supervisor, both in the role
+//!   [`SeriesRole::Supervisor`]: co-supervision shares everything a supervisor may do and
+//!   read, notes included) and by its participants; a *participant* is a person on
 //!   its current list or invited to any of its sessions (someone who left midway still sees
 //!   what they took part in). Anyone else gets `NotFound`, as if it did not exist. What a
 //!   caller may do with it is their [`SeriesRole`] against the [`Access`] asked for; the
@@ -35,7 +37,7 @@ pub(crate) enum SeriesRole {
     Admin,
     /// The coordinator of the series' organization.
     Coordinator,
-    /// The series' supervisor.
+    /// One of the series' supervisors (its supervisor or its co-supervisor).
     Supervisor(Uuid),
     /// A participant (current or earlier).
     Participant(Uuid),
@@ -120,12 +122,24 @@ pub(crate) async fn role_in(
             (organization_id == series.organization_id).then_some(SeriesRole::Coordinator)
         }
         Caller::Supervisor { supervisor_id } => {
-            (supervisor_id == series.supervisor_id).then_some(SeriesRole::Supervisor(supervisor_id))
+            supervises(series, supervisor_id).then_some(SeriesRole::Supervisor(supervisor_id))
         }
         Caller::Participant { person_id } => {
             is_participant_of(db, person_id, series.id).await?.then_some(SeriesRole::Participant(person_id))
         }
     })
+}
+
+/// Whether `supervisor_id` is one of the series' supervisors (its supervisor or co-supervisor).
+pub(crate) fn supervises(series: &series::Model, supervisor_id: Uuid) -> bool {
+    series.supervisor_id == supervisor_id || series.co_supervisor_id == Some(supervisor_id)
+}
+
+/// The condition "`supervisor_id` supervises the series" on `series` rows, for queries.
+pub(crate) fn supervised_by(supervisor_id: Uuid) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(series::Column::SupervisorId.eq(supervisor_id))
+        .add(series::Column::CoSupervisorId.eq(supervisor_id))
 }
 
 /// Whether `person_id` is on the series' participant list or invited to any of its sessions.
@@ -158,7 +172,7 @@ pub(crate) async fn visible_series(
     match *caller {
         Caller::Admin => {}
         Caller::Coordinator { organization_id } => rows.retain(|s| s.organization_id == organization_id),
-        Caller::Supervisor { supervisor_id } => rows.retain(|s| s.supervisor_id == supervisor_id),
+        Caller::Supervisor { supervisor_id } => rows.retain(|s| supervises(s, supervisor_id)),
         Caller::Participant { person_id } => {
             if rows.is_empty() {
                 return Ok(rows);

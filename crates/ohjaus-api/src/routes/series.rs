@@ -16,7 +16,9 @@ use axum::response::Response;
 use ohjaus_core::{Preview, SeriesBody, TimeZone};
 use ohjaus_store::page::Paged;
 use ohjaus_store::write::goals::{Goal, NewGoal};
-use ohjaus_store::write::series::{CancelSeries, Replan, Series, SeriesDetail, SeriesFilter, SetParticipants};
+use ohjaus_store::write::series::{
+    CancelSeries, Replan, Series, SeriesChanges, SeriesDetail, SeriesFilter, SetParticipants,
+};
 use ohjaus_store::write::sessions::Session;
 use ohjaus_store::{Caller, StoreError};
 use serde::Deserialize;
@@ -29,7 +31,7 @@ pub fn routes() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(preview_series))
         .routes(routes!(book_series, list_series))
-        .routes(routes!(get_series))
+        .routes(routes!(get_series, update_series))
         .routes(routes!(cancel_series))
         .routes(routes!(replan_series))
         .routes(routes!(set_series_participants))
@@ -72,9 +74,11 @@ async fn preview_series(
 }
 
 /// Books a series (admin, the organization's coordinator): all or nothing. Every occurrence is
-/// checked against the supervisor's and each participant's bookings, absences and working
-/// hours; any conflict refuses the whole series with every conflict listed (409). Invitations
-/// are queued with it.
+/// checked against the supervisor's (and the co-supervisor's, `co_supervisor_id`) and each
+/// participant's bookings, absences and working hours; any conflict refuses the whole series
+/// with every conflict listed (409; a supervisor's conflict names them in `supervisor_id`).
+/// Invitations are queued with it: the service is their ORGANIZER, both supervisors ATTENDEEs
+/// with ROLE=CHAIR.
 #[utoipa::path(post, path = "/api/v1/series", tag = "series", security(("bearer" = [])),
     request_body = SeriesBody,
     responses(
@@ -114,7 +118,8 @@ struct SeriesQuery {
 }
 
 /// The series the caller may see (admin: all; coordinator: the organization's; supervisor:
-/// their own; participant: those they take part in), filtered, in creation order.
+/// those they supervise or co-supervise; participant: those they take part in), filtered
+/// (`supervisor_id`: supervised or co-supervised by them), in creation order.
 #[utoipa::path(get, path = "/api/v1/series", tag = "series", security(("bearer" = [])),
     params(SeriesQuery),
     responses((status = 200, description = "A page of series", body = Paged<Series>), Unauthorized, Invalid))]
@@ -142,6 +147,29 @@ async fn get_series(
     Id(id): Id,
 ) -> Result<Json<SeriesDetail>, Problem> {
     Ok(Json(state.store.get_series(&caller, id).await?))
+}
+
+/// Changes a series as a whole (admin, the organization's coordinator): its co-supervisor
+/// (co-supervision, *pariohjaus*). A supervisor id adds or replaces the co-supervisor, `null`
+/// removes them. A new co-supervisor must fit every future session — their bookings, working
+/// hours and absences — or nothing changes (409, each conflict naming them in
+/// `supervisor_id`). Future sessions are theirs from then on: they get the invitations of what
+/// is ahead (as an ATTENDEE with ROLE=CHAIR), a removed co-supervisor the cancellations.
+#[utoipa::path(patch, path = "/api/v1/series/{id}", tag = "series", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The series")),
+    request_body = SeriesChanges,
+    responses((status = 200, description = "The series with its sessions", body = SeriesDetail),
+        Unauthorized, Forbidden, NotFound, Conflict, BodyErrors))]
+async fn update_series(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Id(id): Id,
+    Body(changes): Body<SeriesChanges>,
+) -> Result<Json<SeriesDetail>, Problem> {
+    match state.store.update_series(&caller, id, &changes, state.clock.now()).await {
+        Ok(detail) => Ok(Json(detail)),
+        Err(error) => Err(series_problem(&state, &caller, id, error).await),
+    }
 }
 
 /// Cancels a series (admin, coordinator, the supervisor): every remaining future session is

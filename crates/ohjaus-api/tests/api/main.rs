@@ -10,6 +10,8 @@ mod world;
 
 mod matrix;
 
+mod co_supervision;
+
 mod openapi;
 
 mod bad_input;

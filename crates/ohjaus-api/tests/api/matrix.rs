@@ -46,6 +46,7 @@ const SERIES_MANAGES: [u16; 9] = [200, 200, 404, 200, 404, 403, 404, 401, 401];
 const SUPERVISOR_KEEPS: [u16; 9] = [200, 403, 403, 200, 404, 404, 404, 401, 401];
 const NOTE_READS: [u16; 9] = [403, 403, 404, 200, 404, 200, 404, 401, 401];
 const PARTY_CREATES: [u16; 9] = [403, 403, 404, 201, 404, 201, 404, 401, 401];
+const SERIES_COORDINATES: [u16; 9] = [200, 200, 404, 403, 404, 403, 404, 401, 401];
 const OWN_CALENDAR: [u16; 9] = [403, 403, 403, 200, 200, 200, 200, 401, 401];
 const INVOICE_READS: [u16; 9] = [200, 200, 404, 200, 404, 403, 403, 401, 401];
 const DRAFT_ACTS: [u16; 9] = [403, 404, 404, 200, 404, 403, 403, 401, 401];
@@ -118,6 +119,8 @@ pub fn cases() -> Vec<Case> {
         fresh("POST", "/api/v1/series", Some(SERIES_BODY), ORG_CREATES),
         case("GET", "/api/v1/series", None, SIGNED_IN),
         case("GET", "/api/v1/series/{series_x}", None, SERIES_READS),
+        // Co-supervision: S2 (free on X's Tuesdays) becomes X's co-supervisor.
+        fresh("PATCH", "/api/v1/series/{series_x}", Some(r#"{"co_supervisor_id": "{sup2}"}"#), SERIES_COORDINATES),
         fresh("POST", "/api/v1/series/{series_x}/cancel", Some(r#"{"reason": "Budjetti"}"#), SERIES_MANAGES),
         fresh(
             "POST",

@@ -94,6 +94,7 @@ fn dtstamp(minute: u32) -> DateTime<Utc> {
 }
 
 struct People {
+    service: Party,
     organizer: Party,
     attendees: Vec<Party>,
 }
@@ -101,7 +102,8 @@ struct People {
 impl People {
     fn ctx(&self, sequence: u32) -> MessageContext<'_> {
         MessageContext {
-            organizer: &self.organizer,
+            organizer: &self.service,
+            chairs: std::slice::from_ref(&self.organizer),
             attendees: &self.attendees,
             recipient: self.attendees.get(1),
             summary: TITLE,
@@ -117,7 +119,7 @@ impl People {
 #[test]
 fn a_client_shows_our_sessions_after_every_message() {
     let Some(python) = python() else { return };
-    let people = People { organizer: organizer(), attendees: attendees() };
+    let people = People { service: service(), organizer: organizer(), attendees: attendees() };
     let mut client = Client::new(python);
     let zone = TimeZone::HELSINKI;
 
@@ -192,7 +194,7 @@ fn a_client_shows_our_sessions_after_every_message() {
 #[test]
 fn zones_read_back_the_same() {
     let Some(python) = python() else { return };
-    let people = People { organizer: organizer(), attendees: attendees() };
+    let people = People { service: service(), organizer: organizer(), attendees: attendees() };
     for zone in ["Europe/Helsinki", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "Europe/London"] {
         let mut client = Client::new(python.clone());
         let zone: TimeZone = zone.parse().unwrap();
@@ -217,7 +219,7 @@ fn zones_read_back_the_same() {
 #[test]
 fn gap_and_overlap_wall_times_read_back_the_same() {
     let Some(python) = python() else { return };
-    let people = People { organizer: organizer(), attendees: attendees() };
+    let people = People { service: service(), organizer: organizer(), attendees: attendees() };
     let mut client = Client::new(python);
     // Keep: 2027-03-28 is Easter Sunday.
     let spring = Booking {
@@ -249,7 +251,7 @@ fn gap_and_overlap_wall_times_read_back_the_same() {
 #[test]
 fn the_checker_catches_mistakes() {
     let Some(python) = python() else { return };
-    let people = People { organizer: organizer(), attendees: attendees() };
+    let people = People { service: service(), organizer: organizer(), attendees: attendees() };
     let client = Client::new(python);
     let event = Booking {
         series: 3,

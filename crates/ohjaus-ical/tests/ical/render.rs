@@ -25,18 +25,20 @@ fn series() -> CalendarEvent {
 }
 
 struct Fixture {
+    service: Party,
     organizer: Party,
     attendees: Vec<Party>,
 }
 
 impl Fixture {
     fn new() -> Self {
-        Self { organizer: organizer(), attendees: attendees() }
+        Self { service: service(), organizer: organizer(), attendees: attendees() }
     }
 
     fn ctx(&self, sequence: u32) -> MessageContext<'_> {
         MessageContext {
-            organizer: &self.organizer,
+            organizer: &self.service,
+            chairs: std::slice::from_ref(&self.organizer),
             attendees: &self.attendees,
             recipient: self.attendees.first(),
             summary: TITLE,
@@ -246,7 +248,7 @@ fn no_value_adds_a_property() {
         ]
     );
     assert_eq!(names(master).iter().filter(|n| **n == "DTSTART").count(), 1);
-    assert_eq!(names(master).iter().filter(|n| **n == "ATTENDEE").count(), 4);
+    assert_eq!(names(master).iter().filter(|n| **n == "ATTENDEE").count(), 5, "the supervisor and four participants");
 
     // Read back through the crate's own model: escaping round-trips.
     let parsed: icalendar::Calendar = rendered.text.parse().unwrap();
@@ -262,26 +264,42 @@ fn no_value_adds_a_property() {
     assert_eq!(
         cns,
         vec![
+            "Päivi 'Pomo' Ohjaaja, PsM",
             "Virtanen; Ville",
             "Åsa Öberg, RN",
             "Emmi 🙂 Nurse  ATTENDEE:mailto:evil@example.com",
             "Back\\slash Bäckström"
         ]
     );
-    assert_eq!(event.property_value("ORGANIZER").unwrap(), "mailto:paivi.ohjaaja@example.fi");
+    assert_eq!(event.property_value("ORGANIZER").unwrap(), "mailto:noreply@ohjaus.example");
     let organizer = event.properties().get("ORGANIZER").unwrap();
-    assert_eq!(organizer.params().get("CN").unwrap().value(), "Päivi 'Pomo' Ohjaaja, PsM");
+    assert_eq!(organizer.params().get("CN").unwrap().value(), "Ohjaus");
+    // The supervisor is a CHAIR who has accepted and answers nothing; participants answer.
+    let roles: Vec<_> = attendees.iter().map(|a| (a.role, a.part_stat, a.rsvp)).collect();
+    assert_eq!(roles[0], (Some(icalendar::Role::Chair), Some(icalendar::PartStat::Accepted), Some(false)));
+    assert!(
+        roles[1..]
+            .iter()
+            .all(|r| *r == (Some(icalendar::Role::ReqParticipant), Some(icalendar::PartStat::NeedsAction), Some(true)))
+    );
 }
 
 /// A participant removed from the series still finds themself among the ATTENDEEs of the
-/// cancellation they receive; the organizer is never an ATTENDEE.
+/// cancellation they receive; the organizer (the service) is never an ATTENDEE, and a supervisor
+/// listed also as a participant is listed once, as CHAIR.
 #[test]
 fn recipient_is_listed_and_organizer_is_not() {
-    let organizer = organizer();
+    let service = service();
+    let supervisor = organizer();
     let removed = Party { name: "Leaving Person".into(), email: "leaving@example.fi".into() };
-    let others = vec![attendees()[0].clone(), Party { name: "Päivi".into(), email: "PAIVI.OHJAAJA@example.fi".into() }];
+    let others = vec![
+        attendees()[0].clone(),
+        Party { name: "Päivi".into(), email: "PAIVI.OHJAAJA@example.fi".into() },
+        Party { name: "Ohjaus itse".into(), email: "NoReply@ohjaus.example".into() },
+    ];
     let ctx = MessageContext {
-        organizer: &organizer,
+        organizer: &service,
+        chairs: std::slice::from_ref(&supervisor),
         attendees: &others,
         recipient: Some(&removed),
         summary: "S",
@@ -291,8 +309,9 @@ fn recipient_is_listed_and_organizer_is_not() {
     let rendered = render(&CalendarMessage::CancelEvent { event: series() }, &ctx, dtstamp()).unwrap();
     let unfolded = unfold(&rendered.text);
     let attendees: Vec<&str> = unfolded.lines().filter(|l| l.starts_with("ATTENDEE")).collect();
-    assert_eq!(attendees.len(), 2, "{attendees:?}");
-    assert!(attendees[1].ends_with(":mailto:leaving@example.fi"));
+    assert_eq!(attendees.len(), 3, "{attendees:?}");
+    assert!(attendees[0].contains("ROLE=CHAIR") && attendees[0].ends_with(":mailto:paivi.ohjaaja@example.fi"));
+    assert!(attendees[2].ends_with(":mailto:leaving@example.fi"));
 }
 
 /// VTIMEZONE and local times for zones in both hemispheres, without DST, and on GMT.
@@ -384,6 +403,7 @@ fn context_of_an_invite_notice() {
             id: session_id(0, 1),
         },
         organizer: organizer(),
+        supervisors: Vec::new(),
         attendees: attendees(),
         series: SeriesInfo {
             series_id: session_id(0, 2),
@@ -399,14 +419,18 @@ fn context_of_an_invite_notice() {
     };
     let late = Party { name: "Late Joiner".into(), email: "late@example.fi".into() };
     let notice = invite(Role::Participant, late.clone());
-    let (ctx, message) = MessageContext::of_invite(&notice).unwrap();
+    let service = service();
+    let (ctx, message) = MessageContext::of_invite(&notice, &service).unwrap();
     assert_eq!((ctx.sequence, ctx.summary, ctx.recipient), (4, TITLE, Some(&late)));
     let rendered = render(message, &ctx, dtstamp()).unwrap();
     assert!(rendered.text.contains("SEQUENCE:4\r\n") && rendered.text.contains("mailto:late@example.fi"));
 
     let notice = invite(Role::Supervisor, organizer());
-    let (ctx, _) = MessageContext::of_invite(&notice).unwrap();
+    let (ctx, _) = MessageContext::of_invite(&notice, &service).unwrap();
     assert_eq!(ctx.recipient, None);
+    assert_eq!((ctx.organizer, ctx.chairs), (&service, std::slice::from_ref(&organizer())));
+    let rendered = render(message, &ctx, dtstamp()).unwrap();
+    assert!(rendered.text.contains("ORGANIZER;CN=Ohjaus:mailto:noreply@ohjaus.example\r\n"), "{}", rendered.text);
     let reminder = Notice::SignInLink {
         recipient: Recipient {
             party: late,
@@ -418,7 +442,7 @@ fn context_of_an_invite_notice() {
         url: "https://ohjaus.example.fi/s/x".into(),
         expires_at: dtstamp(),
     };
-    assert!(MessageContext::of_invite(&reminder).is_none());
+    assert!(MessageContext::of_invite(&reminder, &service).is_none());
 }
 
 /// Long values of every width of UTF-8 fold into lines of at most 75 octets, never inside a
@@ -432,6 +456,7 @@ fn long_values_fold_and_read_back() {
         let people = vec![Party { name: title.clone(), email: "x@example.fi".into() }];
         let ctx = MessageContext {
             organizer: &organizer,
+            chairs: &[],
             attendees: &people,
             recipient: None,
             summary: &title,

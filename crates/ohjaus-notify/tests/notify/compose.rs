@@ -187,3 +187,35 @@ fn an_invite_without_its_calendar_or_with_a_bad_method_is_refused() {
     let bad = CalendarPart { method: "REQUEST\r\nBcc: x@evil.example".into(), text: fixtures::ics("REQUEST") };
     assert!(compose(&notice, Some(&bad), &envelope()).is_err());
 }
+
+/// A co-supervisor who joins or leaves, and the supervisor told of it, read what happened to
+/// them, in their language; the calendar object's ORGANIZER is the service, never them.
+#[test]
+fn co_supervision_changes_say_what_happened() {
+    use ohjaus_core::notice::Change;
+    let with = |change: Change, locale: Locale| {
+        let mut notice = fixtures::booked(fixtures::supervisor_recipient(locale));
+        if let Notice::Invite { change: c, .. } = &mut notice {
+            *c = change;
+        }
+        mime::parse(&raw(&notice)).decoded_header("subject").unwrap_or_default()
+    };
+    assert_eq!(with(Change::CoSupervisorAdded, Locale::Fi), "Pariohjaus: Osasto 5:n työnohjaus");
+    assert_eq!(with(Change::CoSupervisorRemoved, Locale::Sv), "Parhandledningen upphörde: Osasto 5:n työnohjaus");
+    assert_eq!(with(Change::SupervisorsChanged, Locale::En), "Co-supervisor changed: Osasto 5:n työnohjaus");
+
+    let notice = fixtures::booked(fixtures::supervisor_recipient(Locale::Fi));
+    let service = Party { name: "Ohjaus".into(), email: "kalenteri@ohjaus.example".into() };
+    let calendar = ohjaus_notify::worker::render_calendar(&notice, &service, fixtures::utc("2027-01-05T08:00:00Z"))
+        .unwrap()
+        .unwrap();
+    let text = calendar.text.replace("\r\n ", "");
+    assert!(text.contains("ORGANIZER;CN=Ohjaus:mailto:kalenteri@ohjaus.example\r\n"), "{text}");
+    assert!(!text.contains("ORGANIZER;CN=Sari"), "the supervisor is no ORGANIZER");
+    assert!(
+        text.contains(
+            "ATTENDEE;CN=Sari Ohjaaja;CUTYPE=INDIVIDUAL;PARTSTAT=ACCEPTED;ROLE=CHAIR;RSVP=FALSE:mailto:sari@"
+        ),
+        "the supervisor is a chair: {text}"
+    );
+}

@@ -74,6 +74,7 @@ pub fn booked(recipient: Recipient) -> Notice {
     Notice::Invite {
         recipient,
         organizer: organizer(),
+        supervisors: Vec::new(),
         attendees: vec![participant(Locale::Fi).party],
         series: series(),
         sequence: 0,
@@ -92,6 +93,7 @@ pub fn moved(recipient: Recipient) -> Notice {
     Notice::Invite {
         recipient,
         organizer: organizer(),
+        supervisors: Vec::new(),
         attendees: vec![participant(Locale::Fi).party],
         series: series(),
         sequence: 1,
@@ -107,6 +109,7 @@ pub fn cancelled(recipient: Recipient) -> Notice {
     Notice::Invite {
         recipient,
         organizer: organizer(),
+        supervisors: Vec::new(),
         attendees: vec![participant(Locale::Fi).party],
         series: series(),
         sequence: 2,
@@ -119,6 +122,7 @@ pub fn series_cancelled(recipient: Recipient) -> Notice {
     Notice::Invite {
         recipient,
         organizer: organizer(),
+        supervisors: Vec::new(),
         attendees: vec![participant(Locale::Fi).party],
         series: series(),
         sequence: 3,

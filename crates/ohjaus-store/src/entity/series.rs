@@ -13,6 +13,8 @@ pub struct Model {
     pub organization_id: Uuid,
     /// `supervisor_id`.
     pub supervisor_id: Uuid,
+    /// `co_supervisor_id`.
+    pub co_supervisor_id: Option<Uuid>,
     /// `team_id`.
     pub team_id: Option<Uuid>,
     /// `kind`.

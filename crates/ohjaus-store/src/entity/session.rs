@@ -13,6 +13,8 @@ pub struct Model {
     pub series_id: Uuid,
     /// `supervisor_id`.
     pub supervisor_id: Uuid,
+    /// `co_supervisor_id`.
+    pub co_supervisor_id: Option<Uuid>,
     /// `calendar_uid`.
     pub calendar_uid: String,
     /// `index`.

@@ -96,8 +96,9 @@ impl Store {
                     .one(db)
                     .await?
                     .ok_or(StoreError::not_found("supervisor"))?;
+                // The series they supervise or co-supervise.
                 let series_rows = series::Entity::find()
-                    .filter(series::Column::SupervisorId.eq(supervisor_id))
+                    .filter(crate::access::supervised_by(supervisor_id))
                     .order_by_asc(series::Column::CreatedAt)
                     .order_by_asc(series::Column::Id)
                     .all(db)
@@ -160,7 +161,7 @@ impl Store {
             db,
             supervisor::Entity::find(),
             supervisor::Column::Id,
-            series_rows.iter().map(|s| s.supervisor_id),
+            series_rows.iter().flat_map(|s| std::iter::once(s.supervisor_id).chain(s.co_supervisor_id)),
             |s| s.id,
         )
         .await?;
@@ -199,6 +200,7 @@ impl Store {
                 .collect();
             let status = SeriesStatus::stored(&series.status);
             let context = SeriesContext {
+                co_supervisor: series.co_supervisor_id.and_then(|id| supervisors.get(&id)).cloned(),
                 series,
                 organization: organization.clone(),
                 supervisor: supervisor.clone(),

@@ -24,6 +24,8 @@ pub struct UpcomingSession {
     pub series_id: Uuid,
     /// The supervisor, as a recipient in their own language and zone.
     pub supervisor: Recipient,
+    /// The co-supervisor, if the session has one, likewise.
+    pub co_supervisor: Option<Recipient>,
     /// The participants invited to this session, in their language and the organization's zone.
     pub participants: Vec<Recipient>,
 }
@@ -62,7 +64,7 @@ impl Store {
             db,
             supervisor::Entity::find(),
             supervisor::Column::Id,
-            sessions.iter().map(|s| s.supervisor_id),
+            sessions.iter().flat_map(|s| std::iter::once(s.supervisor_id).chain(s.co_supervisor_id)),
             |s| s.id,
         )
         .await?;
@@ -105,16 +107,18 @@ impl Store {
                 })
                 .collect();
             participants.sort_by_key(|r| r.id);
+            let as_recipient = |supervisor: &supervisor::Model| Recipient {
+                party: Party { name: supervisor.name.clone(), email: supervisor.email.clone() },
+                locale: Locale::parse(&supervisor.locale).unwrap_or_default(),
+                timezone: supervisor.timezone.clone(),
+                role: Role::Supervisor,
+                id: supervisor.id,
+            };
             upcoming.push(UpcomingSession {
                 summary,
                 series_id: session.series_id,
-                supervisor: Recipient {
-                    party: supervisor_party,
-                    locale: Locale::parse(&supervisor.locale).unwrap_or_default(),
-                    timezone: supervisor.timezone.clone(),
-                    role: Role::Supervisor,
-                    id: supervisor.id,
-                },
+                supervisor: as_recipient(supervisor),
+                co_supervisor: session.co_supervisor_id.and_then(|id| supervisors.get(&id)).map(as_recipient),
                 participants,
             });
         }
@@ -130,14 +134,14 @@ impl Store {
     ) -> Result<Vec<SupervisorAgendaDigest>, StoreError> {
         let mut agendas: BTreeMap<Uuid, SupervisorAgendaDigest> = BTreeMap::new();
         for upcoming in self.sessions_starting_between(from, to).await? {
-            agendas
-                .entry(upcoming.supervisor.id)
-                .or_insert_with(|| SupervisorAgendaDigest {
-                    supervisor: upcoming.supervisor.clone(),
-                    sessions: Vec::new(),
-                })
-                .sessions
-                .push(upcoming.summary);
+            // A co-supervised session is in both supervisors' digests.
+            for supervisor in std::iter::once(&upcoming.supervisor).chain(&upcoming.co_supervisor) {
+                agendas
+                    .entry(supervisor.id)
+                    .or_insert_with(|| SupervisorAgendaDigest { supervisor: supervisor.clone(), sessions: Vec::new() })
+                    .sessions
+                    .push(upcoming.summary.clone());
+            }
         }
         Ok(agendas.into_values().collect())
     }

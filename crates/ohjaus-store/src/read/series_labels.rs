@@ -1,5 +1,5 @@
 //! What a list of sessions shows of their series — title, kind, organization, team,
-//! supervisor, sessions contracted — for the series the caller may see.
+//! supervisors, sessions contracted — for the series the caller may see.
 
 use super::window::by_ids;
 use crate::access::visible_series;
@@ -24,6 +24,8 @@ pub struct SeriesLabel {
     pub team_name: Option<String>,
     /// The supervisor's name.
     pub supervisor_name: String,
+    /// The co-supervisor's name, for a co-supervised series.
+    pub co_supervisor_name: Option<String>,
     /// Sessions contracted: the N of "session k of N".
     pub contracted_sessions: u32,
 }
@@ -47,11 +49,14 @@ impl Store {
             |o| o.id,
         )
         .await?;
-        let supervisors =
-            by_ids(db, supervisor::Entity::find(), supervisor::Column::Id, rows.iter().map(|s| s.supervisor_id), |s| {
-                s.id
-            })
-            .await?;
+        let supervisors = by_ids(
+            db,
+            supervisor::Entity::find(),
+            supervisor::Column::Id,
+            rows.iter().flat_map(|s| std::iter::once(s.supervisor_id).chain(s.co_supervisor_id)),
+            |s| s.id,
+        )
+        .await?;
         let teams =
             by_ids(db, team::Entity::find(), team::Column::Id, rows.iter().filter_map(|s| s.team_id), |t| t.id).await?;
         Ok(rows
@@ -65,6 +70,10 @@ impl Store {
                         .unwrap_or_default(),
                     team_name: row.team_id.and_then(|id| teams.get(&id)).map(|t| t.name.clone()),
                     supervisor_name: supervisors.get(&row.supervisor_id).map(|s| s.name.clone()).unwrap_or_default(),
+                    co_supervisor_name: row
+                        .co_supervisor_id
+                        .and_then(|id| supervisors.get(&id))
+                        .map(|s| s.name.clone()),
                     contracted_sessions: u32::try_from(row.contracted_sessions).unwrap_or_default(),
                     title: row.title,
                     kind: row.kind,

@@ -85,6 +85,9 @@ pub(crate) struct WindowSession {
     pub cancellation_notice_hours: i32,
     #[serde(default)]
     pub supervisor_id: Uuid,
+    /// The co-supervisor of the session, if any.
+    #[serde(default)]
+    pub co_supervisor_id: Option<Uuid>,
 }
 
 /// The columns every backend reads, in [`WindowSession`]'s order up to the invitees.
@@ -108,8 +111,14 @@ const COLUMNS: [&str; 16] = [
 ];
 
 /// The columns after the invitees, in [`WindowSession`]'s order.
-const MORE_COLUMNS: [&str; 5] =
-    ["r.kind", "r.status", "r.contracted_sessions", "r.cancellation_notice_hours", "r.supervisor_id"];
+const MORE_COLUMNS: [&str; 6] = [
+    "r.kind",
+    "r.status",
+    "r.contracted_sessions",
+    "r.cancellation_notice_hours",
+    "r.supervisor_id",
+    "s.co_supervisor_id",
+];
 
 /// Parameter `n` as each backend's statement writes it.
 fn param(backend: Backend, n: usize) -> String {
@@ -126,7 +135,11 @@ fn window_sql(backend: Backend, whose: Whose, next: bool) -> String {
     let p = |n: usize| param(backend, n + owned);
     let (from, until, limit, after_start, after_id) = (p(1), p(2), p(3), p(4), p(5));
     let (source, owner) = match whose {
-        Whose::Supervisor(_) => ("sessions w", format!("w.supervisor_id = {} AND ", param(backend, 1))),
+        // The sessions they supervise or co-supervise.
+        Whose::Supervisor(_) => {
+            let me = param(backend, 1);
+            ("sessions w", format!("(w.supervisor_id = {me} OR w.co_supervisor_id = {me}) AND "))
+        }
         Whose::Person(_) => (
             "session_participants x JOIN sessions w ON w.id = x.session_id",
             format!("x.person_id = {} AND ", param(backend, 1)),
@@ -170,6 +183,7 @@ fn page_sql(backend: Backend, whose: Whose, next: bool) -> String {
                     .iter()
                     .map(|c| match *c {
                         "s.id" | "s.series_id" | "r.organization_id" | "r.supervisor_id" => format!("hex({c})"),
+                        "s.co_supervisor_id" => format!("nullif(hex({c}), '')"),
                         "s.late_cancellation" => format!("CASE WHEN {c} THEN json('true') ELSE json('false') END"),
                         other => other.to_owned(),
                     })
@@ -264,6 +278,7 @@ impl WindowSession {
             contracted_sessions: more.then(|| row.try_get_by_index(MORE + 2)).transpose()?.unwrap_or_default(),
             cancellation_notice_hours: more.then(|| row.try_get_by_index(MORE + 3)).transpose()?.unwrap_or_default(),
             supervisor_id: more.then(|| row.try_get_by_index(MORE + 4)).transpose()?.unwrap_or_default(),
+            co_supervisor_id: more.then(|| row.try_get_by_index(MORE + 5)).transpose()?.flatten(),
         })
     }
 }
@@ -384,12 +399,19 @@ mod tests {
         let postgres = |whose, next| page_sql(Backend::Postgres, whose, next);
         let supervisor = Whose::Supervisor(Uuid::nil());
         for sql in [sqlite(supervisor, false), sqlite(supervisor, true)] {
-            assert!(sql.contains("w.supervisor_id = +$1 AND w.starts_at >= +$2 AND w.starts_at < +$3"), "{sql}");
+            assert!(
+                sql.contains(
+                    "(w.supervisor_id = +$1 OR w.co_supervisor_id = +$1) AND w.starts_at >= +$2 AND w.starts_at < +$3"
+                ),
+                "{sql}"
+            );
             assert!(sql.contains("LIMIT +$4)"), "{sql}");
         }
         assert!(sqlite(supervisor, true).contains("(w.starts_at > +$5 OR (w.starts_at = +$5 AND w.id > +$6))"));
         assert!(
-            postgres(supervisor, false).contains("w.supervisor_id = $1 AND w.starts_at >= $2 AND w.starts_at < $3")
+            postgres(supervisor, false).contains(
+                "(w.supervisor_id = $1 OR w.co_supervisor_id = $1) AND w.starts_at >= $2 AND w.starts_at < $3"
+            )
         );
         assert!(postgres(supervisor, true).contains("(w.starts_at > $5 OR (w.starts_at = $5 AND w.id > $6))"));
         assert!(!postgres(supervisor, false).contains('+') && !sqlite(supervisor, false).contains("$5"));

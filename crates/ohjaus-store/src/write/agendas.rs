@@ -57,7 +57,7 @@ pub(crate) fn window(occurrences: &[Occurrence]) -> Option<(DateTime<Utc>, DateT
 }
 
 /// The supervisor's agenda around `[from, until)` (widened by the buffer), without the
-/// sessions in `exclude` (the ones being changed).
+/// sessions in `exclude` (the ones being changed): the sessions they supervise or co-supervise.
 pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
     db: &C,
     supervisor: &supervisor::Model,
@@ -68,7 +68,11 @@ pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
     let sessions: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = session::Entity::find()
         .select_only()
         .columns([session::Column::Id, session::Column::StartsAt, session::Column::EndsAt])
-        .filter(session::Column::SupervisorId.eq(supervisor.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(session::Column::SupervisorId.eq(supervisor.id))
+                .add(session::Column::CoSupervisorId.eq(supervisor.id)),
+        )
         .filter(session::Column::Status.ne(SessionStatus::Cancelled.as_str()))
         .filter(session::Column::StartsAt.lt(until + buffer))
         .filter(session::Column::EndsAt.gt(from - buffer))

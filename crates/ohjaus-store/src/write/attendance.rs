@@ -315,15 +315,23 @@ impl Store {
         upsert(&txn, session_id, person_id, AttendanceStatus::Excused, now).await?;
         let person = person::Entity::find_by_id(person_id).one(&txn).await?.ok_or(StoreError::not_found("person"))?;
         let context = SeriesContext::load(&txn, series).await?;
-        let notice = Notice::Info {
-            recipient: context.supervisor_recipient(),
-            series: context.info(),
-            change: Change::AbsenceReported {
-                index: u32::try_from(session.index).unwrap_or_default(),
-                participant: person.name.clone(),
-            },
-        };
-        enqueue(&txn, &notice, &format!("absence:{session_id}:{person_id}"), now).await?;
+        // Both supervisors of a co-supervised series are told; the first keeps the key it had.
+        for (n, recipient) in context.supervisor_recipients().into_iter().enumerate() {
+            let key = if n == 0 {
+                format!("absence:{session_id}:{person_id}")
+            } else {
+                format!("absence:{session_id}:{person_id}:{}", recipient.id)
+            };
+            let notice = Notice::Info {
+                recipient,
+                series: context.info(),
+                change: Change::AbsenceReported {
+                    index: u32::try_from(session.index).unwrap_or_default(),
+                    participant: person.name.clone(),
+                },
+            };
+            enqueue(&txn, &notice, &key, now).await?;
+        }
         let row = attendance::Entity::find_by_id((session_id, person_id))
             .one(&txn)
             .await?

@@ -3,7 +3,7 @@
 //!
 //! | caller | reads | writes |
 //! |---|---|---|
-//! | the series' supervisor | every note of the session | yes (the author is the caller) |
+//! | the series' supervisors (its supervisor and co-supervisor: visibility `supervisor` means them both) | every note of the session | yes (the author is the caller) |
 //! | a participant invited to the session | notes with visibility `participants` | no (`Forbidden`) |
 //! | a participant of the series not invited to this session | nothing (`Forbidden`) | no |
 //! | the organization's coordinator | nothing, ever (`Forbidden`) | no |
@@ -26,7 +26,7 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoteVisibility {
-    /// The supervisor alone.
+    /// The series' supervisors alone (its supervisor and co-supervisor).
     Supervisor,
     /// The supervisor and the participants of the session.
     Participants,
@@ -154,8 +154,8 @@ impl Store {
             .collect()
     }
 
-    /// Writes a note on session `session_id` (the series' supervisor only; any session of
-    /// the series, past or future, held or cancelled).
+    /// Writes a note on session `session_id` (the series' supervisors only, as its author; any
+    /// session of the series, past or future, held or cancelled).
     pub async fn create_note(
         &self,
         caller: &Caller,
@@ -165,14 +165,14 @@ impl Store {
     ) -> Result<Note, StoreError> {
         let text = Prose::parse("text", &new.text)?;
         let db = self.connection();
-        let (_, series, role) = session_for(db, caller, session_id, Access::View, false).await?;
-        if !matches!(role, SeriesRole::Supervisor(_)) {
+        let (_, _, role) = session_for(db, caller, session_id, Access::View, false).await?;
+        let SeriesRole::Supervisor(author) = role else {
             return Err(StoreError::Forbidden);
-        }
+        };
         let row = note::Model {
             id: new_id(),
             session_id,
-            supervisor_id: series.supervisor_id,
+            supervisor_id: author,
             text: text.as_str().to_owned(),
             visibility: new.visibility.as_str().to_owned(),
             created_at: now,

@@ -119,7 +119,7 @@ impl Store {
                     .select_only()
                     .column(series::Column::OrganizationId)
                     .distinct()
-                    .filter(series::Column::SupervisorId.eq(*supervisor_id))
+                    .filter(crate::access::supervised_by(*supervisor_id))
                     .into_tuple::<Uuid>()
                     .all(db)
                     .await?,

@@ -22,6 +22,8 @@ pub(crate) struct SeriesContext {
     pub series: series::Model,
     pub organization: organization::Model,
     pub supervisor: supervisor::Model,
+    /// The co-supervisor, if the series has one.
+    pub co_supervisor: Option<supervisor::Model>,
     /// Current participants, by id.
     pub participants: BTreeMap<Uuid, person::Model>,
     /// Everyone else met on the way (removed participants still invited to old sessions).
@@ -39,6 +41,12 @@ impl SeriesContext {
             .one(db)
             .await?
             .ok_or(StoreError::not_found("supervisor"))?;
+        let co_supervisor = match series.co_supervisor_id {
+            Some(id) => {
+                Some(supervisor::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("supervisor"))?)
+            }
+            None => None,
+        };
         let ids: Vec<Uuid> = series_participant::Entity::find()
             .filter(series_participant::Column::SeriesId.eq(series.id))
             .all(db)
@@ -47,7 +55,7 @@ impl SeriesContext {
             .map(|row| row.person_id)
             .collect();
         let participants = load_people(db, &ids).await?;
-        Ok(Self { series, organization, supervisor, participants, others: HashMap::new() })
+        Ok(Self { series, organization, supervisor, co_supervisor, participants, others: HashMap::new() })
     }
 
     /// Replaces the participant list (after a change) with `ids`; people dropped stay known.
@@ -90,18 +98,18 @@ impl SeriesContext {
         Party { name: self.supervisor.name.clone(), email: self.supervisor.email.clone() }
     }
 
+    /// Every supervisor of the series (ATTENDEEs with ROLE=CHAIR), the supervisor first.
+    pub fn supervisors(&self) -> Vec<Party> {
+        std::iter::once(&self.supervisor).chain(&self.co_supervisor).map(party_of).collect()
+    }
+
     pub fn attendees(&self) -> Vec<Party> {
         self.participants.values().map(|p| Party { name: p.name.clone(), email: p.email.clone() }).collect()
     }
 
-    pub fn supervisor_recipient(&self) -> Recipient {
-        Recipient {
-            party: self.organizer(),
-            locale: Locale::parse(&self.supervisor.locale).unwrap_or_default(),
-            timezone: self.supervisor.timezone.clone(),
-            role: Role::Supervisor,
-            id: self.supervisor.id,
-        }
+    /// Every supervisor of the series as a recipient, the supervisor first.
+    pub fn supervisor_recipients(&self) -> Vec<Recipient> {
+        std::iter::once(&self.supervisor).chain(&self.co_supervisor).map(supervisor_recipient).collect()
     }
 
     fn person_recipient(&self, person: &person::Model) -> Recipient {
@@ -113,6 +121,21 @@ impl SeriesContext {
             role: Role::Participant,
             id: person.id,
         }
+    }
+}
+
+fn party_of(supervisor: &supervisor::Model) -> Party {
+    Party { name: supervisor.name.clone(), email: supervisor.email.clone() }
+}
+
+/// A supervisor as the recipient of a message, in their language and zone.
+pub(crate) fn supervisor_recipient(supervisor: &supervisor::Model) -> Recipient {
+    Recipient {
+        party: party_of(supervisor),
+        locale: Locale::parse(&supervisor.locale).unwrap_or_default(),
+        timezone: supervisor.timezone.clone(),
+        role: Role::Supervisor,
+        id: supervisor.id,
     }
 }
 
@@ -213,10 +236,14 @@ pub(crate) fn instance(series: &series::Model, s: &session::Model) -> EventInsta
 /// Who gets a message about an event.
 #[derive(Clone, Copy)]
 pub(crate) enum Audience<'a> {
-    /// The supervisor and everyone invited to a session of the event.
+    /// The supervisors and everyone invited to a session of the event.
     Everyone,
-    /// The supervisor only.
+    /// The supervisors only (the supervisor and the co-supervisor).
     Supervisor,
+    /// The co-supervisor only (who joined or left).
+    CoSupervisor,
+    /// The series' supervisor only (not the co-supervisor).
+    MainSupervisor,
     /// These people only.
     People(&'a BTreeSet<Uuid>),
 }
@@ -247,11 +274,17 @@ impl<'c> OutboxWriter<'c> {
         let ctx = self.context;
         let mut recipients: Vec<(Recipient, Option<Uuid>)> = Vec::new();
         if matches!(audience, Audience::Everyone | Audience::Supervisor) {
-            recipients.push((ctx.supervisor_recipient(), None));
+            recipients.extend(ctx.supervisor_recipients().into_iter().map(|r| (r, None)));
+        }
+        if let (Audience::CoSupervisor, Some(co)) = (audience, &ctx.co_supervisor) {
+            recipients.push((supervisor_recipient(co), None));
+        }
+        if matches!(audience, Audience::MainSupervisor) {
+            recipients.push((supervisor_recipient(&ctx.supervisor), None));
         }
         let people: BTreeSet<Uuid> = match audience {
             Audience::Everyone => event.people(),
-            Audience::Supervisor => BTreeSet::new(),
+            Audience::Supervisor | Audience::CoSupervisor | Audience::MainSupervisor => BTreeSet::new(),
             Audience::People(ids) => ids.clone(),
         };
         for id in people {
@@ -269,6 +302,7 @@ impl<'c> OutboxWriter<'c> {
             let notice = Notice::Invite {
                 recipient,
                 organizer: ctx.organizer(),
+                supervisors: ctx.supervisors(),
                 attendees: ctx.attendees(),
                 series: ctx.info(),
                 sequence: self.sequence,

@@ -1,6 +1,6 @@
 //! People of an organization: created by an admin or the organization's coordinator.
 
-use crate::entity::{person, series, series_participant};
+use crate::entity::{person, series_participant};
 use crate::error::duplicate_is_invalid;
 use crate::values::ID_CHUNK;
 use crate::values::{new_id, parse_locale};
@@ -112,12 +112,12 @@ impl Store {
             Caller::Coordinator { organization_id } => *organization_id == found.organization_id,
             Caller::Participant { person_id } => *person_id == id,
             Caller::Supervisor { supervisor_id } => {
-                use crate::entity::{series, series_participant};
+                use crate::entity::series_participant;
                 use sea_orm::{JoinType, RelationTrait};
                 series_participant::Entity::find()
                     .join(JoinType::InnerJoin, series_participant::Relation::Series.def())
                     .filter(series_participant::Column::PersonId.eq(id))
-                    .filter(series::Column::SupervisorId.eq(*supervisor_id))
+                    .filter(crate::access::supervised_by(*supervisor_id))
                     .one(self.connection())
                     .await?
                     .is_some()
@@ -165,7 +165,7 @@ impl Store {
                             .select_only()
                             .column(series_participant::Column::PersonId)
                             .join(JoinType::InnerJoin, series_participant::Relation::Series.def())
-                            .filter(series::Column::SupervisorId.eq(supervisor_id))
+                            .filter(crate::access::supervised_by(supervisor_id))
                             .into_query(),
                     ),
                 ),

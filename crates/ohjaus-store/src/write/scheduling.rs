@@ -12,8 +12,9 @@ use crate::{Store, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ohjaus_core::series::parse_local_time;
 use ohjaus_core::{
-    CancellationTerms, Conflict, DaysOff, FieldError, HolidayPolicy, Occurrence, Participants, Plan, Recurrence,
-    Schedule, SessionDuration, SessionStatus, TimeZone, ValidationErrors, find_conflicts, phase_of,
+    CancellationTerms, Conflict, DaysOff, FieldError, HolidayPolicy, Occurrence, ParticipantAgenda, Participants, Plan,
+    Recurrence, Schedule, SessionDuration, SessionStatus, SupervisorAgenda, TimeZone, ValidationErrors,
+    find_conflicts_of, phase_of,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -130,11 +131,12 @@ pub(crate) fn future_plan(schedule: &Schedule, days_off: &DaysOff, now: DateTime
     Ok(plan)
 }
 
-/// The conflicts of `plan`'s sessions with the other bookings of `supervisor` and `people`
-/// (the sessions in `exclude` left out), read fresh from the database.
+/// The conflicts of `plan`'s sessions with the other bookings of `supervisors` (the series'
+/// supervisor and co-supervisor: every session must fit both) and `people` (the sessions in
+/// `exclude` left out), read fresh from the database.
 pub(crate) async fn plan_conflicts<C: ConnectionTrait>(
     db: &C,
-    supervisor: &supervisor::Model,
+    supervisors: &[supervisor::Model],
     people: &[Uuid],
     plan: &Plan,
     exclude: &HashSet<Uuid>,
@@ -146,9 +148,51 @@ pub(crate) async fn plan_conflicts<C: ConnectionTrait>(
         .map(|s| Occurrence { index: s.index, starts_at: s.starts_at, ends_at: s.ends_at })
         .collect();
     let span = window(&occurrences).unwrap_or((now, now));
-    let agenda = supervisor_agenda(db, supervisor, span, exclude).await?;
+    let agendas = supervisor_agendas(db, supervisors, span, exclude).await?;
     let others = participant_agendas(db, people, span, exclude).await?;
-    Ok(find_conflicts(&occurrences, &agenda, &others))
+    Ok(conflicts_with(&occurrences, &agendas, &others))
+}
+
+/// The ids of the series' supervisors: its supervisor, then its co-supervisor.
+pub(crate) fn supervisor_ids(series: &series::Model) -> Vec<Uuid> {
+    std::iter::once(series.supervisor_id).chain(series.co_supervisor_id).collect()
+}
+
+/// The rows of supervisors `ids`, in that order (a missing one is not found).
+pub(crate) async fn supervisors_by_id<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<supervisor::Model>, StoreError> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.push(supervisor::Entity::find_by_id(*id).one(db).await?.ok_or(StoreError::not_found("supervisor"))?);
+    }
+    Ok(rows)
+}
+
+/// Each supervisor's agenda around `span` (the sessions in `exclude` left out).
+pub(crate) async fn supervisor_agendas<C: ConnectionTrait>(
+    db: &C,
+    supervisors: &[supervisor::Model],
+    span: (DateTime<Utc>, DateTime<Utc>),
+    exclude: &HashSet<Uuid>,
+) -> Result<Vec<(Uuid, SupervisorAgenda)>, StoreError> {
+    let mut agendas = Vec::with_capacity(supervisors.len());
+    for supervisor in supervisors {
+        agendas.push((supervisor.id, supervisor_agenda(db, supervisor, span, exclude).await?));
+    }
+    Ok(agendas)
+}
+
+/// The conflicts of `occurrences` with every supervisor's agenda (each conflict naming its
+/// supervisor) and the participants'.
+pub(crate) fn conflicts_with(
+    occurrences: &[Occurrence],
+    agendas: &[(Uuid, SupervisorAgenda)],
+    participants: &[ParticipantAgenda],
+) -> Vec<Conflict> {
+    let refs: Vec<(Uuid, &SupervisorAgenda)> = agendas.iter().map(|(id, agenda)| (*id, agenda)).collect();
+    find_conflicts_of(occurrences, &refs, participants)
 }
 
 /// The wall-time text stored for a series or event.
@@ -239,6 +283,7 @@ pub(crate) fn scheduled_session(
         id: new_id(),
         series_id: series.id,
         supervisor_id: series.supervisor_id,
+        co_supervisor_id: series.co_supervisor_id,
         calendar_uid: uid,
         index,
         starts_at: times.0,

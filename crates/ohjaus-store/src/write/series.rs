@@ -6,12 +6,12 @@ use super::agendas::{lock_parties, participant_agendas, window};
 use super::closures::days_off;
 use super::outbox_writer::{Audience, EventRows, OutboxWriter, SeriesContext};
 use super::scheduling::{
-    cancellation_terms, future_plan, future_sessions, insert_event, insert_planned, invite, invitees, mark_cancelled,
-    participant_ids, people_of, plan_conflicts, raise_sequence, renumber_phases, resolve_participants, schedule_of,
-    wall,
+    cancellation_terms, conflicts_with, future_plan, future_sessions, insert_event, insert_planned, invite, invitees,
+    mark_cancelled, participant_ids, people_of, plan_conflicts, raise_sequence, renumber_phases, resolve_participants,
+    schedule_of, supervisor_agendas, supervisor_ids, supervisors_by_id, wall,
 };
 use super::sessions::{Session, session_records};
-use crate::access::{Access, series_for};
+use crate::access::{Access, series_for, supervised_by};
 use crate::entity::{
     goal, goal_version, organization, series, series_participant, session, session_participant, supervisor,
 };
@@ -46,6 +46,10 @@ pub struct Series {
     pub organization_id: Uuid,
     /// The supervisor.
     pub supervisor_id: Uuid,
+    /// The co-supervisor (co-supervision, *pariohjaus*), if the series has one: every session
+    /// fits both supervisors' time, and both receive the invitations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub co_supervisor_id: Option<Uuid>,
     /// The team whose members take part, if it is a team series.
     pub team_id: Option<Uuid>,
     /// Current participants.
@@ -149,6 +153,29 @@ pub struct Replan {
     pub duration_minutes: Option<i64>,
 }
 
+/// `PATCH /series/{id}` body: what may change about a booked series as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeriesChanges {
+    /// The co-supervisor: a supervisor id to add (or replace) one, `null` to remove it, absent
+    /// to leave it. Adding checks every future session against the new co-supervisor's
+    /// bookings, working hours and absences (409, each conflict naming them).
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>, nullable = true))]
+    pub co_supervisor_id: Option<Option<Uuid>>,
+}
+
+/// A field that is present (`Some`), its value possibly `null` (`Some(None)`); an absent one is
+/// `None` by `#[serde(default)]`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// `PUT /series/{id}/participants` body: named people or a team.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -168,6 +195,7 @@ fn series_record(m: series::Model, participant_ids: Vec<Uuid>) -> Series {
         id: m.id,
         organization_id: m.organization_id,
         supervisor_id: m.supervisor_id,
+        co_supervisor_id: m.co_supervisor_id,
         team_id: m.team_id,
         participant_ids,
         kind: m.kind,
@@ -200,6 +228,7 @@ struct Prepared {
     spec: SeriesSpec,
     organization: organization::Model,
     supervisor: supervisor::Model,
+    co_supervisor: Option<supervisor::Model>,
     team_id: Option<Uuid>,
     people: Vec<Uuid>,
     plan: Plan,
@@ -238,16 +267,28 @@ async fn prepare<C: ConnectionTrait>(
         .ok_or(StoreError::not_found("organization"))?;
     let (team_id, people) = resolve_participants(db, organization_id, &participants).await?;
     if lock {
-        lock_parties(db, &[supervisor_id], &people).await?;
+        let supervisors: Vec<Uuid> = std::iter::once(supervisor_id).chain(spec.co_supervisor_id).collect();
+        lock_parties(db, &supervisors, &people).await?;
     }
     let supervisor = supervisor::Entity::find_by_id(supervisor_id)
         .one(db)
         .await?
         .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
+    let co_supervisor = match spec.co_supervisor_id {
+        Some(id) => Some(
+            supervisor::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| StoreError::invalid("co_supervisor_id", "no such supervisor"))?,
+        ),
+        None => None,
+    };
     let days_off = days_off(db, organization_id).await?;
     let plan = future_plan(&spec.schedule, &days_off, now)?;
-    let conflicts = plan_conflicts(db, &supervisor, &people, &plan, &HashSet::new(), now).await?;
-    Ok(Prepared { spec, organization, supervisor, team_id, people, plan, conflicts })
+    let supervisors: Vec<supervisor::Model> =
+        std::iter::once(supervisor.clone()).chain(co_supervisor.clone()).collect();
+    let conflicts = plan_conflicts(db, &supervisors, &people, &plan, &HashSet::new(), now).await?;
+    Ok(Prepared { spec, organization, supervisor, co_supervisor, team_id, people, plan, conflicts })
 }
 
 impl Store {
@@ -279,12 +320,13 @@ impl Store {
         if !prepared.conflicts.is_empty() {
             return Err(StoreError::Conflict(prepared.conflicts));
         }
-        let Prepared { spec, organization, supervisor, team_id, people, plan, .. } = prepared;
+        let Prepared { spec, organization, supervisor, co_supervisor, team_id, people, plan, .. } = prepared;
         let schedule = &spec.schedule;
         let model = series::Model {
             id: new_id(),
             organization_id: organization.id,
             supervisor_id: supervisor.id,
+            co_supervisor_id: co_supervisor.map(|c| c.id),
             team_id,
             kind: spec.kind.as_str().to_owned(),
             title: spec.title.as_str().to_owned(),
@@ -380,9 +422,7 @@ impl Store {
             Caller::Coordinator { organization_id } => {
                 query = query.filter(series::Column::OrganizationId.eq(*organization_id))
             }
-            Caller::Supervisor { supervisor_id } => {
-                query = query.filter(series::Column::SupervisorId.eq(*supervisor_id))
-            }
+            Caller::Supervisor { supervisor_id } => query = query.filter(supervised_by(*supervisor_id)),
             Caller::Participant { person_id } => {
                 let ids: Vec<Uuid> = series_participant::Entity::find()
                     .select_only()
@@ -398,7 +438,7 @@ impl Store {
             query = query.filter(series::Column::OrganizationId.eq(id));
         }
         if let Some(id) = filter.supervisor_id {
-            query = query.filter(series::Column::SupervisorId.eq(id));
+            query = query.filter(supervised_by(id));
         }
         if let Some(status) = &filter.status {
             let Some(status) = SeriesStatus::parse(status) else {
@@ -493,13 +533,10 @@ impl Store {
         plan.renumber(replan.from_index, replan.from_index + new_count - 1);
         // Who takes part in the new sessions: the current participants.
         let people = participant_ids(&txn, id).await?;
-        lock_parties(&txn, &[found.supervisor_id], &people).await?;
-        let sup = supervisor::Entity::find_by_id(found.supervisor_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("supervisor"))?;
+        lock_parties(&txn, &supervisor_ids(&found), &people).await?;
+        let sups = supervisors_by_id(&txn, &supervisor_ids(&found)).await?;
         let exclude: HashSet<Uuid> = replaced.iter().map(|s| s.id).collect();
-        let conflicts = plan_conflicts(&txn, &sup, &people, &plan, &exclude, now).await?;
+        let conflicts = plan_conflicts(&txn, &sups, &people, &plan, &exclude, now).await?;
         if !conflicts.is_empty() {
             return Err(StoreError::Conflict(conflicts));
         }
@@ -578,6 +615,125 @@ impl Store {
         let event = EventRows::load(&txn, &new_uid).await?;
         outbox.about(&event, Audience::Everyone, &change, |view, _| Some(CalendarMessage::Request { event: view }));
         outbox.write(&txn, now).await?;
+        let answer = detail(&txn, found).await?;
+        txn.commit().await?;
+        Ok(answer)
+    }
+
+    /// Changes a series as a whole (admin, the organization's coordinator): for now its
+    /// co-supervisor. A new co-supervisor must fit every future scheduled session (their
+    /// bookings, working hours and absences, checked on fresh data under the row locks);
+    /// the future sessions are theirs from then on, past ones stay as they were. The new
+    /// co-supervisor gets the invitations of what is ahead, a removed one the cancellations,
+    /// and the supervisor the new list of chairs.
+    pub async fn update_series(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        changes: &SeriesChanges,
+        now: DateTime<Utc>,
+    ) -> Result<SeriesDetail, StoreError> {
+        let txn = self.begin_write().await?;
+        let found = series_for(&txn, caller, id, Access::Coordinate, true).await?.0;
+        let Some(wanted) = changes.co_supervisor_id else {
+            let answer = detail(&txn, found).await?;
+            txn.commit().await?;
+            return Ok(answer);
+        };
+        if wanted == found.co_supervisor_id {
+            let answer = detail(&txn, found).await?;
+            txn.commit().await?;
+            return Ok(answer);
+        }
+        if wanted == Some(found.supervisor_id) {
+            return Err(StoreError::invalid("co_supervisor_id", "must differ from supervisor_id"));
+        }
+        if found.status != SeriesStatus::Active.as_str() {
+            return Err(StoreError::refused(
+                "series",
+                format!("the supervisors of a {} series cannot change", found.status),
+            ));
+        }
+        let new_co = match wanted {
+            Some(co) => {
+                lock_parties(&txn, &[found.supervisor_id, co], &[]).await?;
+                Some(
+                    supervisor::Entity::find_by_id(co)
+                        .one(&txn)
+                        .await?
+                        .ok_or_else(|| StoreError::invalid("co_supervisor_id", "no such supervisor"))?,
+                )
+            }
+            None => None,
+        };
+        let future = future_sessions(&txn, id, now).await?;
+        if let Some(co) = &new_co {
+            let occurrences: Vec<Occurrence> = future
+                .iter()
+                .map(|s| Occurrence {
+                    index: u32::try_from(s.index).unwrap_or_default(),
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                })
+                .collect();
+            if let Some(span) = window(&occurrences) {
+                let exclude: HashSet<Uuid> = future.iter().map(|s| s.id).collect();
+                let agendas = supervisor_agendas(&txn, std::slice::from_ref(co), span, &exclude).await?;
+                let conflicts = conflicts_with(&occurrences, &agendas, &[]);
+                if !conflicts.is_empty() {
+                    return Err(StoreError::Conflict(conflicts));
+                }
+            }
+        }
+        let uids: BTreeSet<String> = future.iter().map(|s| s.calendar_uid.clone()).collect();
+        let future_set: HashSet<Uuid> = future.iter().map(|s| s.id).collect();
+        let found = raise_sequence(&txn, found, now).await?;
+        // The co-supervisor leaving (or replaced) loses what is ahead, told while still a chair.
+        if found.co_supervisor_id.is_some() && !future.is_empty() {
+            let context = SeriesContext::load(&txn, found.clone()).await?;
+            let mut outbox = OutboxWriter::new(&context);
+            for uid in &uids {
+                let event = EventRows::load(&txn, uid).await?;
+                outbox.about(&event, Audience::CoSupervisor, &Change::CoSupervisorRemoved, |view, _| {
+                    let session_ids: Vec<Uuid> =
+                        view.instances.iter().map(|i| i.session_id).filter(|s| future_set.contains(s)).collect();
+                    if session_ids.is_empty() {
+                        return None;
+                    }
+                    Some(if view.rrule.is_none() {
+                        CalendarMessage::CancelEvent { event: view }
+                    } else {
+                        CalendarMessage::CancelInstances { event: view, session_ids }
+                    })
+                });
+            }
+            outbox.write(&txn, now).await?;
+        }
+        let new_id = new_co.as_ref().map(|c| c.id);
+        for chunk in future.iter().map(|s| s.id).collect::<Vec<_>>().chunks(400) {
+            session::Entity::update_many()
+                .col_expr(session::Column::CoSupervisorId, sea_orm::sea_query::Expr::value(new_id))
+                .filter(session::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+        }
+        let mut active = found.into_active_model();
+        active.co_supervisor_id = Set(new_id);
+        active.updated_at = Set(now);
+        let found = active.update(&txn).await?;
+        if !future.is_empty() {
+            let context = SeriesContext::load(&txn, found.clone()).await?;
+            let mut outbox = OutboxWriter::new(&context);
+            let request = |view, _| Some(CalendarMessage::Request { event: view });
+            for uid in &uids {
+                let event = EventRows::load(&txn, uid).await?;
+                if new_id.is_some() {
+                    outbox.about(&event, Audience::CoSupervisor, &Change::CoSupervisorAdded, request);
+                }
+                outbox.about(&event, Audience::MainSupervisor, &Change::SupervisorsChanged, request);
+            }
+            outbox.write(&txn, now).await?;
+        }
         let answer = detail(&txn, found).await?;
         txn.commit().await?;
         Ok(answer)

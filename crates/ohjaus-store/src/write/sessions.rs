@@ -1,21 +1,22 @@
 //! Sessions: listed per series, read one by one, moved and cancelled (with a make-up when in
 //! time). Past, held and cancelled sessions never change.
 
-use super::agendas::{lock_parties, participant_agendas, supervisor_agenda};
+use super::agendas::{lock_parties, participant_agendas};
 use super::closures::days_off;
 use super::outbox_writer::{Audience, EventRows, OutboxWriter, SeriesContext};
 use super::scheduling::{
-    cancellation_terms, insert_event, invite, invitees, mark_cancelled, participant_ids, raise_sequence,
-    renumber_phases, schedule_of, scheduled_session,
+    cancellation_terms, conflicts_with, insert_event, invite, invitees, mark_cancelled, participant_ids,
+    raise_sequence, renumber_phases, schedule_of, scheduled_session, supervisor_agendas, supervisor_ids,
+    supervisors_by_id,
 };
 use crate::access::{Access, session_for};
-use crate::entity::{calendar_event, series, session, supervisor};
+use crate::entity::{calendar_event, series, session};
 use crate::values::{local, optional_label};
 use crate::{Caller, Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 use ohjaus_core::notice::{CalendarMessage, Change};
 use ohjaus_core::series::parse_local_time;
-use ohjaus_core::{CancellationOutcome, Occurrence, SessionDuration, SessionStatus, find_conflicts};
+use ohjaus_core::{CancellationOutcome, Occurrence, SessionDuration, SessionStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
@@ -218,17 +219,14 @@ impl Store {
         }
         let ends_at = starts_at + duration;
         let people = invitees(&txn, &[id]).await?.remove(&id).unwrap_or_default();
-        lock_parties(&txn, &[series.supervisor_id], &people).await?;
-        let sup = supervisor::Entity::find_by_id(series.supervisor_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("supervisor"))?;
+        lock_parties(&txn, &supervisor_ids(&series), &people).await?;
+        let sups = supervisors_by_id(&txn, &supervisor_ids(&series)).await?;
         let occurrence = [Occurrence { index: u32::try_from(row.index).unwrap_or_default(), starts_at, ends_at }];
         let exclude = HashSet::from([id]);
         let span = (starts_at, ends_at);
-        let agenda = supervisor_agenda(&txn, &sup, span, &exclude).await?;
+        let agendas = supervisor_agendas(&txn, &sups, span, &exclude).await?;
         let others = participant_agendas(&txn, &people, span, &exclude).await?;
-        let conflicts = find_conflicts(&occurrence, &agenda, &others);
+        let conflicts = conflicts_with(&occurrence, &agendas, &others);
         if !conflicts.is_empty() {
             return Err(StoreError::Conflict(conflicts));
         }
@@ -356,11 +354,8 @@ impl Store {
         let schedule = schedule_of(series)?;
         let zone = schedule.timezone;
         let people = participant_ids(txn, series.id).await?;
-        lock_parties(txn, &[series.supervisor_id], &people).await?;
-        let sup = supervisor::Entity::find_by_id(series.supervisor_id)
-            .one(txn)
-            .await?
-            .ok_or(StoreError::not_found("supervisor"))?;
+        lock_parties(txn, &supervisor_ids(series), &people).await?;
+        let sups = supervisors_by_id(txn, &supervisor_ids(series)).await?;
         let (last_start, last_index): (Option<DateTime<Utc>>, Option<i32>) = session::Entity::find()
             .select_only()
             .column_as(session::Column::StartsAt.max(), "last_start")
@@ -379,7 +374,7 @@ impl Store {
             return Err(StoreError::invalid("replace", "the series' rule has no later occurrence for a make-up"));
         };
         let span = (zone.resolve_utc(*first), zone.resolve_utc(*last) + duration);
-        let agenda = supervisor_agenda(txn, &sup, span, &HashSet::new()).await?;
+        let agendas = supervisor_agendas(txn, &sups, span, &HashSet::new()).await?;
         let others = participant_agendas(txn, &people, span, &HashSet::new()).await?;
         let mut first_conflicts = None;
         let mut chosen = None;
@@ -390,7 +385,7 @@ impl Store {
                 starts_at,
                 ends_at: starts_at + duration,
             }];
-            let conflicts = find_conflicts(&occurrence, &agenda, &others);
+            let conflicts = conflicts_with(&occurrence, &agendas, &others);
             if conflicts.is_empty() {
                 chosen = Some((local_start, starts_at));
                 break;

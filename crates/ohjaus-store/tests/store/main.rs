@@ -10,6 +10,8 @@ mod migrations;
 
 mod booking;
 
+mod co_supervision;
+
 // Tokens, goals, notes, attendance, reports, feeds, personal reads.
 mod attendance;
 mod feed;

@@ -4,7 +4,7 @@
 //! Every rule — planning, conflicts, cancellation terms, report figures — is the store's and
 //! the core's; these pages gather the form and show the answer.
 
-use super::{ConflictLine, conflict_list, field_errors, k_of_n, phase_badge, place, problems};
+use super::{ConflictLine, conflict_list, field_errors, k_of_n, phase_badge, place, problems, supervisor_names};
 use crate::ctx::{AsCoordinator, Ctx};
 use crate::errors::PageError;
 use crate::form::FormData;
@@ -72,7 +72,7 @@ pub async fn home(State(state): State<WebState>, who: AsCoordinator) -> Result<M
                         p.meta {
                             (i18n::kind(l, &s.kind))
                             @if let Some(team) = label.and_then(|x| x.team_name.as_deref()) { " · " (team) }
-                            @if let Some(label) = label { " · " (label.supervisor_name) }
+                            @if let Some(label) = label { " · " (supervisor_names(l, label)) }
                             " · " span.badge { (i18n::series_status(l, &s.status)) }
                         }
                         (progress_line(l, figures.get(&s.id).unwrap_or(&Figures::default()), s.contracted_sessions))
@@ -141,6 +141,7 @@ struct BookForm {
     title: String,
     kind: String,
     supervisor_id: String,
+    co_supervisor_id: String,
     team_id: String,
     people: Vec<String>,
     date: String,
@@ -162,6 +163,7 @@ impl BookForm {
             title: String::new(),
             kind: "group_supervision".into(),
             supervisor_id: String::new(),
+            co_supervisor_id: String::new(),
             team_id: String::new(),
             people: Vec::new(),
             date: String::new(),
@@ -184,6 +186,7 @@ impl BookForm {
             title: get("title"),
             kind: get("kind"),
             supervisor_id: get("supervisor_id"),
+            co_supervisor_id: get("co_supervisor_id"),
             team_id: get("team_id"),
             people: form.all("person").into_iter().map(str::to_owned).collect(),
             date: get("date"),
@@ -240,6 +243,7 @@ impl BookForm {
             kind: self.kind.clone(),
             title: self.title.clone(),
             supervisor_id: self.supervisor_id.parse().ok(),
+            co_supervisor_id: self.co_supervisor_id.parse().ok(),
             team_id,
             participant_ids,
             first_start: format!("{}T{}", self.date, self.time),
@@ -402,7 +406,12 @@ fn preview_region(ctx: &Ctx, outcome: Option<&Outcome>, names: &HashMap<Uuid, St
 
 fn book_page(ctx: &Ctx, choices: &Choices, form: &BookForm, outcome: Option<&Outcome>) -> Markup {
     let l = ctx.locale;
-    let names: HashMap<Uuid, String> = choices.people.iter().map(|p| (p.id, p.name.clone())).collect();
+    let names: HashMap<Uuid, String> = choices
+        .people
+        .iter()
+        .map(|p| (p.id, p.name.clone()))
+        .chain(choices.supervisors.iter().map(|s| (s.id, s.name.clone())))
+        .collect();
     let title = tr!(l, "Varaa sarja", "Boka serie", "Book a series");
     let select = |value: &str, current: &str| value == current;
     page(
@@ -429,6 +438,17 @@ fn book_page(ctx: &Ctx, choices: &Choices, form: &BookForm, outcome: Option<&Out
                             option value="" { (tr!(l, "Valitse ohjaaja", "Välj handledare", "Choose a supervisor")) }
                             @for s in &choices.supervisors { option value=(s.id) selected[select(&s.id.to_string(), &form.supervisor_id)] { (s.name) } }
                         }
+                    }
+                    div.field {
+                        label for="co_supervisor_id" { (tr!(l, "Pariohjaaja (valinnainen)", "Medhandledare (valfritt)", "Co-supervisor (optional)")) }
+                        select #co_supervisor_id name="co_supervisor_id" aria-describedby="co-supervisor-help" {
+                            option value="" { (tr!(l, "Ei pariohjaajaa", "Ingen medhandledare", "No co-supervisor")) }
+                            @for s in &choices.supervisors { option value=(s.id) selected[select(&s.id.to_string(), &form.co_supervisor_id)] { (s.name) } }
+                        }
+                        p #co-supervisor-help .help { (tr!(l,
+                            "Pariohjauksessa jokaisen tapaamisen on sovittava kummallekin ohjaajalle, ja molemmat saavat kutsut.",
+                            "Vid parhandledning måste varje träff passa båda handledarna, och båda får inbjudningarna.",
+                            "In co-supervision every session must suit both supervisors, and both get the invitations.")) }
                     }
                     div.field {
                         label for="team_id" { (tr!(l, "Ryhmä", "Grupp", "Team")) }
@@ -540,7 +560,12 @@ pub async fn book_preview(
     let choices = choices(&state, &who).await?;
     let outcome = outcome(&state, &who, &filled).await?;
     if query.fragment.is_some() {
-        let names: HashMap<Uuid, String> = choices.people.iter().map(|p| (p.id, p.name.clone())).collect();
+        let names: HashMap<Uuid, String> = choices
+            .people
+            .iter()
+            .map(|p| (p.id, p.name.clone()))
+            .chain(choices.supervisors.iter().map(|s| (s.id, s.name.clone())))
+            .collect();
         return Ok(preview_region(&who.ctx, Some(&outcome), &names));
     }
     Ok(book_page(&who.ctx, &choices, &filled, Some(&outcome)))
@@ -609,7 +634,7 @@ async fn series_page(
                 (i18n::kind(l, &s.kind))
                 @if let Some(label) = label {
                     @if let Some(team) = &label.team_name { " · " (team) }
-                    " · " (label.supervisor_name)
+                    " · " (supervisor_names(l, label))
                 }
                 " · " span.badge { (i18n::series_status(l, &s.status)) }
             }

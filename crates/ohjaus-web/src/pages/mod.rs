@@ -72,6 +72,8 @@ pub struct ConflictLine {
     pub with: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The busy participant.
     pub person_id: Option<Uuid>,
+    /// Which supervisor, for a supervisor's reason (co-supervision).
+    pub supervisor_id: Option<Uuid>,
 }
 
 fn utc(text: &str) -> Option<DateTime<Utc>> {
@@ -87,6 +89,7 @@ impl ConflictLine {
             reason: view.reason.as_str().to_owned(),
             with: view.with.as_ref().and_then(|w| Some((utc(&w.starts_at)?, utc(&w.ends_at)?))),
             person_id: view.person_id,
+            supervisor_id: view.supervisor_id,
         })
     }
 
@@ -98,7 +101,16 @@ impl ConflictLine {
             reason: conflict.reason.as_str().to_owned(),
             with: conflict.with.map(|b| (b.starts_at, b.ends_at)),
             person_id: conflict.person_id,
+            supervisor_id: conflict.supervisor_id,
         }
+    }
+}
+
+/// The supervisors of a series as its pages name them: "Anna" or, co-supervised, "Anna ja Bo".
+pub fn supervisor_names(locale: Locale, label: &ohjaus_store::read::series_labels::SeriesLabel) -> String {
+    match &label.co_supervisor_name {
+        Some(co) => format!("{} {} {co}", label.supervisor_name, crate::tr!(locale, "ja", "och", "and")),
+        None => label.supervisor_name.clone(),
     }
 }
 
@@ -118,7 +130,7 @@ pub fn conflict_list(ctx: &Ctx, conflicts: &[ConflictLine], names: &HashMap<Uuid
                         strong { (tr!(l, "Tapaaminen", "Träff", "Session")) " " (c.index) }
                         " (" (i18n::instant(l, ctx.zone, c.starts_at)) "): "
                         (i18n::conflict_reason(l, &c.reason))
-                        @if let Some(name) = c.person_id.and_then(|id| names.get(&id)) { " – " (name) }
+                        @if let Some(name) = c.person_id.or(c.supervisor_id).and_then(|id| names.get(&id)) { " – " (name) }
                         @if let Some((start, end)) = c.with {
                             @if c.reason == "supervisor_absent" {
                                 " (" (i18n::span(l, ctx.zone, start, end)) ")"

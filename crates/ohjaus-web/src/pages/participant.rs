@@ -4,7 +4,7 @@
 
 use super::sign_in::calendar_section;
 use super::supervisor::goals_section;
-use super::{field_errors, k_of_n, phase_badge, place, problems};
+use super::{field_errors, k_of_n, phase_badge, place, problems, supervisor_names};
 use crate::ctx::AsParticipant;
 use crate::errors::PageError;
 use crate::form::FormData;
@@ -132,7 +132,7 @@ pub async fn session(
                 dt { (tr!(l, "Aika", "Tid", "When")) } dd { (i18n::span(l, ctx.zone, session.starts_at.with_timezone(&Utc), session.ends_at.with_timezone(&Utc))) }
                 dt { (tr!(l, "Paikka", "Plats", "Place")) } dd { (place(l, session.location.as_deref(), session.video_url.as_deref())) }
                 dt { (tr!(l, "Tila", "Status", "Status")) } dd { (i18n::session_status(l, &session.status, session.late_cancellation)) " " (phase_badge(l, session.phase.as_deref())) }
-                @if let Some(label) = label { dt { (tr!(l, "Ohjaaja", "Handledare", "Supervisor")) } dd { (label.supervisor_name) } }
+                @if let Some(label) = label { dt { (tr!(l, "Ohjaaja", "Handledare", "Supervisor")) } dd { (supervisor_names(l, label)) } }
             }
             p { a href={ "/me/series/" (session.series_id) } { (tr!(l, "Sarjan tavoitteet", "Seriens mål", "The series' goals")) } }
             section aria-labelledby="notes-heading" {

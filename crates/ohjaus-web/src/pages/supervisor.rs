@@ -3,7 +3,7 @@
 //! with its goals and reviews.
 
 use super::sign_in::calendar_section;
-use super::{field_errors, k_of_n, phase_badge, place, problems};
+use super::{field_errors, k_of_n, phase_badge, place, problems, supervisor_names};
 use crate::ctx::{AsSupervisor, Ctx};
 use crate::errors::PageError;
 use crate::form::FormData;
@@ -134,6 +134,9 @@ async fn session_page(
                 @if let Some(label) = label {
                     dt { (tr!(l, "Organisaatio", "Organisation", "Organization")) }
                     dd { (label.organization_name) @if let Some(team) = &label.team_name { " · " (team) } }
+                    @if label.co_supervisor_name.is_some() {
+                        dt { (tr!(l, "Ohjaajat", "Handledare", "Supervisors")) } dd { (supervisor_names(l, label)) }
+                    }
                 }
                 dt { (tr!(l, "Paikka", "Plats", "Place")) } dd { (place(l, session.location.as_deref(), session.video_url.as_deref())) }
                 dt { (tr!(l, "Tila", "Status", "Status")) } dd { (i18n::session_status(l, &session.status, session.late_cancellation)) }
@@ -342,7 +345,10 @@ pub async fn series(
             h1 { (s.title) }
             p.meta {
                 (i18n::kind(l, &s.kind))
-                @if let Some(label) = label { " · " (label.organization_name) @if let Some(team) = &label.team_name { " · " (team) } }
+                @if let Some(label) = label {
+                    " · " (label.organization_name) @if let Some(team) = &label.team_name { " · " (team) }
+                    @if label.co_supervisor_name.is_some() { " · " (supervisor_names(l, label)) }
+                }
                 " · " (i18n::series_status(l, &s.status))
             }
             (goals_section(ctx, &goals, None))

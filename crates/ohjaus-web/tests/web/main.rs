@@ -56,6 +56,7 @@ fn body(organization_id: Uuid, supervisor_id: Uuid, people: Vec<Uuid>, title: &s
         kind: "group_supervision".into(),
         title: title.into(),
         supervisor_id: Some(supervisor_id),
+        co_supervisor_id: None,
         team_id: None,
         participant_ids: Some(people),
         first_start: first.into(),
@@ -583,4 +584,75 @@ async fn a_coordinator_previews_is_told_of_conflicts_books_and_moves() {
 
 fn to_refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The coordinator's booking form chooses a co-supervisor: a time that suits the supervisor but
+/// not the co-supervisor is explained as a conflict naming the co-supervisor; a free one books
+/// the series, whose page shows both supervisors.
+#[tokio::test]
+async fn a_coordinator_books_with_a_co_supervisor() {
+    for world in worlds().await {
+        let now = utc("2027-01-04T08:00:00Z");
+        let bo = world
+            .store
+            .create_supervisor(
+                &Caller::Admin,
+                &NewSupervisor {
+                    name: "Bo Öberg".into(),
+                    email: "bo@ohjaus.example".into(),
+                    locale: None,
+                    timezone: None,
+                    buffer_minutes: None,
+                    working_hours: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let organization = world.store.get_series(&Caller::Admin, world.series_a).await.unwrap().series.organization_id;
+        // Bo is busy on Tuesday 19 January at 13:00.
+        let mut busy_body = body(organization, bo.id, vec![world.participant_id], "Bon oma", "2027-01-19T13:00");
+        busy_body.recurrence.count = Some(1);
+        world.store.book_series(&Caller::Admin, &busy_body, now).await.unwrap();
+
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.coordinator_email).await;
+        let page = browser.get(&world.app, "/coordinator/book").await;
+        assert!(page.text.contains("name=\"co_supervisor_id\""), "the form offers a co-supervisor");
+        let csrf = browser.csrf(&world.app, "/coordinator/book").await;
+        let form = |date: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("title", "Pariohjaus".to_owned()),
+                ("kind", "group_supervision".to_owned()),
+                ("supervisor_id", world.supervisor_id.to_string()),
+                ("co_supervisor_id", bo.id.to_string()),
+                ("person", world.participant_id.to_string()),
+                ("date", date.to_owned()),
+                ("time", "13:00".to_owned()),
+                ("duration", "90".to_owned()),
+                ("frequency", "weekly".to_owned()),
+                ("interval", "1".to_owned()),
+                ("count", "1".to_owned()),
+                ("holiday_policy", "skip".to_owned()),
+            ]
+        };
+        let clash = form("2027-01-19");
+        let preview = browser.post(&world.app, "/coordinator/book/preview", &to_refs(&clash)).await;
+        assert_eq!(preview.status, StatusCode::OK);
+        assert!(
+            preview.text.contains("Ohjaajalla on jo tapaaminen") && preview.text.contains("Bo Öberg"),
+            "{}",
+            preview.text
+        );
+        let refused = browser.post(&world.app, "/coordinator/book", &to_refs(&clash)).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+
+        let free = form("2027-01-21");
+        let booked = browser.post(&world.app, "/coordinator/book", &to_refs(&free)).await;
+        assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.text);
+        let page = browser.get(&world.app, &booked.location.unwrap()).await;
+        assert!(page.text.contains("Anna Virtanen ja Bo Öberg"), "{}", page.text);
+        world.close().await;
+    }
 }

@@ -188,6 +188,7 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
         kind: kind.to_owned(),
         title: title.to_owned(),
         supervisor_id: Some(supervisor_id),
+        co_supervisor_id: None,
         team_id: None,
         participant_ids: None,
         first_start,

@@ -152,7 +152,12 @@ pub fn expected(events: &[&CalendarEvent]) -> Vec<(String, String, String)> {
     out
 }
 
-/// The supervisor, with a name that needs quoting.
+/// The service, the ORGANIZER of every message.
+pub fn service() -> Party {
+    Party { name: "Ohjaus".into(), email: "noreply@ohjaus.example".into() }
+}
+
+/// The supervisor (a CHAIR), with a name that needs quoting.
 pub fn organizer() -> Party {
     Party { name: "Päivi \"Pomo\" Ohjaaja, PsM".into(), email: "paivi.ohjaaja@example.fi".into() }
 }

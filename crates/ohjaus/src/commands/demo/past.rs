@@ -34,6 +34,7 @@ pub(super) async fn fill(
         kind: "group_supervision".into(),
         title: "Vaahteramäen johtoryhmän työnohjaus".into(),
         supervisor_id: Some(supervisor_id),
+        co_supervisor_id: None,
         team_id: None,
         participant_ids: Some(participants.to_vec()),
         first_start: next(booked_at, Weekday::Mon, 9, 0),
