@@ -56,9 +56,10 @@ cd "$work"
   --seed 20261126 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --workers 1 \
   --suppress-health-check all \
   --report har --report-har-path "$work/requests.har" \
-  -H "Authorization: Bearer $admin"
+  -H "Authorization: Bearer $admin" || status=$?
 
 # Depth, not only breadth: most operations must have been reached with a request they accept
 # (a 2xx somewhere in the run), not only refused with 404s and 422s.
 "$python" "$root/tests/schemathesis/coverage.py" "$base/api/v1/openapi.json" "$work/requests.har" \
-  --at-least "${SCHEMATHESIS_MIN_SUCCESS_PERCENT:-90}"
+  --at-least "${SCHEMATHESIS_MIN_SUCCESS_PERCENT:-90}" || status=$?
+exit "$status"

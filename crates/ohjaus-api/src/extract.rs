@@ -42,9 +42,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
 
 /// The JSON text as a value, with whole numbers written as decimals (`3.0`) made integers:
 /// JSON does not tell them apart, and neither do JSON Schema's `integer` and our fields.
+///
+/// Every request body of the API is an object (or, where a body is optional, `null`). serde
+/// would read a struct from an array too (`[null, null]` as its fields in order), which the
+/// schema does not allow, so anything else is refused here.
 fn json_value(bytes: &[u8]) -> Result<serde_json::Value, Problem> {
     let mut value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
+    if !(value.is_object() || value.is_null()) {
+        return Err(Problem::validation(&[ohjaus_core::FieldError::new("body", "expected a JSON object")]));
+    }
     integral(&mut value);
     Ok(value)
 }
@@ -222,5 +229,13 @@ mod tests {
         assert_eq!(problem.errors[0].field, "inner");
         assert_eq!(parse_json::<Outer>(b"{").unwrap_err().status, 400);
         assert_eq!(parse_json::<Outer>(b"\xff\xfe").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn a_body_is_an_object() {
+        // serde would take the fields in order from an array; the schema says object.
+        let problem = parse_json::<Outer>(br#"["x", {"count": 1}]"#).unwrap_err();
+        assert_eq!((problem.status, problem.errors[0].field.as_str()), (422, "body"));
+        assert_eq!(parse_json::<Outer>(b"3").unwrap_err().status, 422);
     }
 }

@@ -159,10 +159,10 @@ store_test!(
             .await
             .unwrap();
         for caller in [&sanna_caller, &pekka_caller] {
-            let seen: Vec<Uuid> = store.list_notes(caller, ids[0]).await.unwrap().iter().map(|n| n.id).collect();
+            let seen: Vec<Uuid> = store.list_notes(caller, ids[0], now()).await.unwrap().iter().map(|n| n.id).collect();
             assert_eq!(seen, [by_pekka.id, by_sanna.id, shared.id]);
         }
-        let seen: Vec<Uuid> = store.list_notes(&participant, ids[0]).await.unwrap().iter().map(|n| n.id).collect();
+        let seen: Vec<Uuid> = store.list_notes(&participant, ids[0], now()).await.unwrap().iter().map(|n| n.id).collect();
         assert_eq!(seen, [shared.id], "a participant never sees supervisor notes");
 
         // The co-supervisor records attendance.
