@@ -6,6 +6,8 @@
 pub mod absence;
 pub mod api_token;
 pub mod attendance;
+pub mod calendar_busy_block;
+pub mod calendar_connection;
 pub mod calendar_event;
 pub mod calendar_token;
 pub mod closure;

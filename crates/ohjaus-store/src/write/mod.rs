@@ -6,6 +6,7 @@
 
 pub mod agendas;
 pub mod attendance;
+pub mod calendar_connections;
 pub mod closures;
 pub mod goals;
 pub mod notes;
