@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::openapi::OpenApi;
 
 pub mod calendar;
+pub mod calendars;
 pub mod goals;
 pub mod health;
 pub mod me;
@@ -41,6 +42,7 @@ pub fn all() -> ApiRouter {
         .merge(notifications::routes())
         .merge(me::routes())
         .merge(calendar::routes())
+        .merge(calendars::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

@@ -63,6 +63,10 @@ pub struct World {
     pub note_shared: Uuid,
     /// The secret of P1's calendar feed.
     pub feed_p1: String,
+    /// A connected calendar of S1's and one of P1's (its address refused by the policy, so a
+    /// refresh records an error without leaving the machine).
+    pub calendar_s1: Uuid,
+    pub calendar_p1: Uuid,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
 }
@@ -157,6 +161,8 @@ impl World {
             note_private: Uuid::nil(),
             note_shared: Uuid::nil(),
             feed_p1: String::new(),
+            calendar_s1: calendar_row(store, "supervisor", sup1, at).await,
+            calendar_p1: calendar_row(store, "person", p1, at).await,
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -231,4 +237,34 @@ impl World {
     pub fn admin(&self) -> &str {
         self.token("admin").unwrap()
     }
+}
+
+/// A connected calendar of `owner_kind` `owner_id`, written as a row (connecting one through
+/// the store would fetch it).
+async fn calendar_row(store: &ohjaus_store::Store, owner_kind: &str, owner_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let id = ohjaus_store::values::new_id();
+    ohjaus_store::entity::calendar_connection::Model {
+        id,
+        owner_kind: owner_kind.to_owned(),
+        owner_id,
+        label: "Työ".to_owned(),
+        kind: "subscription".to_owned(),
+        url_shown: "http://127.0.0.1:9/work.ics".to_owned(),
+        user_name: None,
+        secret_sealed: None,
+        all_day_blocks: true,
+        etag: None,
+        last_modified: None,
+        last_attempt_at: None,
+        last_success_at: Some(at),
+        last_error: None,
+        next_sync_at: at,
+        created_at: at,
+    }
+    .into_active_model()
+    .insert(store.connection())
+    .await
+    .unwrap();
+    id
 }
