@@ -411,6 +411,23 @@ async fn story(store: &Store) {
     let still = api.post("/api/v1/series", &scene.admin, &over_maija).await;
     assert_eq!(reasons(still.expect(409)), ["participant_busy_external"]);
 
+    // Two days on, the calendars are stale: the preview names them, booking is still allowed.
+    let (later, _later_stop) = serve(store.clone(), now() + TimeDelta::days(2)).await;
+    let free = series(&scene, "2027-01-14T09:00");
+    let preview = later.post("/api/v1/series/preview", &scene.admin, &free).await;
+    let preview = preview.expect(200).clone();
+    let messages: Vec<&str> =
+        preview["warnings"].as_array().unwrap().iter().map(|w| w["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        ["Anna Virtanen's calendar last synced 2 days ago", "Maija Meikäläinen's calendar last synced 2 days ago"],
+        "{preview}"
+    );
+    assert!(preview["conflicts"].as_array().unwrap().is_empty());
+    let listed = later.get("/api/v1/me/calendars", &scene.person_token).await;
+    assert_eq!(listed.expect(200)[0]["status"], "stale");
+    later.post("/api/v1/series", &scene.admin, &free).await.expect(201);
+
     // Refused with a 422 naming the field, and nothing stored.
     ics.set("/slow.ics", Route::Slow(Duration::from_secs(3), calendar(&[])));
     ics.set("/big.ics", Route::Big(300_000));

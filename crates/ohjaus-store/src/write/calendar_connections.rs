@@ -800,4 +800,46 @@ impl Store {
         let stale_after = self.calendars().stale_after;
         stale_calendars(self.connection(), supervisor_id, person_ids, now, stale_after).await
     }
+
+    /// A preview's warnings of the parties' stale calendars, one per owner (the oldest sync
+    /// named), the supervisor first.
+    pub(crate) async fn stale_calendar_warnings(
+        &self,
+        supervisor: &supervisor::Model,
+        person_ids: &[Uuid],
+        now: DateTime<Utc>,
+        zone: TimeZone,
+    ) -> Result<Vec<ohjaus_core::PreviewWarning>, StoreError> {
+        let stale = self.stale_calendars_of(supervisor.id, person_ids, now).await?;
+        if stale.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The oldest sync per owner (never synced counts as oldest).
+        let mut oldest: Vec<(String, Uuid, Option<DateTime<Utc>>)> = Vec::new();
+        for calendar in stale {
+            match oldest.iter_mut().find(|(k, id, _)| *k == calendar.owner_kind && *id == calendar.owner_id) {
+                Some(entry) => entry.2 = std::cmp::Ord::min(entry.2, calendar.last_success_at),
+                None => oldest.push((calendar.owner_kind, calendar.owner_id, calendar.last_success_at)),
+            }
+        }
+        let person_names: HashMap<Uuid, String> = person::Entity::find()
+            .filter(person::Column::Id.is_in(oldest.iter().filter(|(k, _, _)| k == "person").map(|(_, id, _)| *id)))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        oldest.sort_by_key(|(kind, id, _)| (kind != "supervisor", *id));
+        Ok(oldest
+            .into_iter()
+            .map(|(kind, id, last)| {
+                if kind == "supervisor" {
+                    ohjaus_core::PreviewWarning::stale_calendar(&supervisor.name, Some(id), None, last, now, zone)
+                } else {
+                    let name = person_names.get(&id).map_or("A participant", String::as_str);
+                    ohjaus_core::PreviewWarning::stale_calendar(name, None, Some(id), last, now, zone)
+                }
+            })
+            .collect())
+    }
 }
