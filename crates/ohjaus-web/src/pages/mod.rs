@@ -1,6 +1,7 @@
 //! The pages, one module per reader: [`sign_in`] (and the front page, language switch and
 //! calendar link), [`supervisor`], [`coordinator`], [`participant`]; and the pieces they share.
 
+pub mod calendars;
 pub mod coordinator;
 pub mod participant;
 pub mod sign_in;
