@@ -56,11 +56,7 @@ struct IcsServer {
 impl IcsServer {
     async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = Self {
-            port: listener.local_addr().unwrap().port(),
-            routes: Arc::default(),
-            seen: Arc::default(),
-        };
+        let server = Self { port: listener.local_addr().unwrap().port(), routes: Arc::default(), seen: Arc::default() };
         let accepting = server.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -118,11 +114,9 @@ impl IcsServer {
         self.seen.lock().unwrap().push(Seen { path: path.clone(), if_none_match: if_none_match.clone() });
         let route = self.routes.lock().unwrap().get(&path).cloned();
         let respond = |status: &str, extra: &str, body: &[u8]| {
-            let mut out = format!(
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
-                body.len()
-            )
-            .into_bytes();
+            let mut out =
+                format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n", body.len())
+                    .into_bytes();
             out.extend_from_slice(body);
             out
         };
@@ -261,9 +255,11 @@ async fn scene(api: &Api, store: &Store) -> Scene {
         .await
         .expect(201));
     let mut people = Vec::new();
-    for (name, email) in [("Maija Meikäläinen", "maija@kaukola.example"), ("Pekka Nieminen", "pekka@kaukola.example")] {
-        let person =
-            api.post(&format!("/api/v1/organizations/{org}/people"), &admin, &json!({"name": name, "email": email})).await;
+    for (name, email) in [("Maija Meikäläinen", "maija@kaukola.example"), ("Pekka Nieminen", "pekka@kaukola.example")]
+    {
+        let person = api
+            .post(&format!("/api/v1/organizations/{org}/people"), &admin, &json!({"name": name, "email": email}))
+            .await;
         people.push(id(person.expect(201)));
     }
     let supervisor_token = token(store, Caller::Supervisor { supervisor_id: supervisor.parse().unwrap() }).await;
@@ -313,14 +309,23 @@ async fn story(store: &Store) {
     // the participant on Tuesday 19 January 10:00–11:00 (08–09 UTC).
     let anna = calendar(&[("20270112T110000Z", "20270112T130000Z", "other-client-1@example.com")]);
     ics.set("/anna.ics", Route::Calendar { body: anna, etag: "\"a1\"".into() });
-    let maija = calendar(&[("20270119T080000Z", "20270119T090000Z", "shift-1@example.com")]);
+    // Beside it, an invitation Ohjaus sent her, kept in the same calendar: never busy time
+    // (the series booked over it below, two days on, is not refused).
+    let maija = calendar(&[
+        ("20270119T080000Z", "20270119T090000Z", "shift-1@example.com"),
+        ("20270114T070000Z", "20270114T083000Z", "0190a1b2-0000-7000-8000-00000000000a@ohjaus"),
+    ]);
     ics.set("/maija.ics", Route::Calendar { body: maija, etag: "\"m1\"".into() });
 
     // The supervisor connects a subscription whose query holds a secret token.
     let secret = "k3Jd8sLq0pWz7XyQ0123";
     let url = format!("{}?token={secret}", ics.url("/anna.ics"));
     let connected = api
-        .post("/api/v1/me/calendars", &scene.supervisor_token, &json!({"label": "Työkalenteri", "kind": "subscription", "url": url}))
+        .post(
+            "/api/v1/me/calendars",
+            &scene.supervisor_token,
+            &json!({"label": "Työkalenteri", "kind": "subscription", "url": url}),
+        )
         .await;
     let connected = connected.expect(201).clone();
     assert_eq!(connected["busy_blocks"], 1, "{connected}");
@@ -388,7 +393,8 @@ async fn story(store: &Store) {
 
     // A refresh with nothing changed: a 304, and not one block written.
     let before = block_ids(store).await;
-    let refreshed = api.post(&format!("/api/v1/me/calendars/{anna_id}/refresh"), &scene.supervisor_token, &json!({})).await;
+    let refreshed =
+        api.post(&format!("/api/v1/me/calendars/{anna_id}/refresh"), &scene.supervisor_token, &json!({})).await;
     assert_eq!(refreshed.expect(200)["status"], "ok");
     let conditional = ics.requests("/anna.ics");
     assert_eq!(conditional.last().unwrap().if_none_match.as_deref(), Some("\"a1\""));
@@ -396,7 +402,8 @@ async fn story(store: &Store) {
 
     // The event is removed from the calendar; after a refresh the same booking succeeds.
     ics.set("/anna.ics", Route::Calendar { body: calendar(&[]), etag: "\"a2\"".into() });
-    let refreshed = api.post(&format!("/api/v1/me/calendars/{anna_id}/refresh"), &scene.supervisor_token, &json!({})).await;
+    let refreshed =
+        api.post(&format!("/api/v1/me/calendars/{anna_id}/refresh"), &scene.supervisor_token, &json!({})).await;
     assert_eq!(refreshed.expect(200)["busy_blocks"], 0);
     api.post("/api/v1/series", &scene.admin, &over_anna).await.expect(201);
 
@@ -486,7 +493,11 @@ async fn private_addresses_are_refused() {
     let localhost = format!("http://localhost:{}/anna.ics", ics.port);
     for url in [ics.url("/anna.ics"), localhost, "http://10.1.2.3/anna.ics".to_owned()] {
         let answer = api
-            .post("/api/v1/me/calendars", &scene.supervisor_token, &json!({"label": "x", "kind": "subscription", "url": url}))
+            .post(
+                "/api/v1/me/calendars",
+                &scene.supervisor_token,
+                &json!({"label": "x", "kind": "subscription", "url": url}),
+            )
             .await;
         let problem = answer.expect(422);
         assert!(problem["errors"][0]["message"].as_str().unwrap().contains("private or local"), "{url}: {problem}");
@@ -526,7 +537,11 @@ async fn two_workers_fetch_each_calendar_once_per_interval() {
     let database = TestDatabase::create(&backend, Schema::Migrated).await;
     let ics = IcsServer::start().await;
     let open = || async {
-        Store::connect(database.url()).await.unwrap().with_secrets(test_secrets_key()).with_calendars(settings(true, &[]))
+        Store::connect(database.url())
+            .await
+            .unwrap()
+            .with_secrets(test_secrets_key())
+            .with_calendars(settings(true, &[]))
     };
     let store = open().await;
     let (api, _stop) = serve(store.clone(), now()).await;
@@ -562,7 +577,11 @@ async fn two_workers_fetch_each_calendar_once_per_interval() {
         assert_eq!(claimed, paths.len(), "interval {interval}");
         for path in &paths {
             // The connecting fetch, then one per interval.
-            assert_eq!(ics.requests(path).len(), 1 + usize::try_from(interval).unwrap(), "{path} in interval {interval}");
+            assert_eq!(
+                ics.requests(path).len(),
+                1 + usize::try_from(interval).unwrap(),
+                "{path} in interval {interval}"
+            );
         }
     }
     // Every later fetch was conditional and answered 304: the blocks are the first ones.

@@ -324,7 +324,11 @@ async fn external_check(db: &Db, reads: usize) -> (f64, f64, usize) {
     use ohjaus_store::entity::{calendar_busy_block, calendar_connection};
     let store = &db.store;
     let org = store
-        .create_organization(&Caller::Admin, &NewOrganization { name: "Sairaala".into(), timezone: None, locale: None }, now())
+        .create_organization(
+            &Caller::Admin,
+            &NewOrganization { name: "Sairaala".into(), timezone: None, locale: None },
+            now(),
+        )
         .await
         .unwrap()
         .id;
@@ -391,7 +395,8 @@ async fn external_check(db: &Db, reads: usize) -> (f64, f64, usize) {
     let base: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap();
     let blocks: Vec<calendar_busy_block::ActiveModel> = (0..10_000)
         .map(|_| {
-            let starts_at = base + TimeDelta::days((next() % 728) as i64) + TimeDelta::minutes((next() % 40 * 15) as i64);
+            let starts_at =
+                base + TimeDelta::days((next() % 728) as i64) + TimeDelta::minutes((next() % 40 * 15) as i64);
             calendar_busy_block::Model {
                 id: 0,
                 connection_id: connection,

@@ -116,7 +116,9 @@ impl Store {
     /// How people's own calendars are read (the defaults unless set).
     pub fn calendars(&self) -> Arc<CalendarSettings> {
         static DEFAULT: std::sync::OnceLock<Arc<CalendarSettings>> = std::sync::OnceLock::new();
-        self.calendars.clone().unwrap_or_else(|| Arc::clone(DEFAULT.get_or_init(|| Arc::new(CalendarSettings::default()))))
+        self.calendars
+            .clone()
+            .unwrap_or_else(|| Arc::clone(DEFAULT.get_or_init(|| Arc::new(CalendarSettings::default()))))
     }
 
     /// The key secrets at rest are sealed with; an operation that keeps a secret fails with

@@ -241,7 +241,12 @@ impl World {
 
 /// A connected calendar of `owner_kind` `owner_id`, written as a row (connecting one through
 /// the store would fetch it).
-async fn calendar_row(store: &ohjaus_store::Store, owner_kind: &str, owner_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Uuid {
+async fn calendar_row(
+    store: &ohjaus_store::Store,
+    owner_kind: &str,
+    owner_id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Uuid {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     let id = ohjaus_store::values::new_id();
     ohjaus_store::entity::calendar_connection::Model {

@@ -300,8 +300,7 @@ fn check(new: &NewCalendarConnection) -> Result<Checked, StoreError> {
         return Err(StoreError::invalid("url", "could not be read"));
     };
     let split = secret_url::split(url.as_url());
-    let secret =
-        Secret { url: (!split.secret.is_empty()).then(|| split.secret.to_text()), password: password.clone() };
+    let secret = Secret { url: (!split.secret.is_empty()).then(|| split.secret.to_text()), password: password.clone() };
     let target = match (new.kind, user_name.clone(), password) {
         (CalendarKind::Caldav, Some(user), Some(password)) => {
             Target::CalDav(CalDavCalendar { url, credentials: Credentials { user, password } })
@@ -341,7 +340,8 @@ async fn fetch(
     options: &ReadOptions,
 ) -> Result<Fetch, FetchError> {
     match target {
-        Target::Subscription(url) => match ohjaus_calendars::refresh(&settings.client, url, validators, options).await? {
+        Target::Subscription(url) => match ohjaus_calendars::refresh(&settings.client, url, validators, options).await?
+        {
             Refreshed::NotModified => Ok(Fetch::NotModified),
             Refreshed::Read { calendar, validators } => Ok(Fetch::Read { blocks: calendar.blocks, validators }),
         },
@@ -353,7 +353,12 @@ async fn fetch(
 }
 
 /// The connection as answered at `now`.
-fn view(row: connection::Model, busy_blocks: u64, now: DateTime<Utc>, settings: &CalendarSettings) -> CalendarConnection {
+fn view(
+    row: connection::Model,
+    busy_blocks: u64,
+    now: DateTime<Utc>,
+    settings: &CalendarSettings,
+) -> CalendarConnection {
     let synced = row.last_success_at.unwrap_or(row.created_at);
     let status = if now - synced > settings.stale_after {
         ConnectionStatus::Stale
@@ -390,16 +395,14 @@ async fn replace_blocks<C: ConnectionTrait>(
     blocks.sort();
     blocks.dedup();
     for chunk in blocks.chunks(BLOCK_CHUNK) {
-        let rows = chunk.iter().map(|b| {
-            block::ActiveModel {
-                id: sea_orm::ActiveValue::NotSet,
-                connection_id: sea_orm::ActiveValue::Set(id),
-                owner_kind: sea_orm::ActiveValue::Set(owner_kind.to_owned()),
-                owner_id: sea_orm::ActiveValue::Set(owner_id),
-                starts_at: sea_orm::ActiveValue::Set(b.starts_at),
-                ends_at: sea_orm::ActiveValue::Set(b.ends_at),
-                uid_hash: sea_orm::ActiveValue::Set(hash_to_stored(b.uid_hash)),
-            }
+        let rows = chunk.iter().map(|b| block::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            connection_id: sea_orm::ActiveValue::Set(id),
+            owner_kind: sea_orm::ActiveValue::Set(owner_kind.to_owned()),
+            owner_id: sea_orm::ActiveValue::Set(owner_id),
+            starts_at: sea_orm::ActiveValue::Set(b.starts_at),
+            ends_at: sea_orm::ActiveValue::Set(b.ends_at),
+            uid_hash: sea_orm::ActiveValue::Set(hash_to_stored(b.uid_hash)),
         });
         block::Entity::insert_many(rows).exec_without_returning(db).await?;
     }
@@ -735,7 +738,12 @@ pub(crate) async fn busy_blocks_of<C: ConnectionTrait>(
     for chunk in owner_ids.chunks(crate::values::ID_CHUNK) {
         let rows: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = block::Entity::find()
             .select_only()
-            .columns([block::Column::OwnerId, block::Column::ConnectionId, block::Column::StartsAt, block::Column::EndsAt])
+            .columns([
+                block::Column::OwnerId,
+                block::Column::ConnectionId,
+                block::Column::StartsAt,
+                block::Column::EndsAt,
+            ])
             .filter(block::Column::OwnerKind.eq(owner_kind))
             .filter(block::Column::OwnerId.is_in(chunk.to_vec()))
             .filter(block::Column::StartsAt.lt(until))
@@ -774,15 +782,14 @@ pub(crate) async fn stale_calendars<C: ConnectionTrait>(
     let stale = connection::Column::LastSuccessAt
         .lt(limit)
         .or(connection::Column::LastSuccessAt.is_null().and(connection::Column::CreatedAt.lt(limit)));
-    let mut owners = connection::Column::OwnerKind
-        .eq("supervisor")
-        .and(connection::Column::OwnerId.eq(supervisor_id));
+    let mut owners = connection::Column::OwnerKind.eq("supervisor").and(connection::Column::OwnerId.eq(supervisor_id));
     if !person_ids.is_empty() {
         owners = owners.or(connection::Column::OwnerKind
             .eq("person")
             .and(connection::Column::OwnerId.is_in(person_ids.iter().take(crate::values::ID_CHUNK).copied())));
     }
-    let rows = connection::Entity::find().filter(owners).filter(stale).order_by_asc(connection::Column::Id).all(db).await?;
+    let rows =
+        connection::Entity::find().filter(owners).filter(stale).order_by_asc(connection::Column::Id).all(db).await?;
     Ok(rows
         .into_iter()
         .map(|r| StaleCalendar { owner_kind: r.owner_kind, owner_id: r.owner_id, last_success_at: r.last_success_at })

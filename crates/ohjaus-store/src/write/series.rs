@@ -262,8 +262,7 @@ impl Store {
         let prepared = prepare(self.connection(), caller, body, now, false).await?;
         let zone = prepared.spec.schedule.timezone;
         let mut preview = Preview::new(&prepared.plan, &prepared.conflicts, zone);
-        preview.warnings =
-            self.stale_calendar_warnings(&prepared.supervisor, &prepared.people, now, zone).await?;
+        preview.warnings = self.stale_calendar_warnings(&prepared.supervisor, &prepared.people, now, zone).await?;
         Ok(preview)
     }
 

@@ -25,7 +25,11 @@ use ohjaus_store::{Caller, Store};
 use uuid::Uuid;
 
 /// The caller's own connected calendars, for their home page.
-pub async fn own(store: &Store, caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<CalendarConnection>, PageError> {
+pub async fn own(
+    store: &Store,
+    caller: &Caller,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<CalendarConnection>, PageError> {
     let owner = CalendarOwner::of_caller(caller)?;
     Ok(store.list_calendars(caller, owner, now).await?)
 }
@@ -141,7 +145,11 @@ pub async fn add(State(state): State<WebState>, viewer: Viewer, form: FormData) 
         kind,
         url: text("url").unwrap_or_default(),
         user_name: if kind == CalendarKind::Caldav { text("user_name") } else { None },
-        password: if kind == CalendarKind::Caldav { form.get("password").filter(|p| !p.is_empty()).map(str::to_owned) } else { None },
+        password: if kind == CalendarKind::Caldav {
+            form.get("password").filter(|p| !p.is_empty()).map(str::to_owned)
+        } else {
+            None
+        },
         block_all_day_events: Some(form.checked("block_all_day_events")),
     };
     let now = state.clock.now();
@@ -173,7 +181,11 @@ async fn refused(state: &WebState, viewer: &Viewer, errors: &[FieldError]) -> Re
 }
 
 /// `POST /calendars/{id}/remove`.
-pub async fn remove(State(state): State<WebState>, viewer: Viewer, Path(id): Path<Uuid>) -> Result<Response, PageError> {
+pub async fn remove(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
     let caller = viewer.account.own_caller();
     let owner = CalendarOwner::of_caller(&caller)?;
     state.store.remove_calendar(&caller, owner, id).await?;
@@ -181,7 +193,11 @@ pub async fn remove(State(state): State<WebState>, viewer: Viewer, Path(id): Pat
 }
 
 /// `POST /calendars/{id}/refresh`: syncs now; the section then shows the outcome.
-pub async fn refresh(State(state): State<WebState>, viewer: Viewer, Path(id): Path<Uuid>) -> Result<Response, PageError> {
+pub async fn refresh(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
     let caller = viewer.account.own_caller();
     let owner = CalendarOwner::of_caller(&caller)?;
     state.store.refresh_calendar(&caller, owner, id, state.clock.now()).await?;

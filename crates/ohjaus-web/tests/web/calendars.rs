@@ -16,7 +16,9 @@ async fn serve_calendar() -> String {
     let address = listener.local_addr().unwrap();
     let router = axum::Router::new().route(
         "/liisa.ics",
-        axum::routing::get(|| async { ([(axum::http::header::CONTENT_TYPE, "text/calendar")], SHIFT.replace("\\r\\n", "\r\n")) }),
+        axum::routing::get(|| async {
+            ([(axum::http::header::CONTENT_TYPE, "text/calendar")], SHIFT.replace("\\r\\n", "\r\n"))
+        }),
     );
     tokio::spawn(async move { axum::serve(listener, router).await });
     format!("http://{address}/liisa.ics")
@@ -36,8 +38,11 @@ fn allowing_loopback(world: &World) -> ohjaus_store::Store {
 async fn a_participant_connects_refreshes_and_removes_a_calendar() {
     for world in worlds().await {
         let url = serve_calendar().await;
-        let state =
-            ohjaus_web::WebState::new(allowing_loopback(&world), world.clock.clock(), "http://ohjaus.test".parse().unwrap());
+        let state = ohjaus_web::WebState::new(
+            allowing_loopback(&world),
+            world.clock.clock(),
+            "http://ohjaus.test".parse().unwrap(),
+        );
         let mut browser = Browser::default();
         browser.sign_in(&world, world.participant_email).await;
         let app = ohjaus_web::router(state.clone());
@@ -48,7 +53,11 @@ async fn a_participant_connects_refreshes_and_removes_a_calendar() {
         let csrf = crate::csrf_of(&home.text);
 
         let refused = browser
-            .post(&app, "/calendars", &[("csrf", &csrf), ("label", "Vuorot"), ("kind", "subscription"), ("url", "ftp://x.example/a.ics")])
+            .post(
+                &app,
+                "/calendars",
+                &[("csrf", &csrf), ("label", "Vuorot"), ("kind", "subscription"), ("url", "ftp://x.example/a.ics")],
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.text.contains("ftp://"), "{}", refused.text);
@@ -57,7 +66,13 @@ async fn a_participant_connects_refreshes_and_removes_a_calendar() {
             .post(
                 &app,
                 "/calendars",
-                &[("csrf", &csrf), ("label", "Vuorot"), ("kind", "subscription"), ("url", &url), ("block_all_day_events", "on")],
+                &[
+                    ("csrf", &csrf),
+                    ("label", "Vuorot"),
+                    ("kind", "subscription"),
+                    ("url", &url),
+                    ("block_all_day_events", "on"),
+                ],
             )
             .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text);
