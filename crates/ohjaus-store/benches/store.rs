@@ -337,7 +337,8 @@ async fn external_check(db: &Db, reads: usize) -> (f64, f64, usize) {
         email: "anna@example.fi".into(),
         locale: None,
         timezone: None,
-        buffer_minutes: Some(15),
+        // Back-to-back half hours: no buffer between them.
+        buffer_minutes: Some(0),
         working_hours: None,
     };
     let supervisor = store.create_supervisor(&Caller::Admin, &new, now()).await.unwrap().id;
