@@ -22,10 +22,10 @@ use utoipa_axum::routes;
 pub fn routes() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(list_supervisor_calendars, connect_supervisor_calendar))
-        .routes(routes!(remove_supervisor_calendar))
+        .routes(routes!(get_supervisor_calendar, remove_supervisor_calendar))
         .routes(routes!(refresh_supervisor_calendar))
         .routes(routes!(list_my_calendars, connect_my_calendar))
-        .routes(routes!(remove_my_calendar))
+        .routes(routes!(get_my_calendar, remove_my_calendar))
         .routes(routes!(refresh_my_calendar))
 }
 
@@ -61,6 +61,22 @@ async fn connect_supervisor_calendar(
     let calendar =
         state.store.connect_calendar(&caller, CalendarOwner::Supervisor(id), &new, state.clock.now()).await?;
     Ok(created(format!("/api/v1/supervisors/{id}/calendars/{}", calendar.id), calendar))
+}
+
+/// One of a supervisor's connected calendars (admin, that supervisor).
+#[utoipa::path(get, path = "/api/v1/supervisors/{id}/calendars/{calendar_id}", tag = "calendars",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The supervisor"),
+        ("calendar_id" = Uuid, Path, description = "The connected calendar")),
+    responses((status = 200, description = "The connected calendar", body = CalendarConnection),
+        Unauthorized, Forbidden, NotFound))]
+async fn get_supervisor_calendar(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Ids(id, calendar_id): Ids,
+) -> Result<Json<CalendarConnection>, Problem> {
+    let owner = CalendarOwner::Supervisor(id);
+    Ok(Json(state.store.get_calendar(&caller, owner, calendar_id, state.clock.now()).await?))
 }
 
 /// Removes a supervisor's connected calendar and its busy blocks (admin, that supervisor).
@@ -124,6 +140,20 @@ async fn connect_my_calendar(
     let owner = CalendarOwner::of_caller(&caller)?;
     let calendar = state.store.connect_calendar(&caller, owner, &new, state.clock.now()).await?;
     Ok(created(format!("/api/v1/me/calendars/{}", calendar.id), calendar))
+}
+
+/// One of the caller's own connected calendars.
+#[utoipa::path(get, path = "/api/v1/me/calendars/{calendar_id}", tag = "calendars", security(("bearer" = [])),
+    params(("calendar_id" = Uuid, Path, description = "The connected calendar")),
+    responses((status = 200, description = "The connected calendar", body = CalendarConnection),
+        Unauthorized, Forbidden, NotFound))]
+async fn get_my_calendar(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Id(calendar_id): Id,
+) -> Result<Json<CalendarConnection>, Problem> {
+    let owner = CalendarOwner::of_caller(&caller)?;
+    Ok(Json(state.store.get_calendar(&caller, owner, calendar_id, state.clock.now()).await?))
 }
 
 /// Removes one of the caller's own connected calendars and its busy blocks.

@@ -192,6 +192,7 @@ pub fn cases() -> Vec<Case> {
             Some(CALENDAR_BODY),
             [422, 403, 403, 422, 404, 404, 404, 401, 401],
         ),
+        case("GET", "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}", None, SUPERVISOR_KEEPS),
         fresh(
             "DELETE",
             "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}",
@@ -201,6 +202,7 @@ pub fn cases() -> Vec<Case> {
         case("POST", "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}/refresh", None, SUPERVISOR_KEEPS),
         case("GET", "/api/v1/me/calendars", None, OWN_CALENDAR),
         case("POST", "/api/v1/me/calendars", Some(CALENDAR_BODY), [403, 403, 403, 422, 422, 422, 422, 401, 401]),
+        case("GET", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
         fresh("DELETE", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 204, 404, 401, 401]),
         case("POST", "/api/v1/me/calendars/{calendar_p1}/refresh", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
     ]
