@@ -11,6 +11,8 @@
 //! - [`m20270301_000001_sign_in_limits`] — an index to count the sign-in links sent to an
 //!   address lately (the rate limit), without reading every link ever sent.
 //! - [`m20270302_000001_session_starts`] — sessions by start, for the reminders' window.
+//! - [`m20270310_000001_calendar_connections`] — people's own calendars and the busy blocks
+//!   read from them.
 //! - [`m20270320_000001_contracts_invoices`] — contract terms with their history, billing
 //!   profiles, invoice number series, invoices and their lines, the sessions invoiced.
 //! - [`m20270330_000001_co_supervision`] — a series' second supervisor (and its sessions').
@@ -24,6 +26,7 @@ pub mod m20270101_000001_schema;
 pub mod m20270201_000001_web;
 pub mod m20270301_000001_sign_in_limits;
 pub mod m20270302_000001_session_starts;
+pub mod m20270310_000001_calendar_connections;
 pub mod m20270320_000001_contracts_invoices;
 pub mod m20270330_000001_co_supervision;
 pub mod m20270420_000001_privacy;
@@ -39,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270201_000001_web::Migration),
             Box::new(m20270301_000001_sign_in_limits::Migration),
             Box::new(m20270302_000001_session_starts::Migration),
+            Box::new(m20270310_000001_calendar_connections::Migration),
             Box::new(m20270320_000001_contracts_invoices::Migration),
             Box::new(m20270330_000001_co_supervision::Migration),
             Box::new(m20270420_000001_privacy::Migration),

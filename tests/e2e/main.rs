@@ -5,6 +5,7 @@
 mod support;
 
 mod backup;
+mod calendars;
 mod chaos;
 mod cli;
 mod co_supervision;

@@ -100,7 +100,7 @@ pub use money::{Cents, Currency};
 pub use notice::Notice;
 pub use peppol::{EInvoiceAddress, PeppolId};
 pub use plan::{Plan, PlannedSession, Schedule, SkippedDate};
-pub use preview::Preview;
+pub use preview::{Preview, PreviewWarning};
 pub use recurrence::{End, Pattern, Recurrence, RecurrenceBody};
 pub use reference::ReferenceNumber;
 pub use series::{Participants, SeriesBody, SeriesSpec};

@@ -87,6 +87,62 @@ pub struct Preview {
     pub skipped: Vec<PreviewSkipped>,
     /// Every conflict of every occurrence.
     pub conflicts: Vec<ConflictView>,
+    /// What the check may have missed, booking still allowed: a party's connected calendar
+    /// that has not synced for a while (`stale_calendar`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PreviewWarning>,
+}
+
+/// Something a preview warns of without refusing the booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreviewWarning {
+    /// `stale_calendar`: a connected calendar of the supervisor or a participant has not
+    /// synced successfully for longer than the configured limit, so its busy time may be out
+    /// of date. Never names the calendar itself.
+    pub reason: String,
+    /// The supervisor, when it is theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervisor_id: Option<Uuid>,
+    /// The participant, when it is theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<Uuid>,
+    /// The last successful sync (RFC 3339), if there ever was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_synced_at: Option<String>,
+    /// For people: "Anna Virtanen's calendar last synced 2 days ago".
+    pub message: String,
+}
+
+impl PreviewWarning {
+    /// A stale calendar of `name`'s, last synced at `last_synced_at` (if ever), seen at `now`.
+    pub fn stale_calendar(
+        name: &str,
+        supervisor_id: Option<Uuid>,
+        person_id: Option<Uuid>,
+        last_synced_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+        zone: TimeZone,
+    ) -> Self {
+        let message = match last_synced_at {
+            None => format!("{name}'s calendar has not synced yet"),
+            Some(at) => {
+                let hours = (now - at).num_hours().max(0);
+                if hours >= 48 {
+                    format!("{name}'s calendar last synced {} days ago", hours / 24)
+                } else {
+                    format!("{name}'s calendar last synced {hours} hours ago")
+                }
+            }
+        };
+        Self {
+            reason: "stale_calendar".to_owned(),
+            supervisor_id,
+            person_id,
+            last_synced_at: last_synced_at.map(|at| zone.rfc3339(at)),
+            message,
+        }
+    }
 }
 
 impl PreviewSession {
@@ -136,6 +192,7 @@ impl Preview {
             sessions: plan.sessions.iter().map(|s| PreviewSession::new(s, zone)).collect(),
             skipped: plan.skipped.iter().map(PreviewSkipped::from).collect(),
             conflicts: conflicts.iter().map(|c| ConflictView::new(c, zone)).collect(),
+            warnings: Vec::new(),
         }
     }
 }

@@ -14,12 +14,15 @@
 //!   begins and once when it ends; the growing pause while the database is away.
 //! - [`schedule`] — reminders and weekly digests on cron schedules, each tick run once across
 //!   all workers.
+//! - [`calendar_sync`] — people's connected calendars refreshed on a schedule, each
+//!   connection once per interval across workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
 //!
 //! Nothing here decides *what* to send about a change: the store writes notices into the
 //! outbox in the same transaction as the change they report. The worker adds only reminders
 //! and digests, also through the outbox.
 
+pub mod calendar_sync;
 pub mod compose;
 pub mod config;
 pub mod letter;

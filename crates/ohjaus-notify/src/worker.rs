@@ -508,8 +508,8 @@ pub fn redact_addresses(text: &str) -> String {
     out
 }
 
-/// Runs the worker until `shutdown` resolves: the outbox loop and, when enabled, the
-/// schedules (reminders and digests). Returns once the messages in hand are finished.
+/// Runs the worker until `shutdown` resolves: the outbox loop, the calendar sync and, when
+/// enabled, the schedules (reminders and digests). Returns once the messages in hand are finished.
 pub async fn run_worker(
     store: Store,
     config: WorkerConfig,
@@ -531,6 +531,11 @@ pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(
     } else {
         None
     };
+    let calendars = {
+        let worker = worker.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { worker.run_calendar_sync(stop).await })
+    };
     let outbox = {
         let worker = worker.clone();
         tokio::spawn(async move { worker.run_outbox(stop_rx).await })
@@ -540,6 +545,9 @@ pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(
     let _ = stop_tx.send(true);
     if let Err(e) = outbox.await {
         error!(error = %e, "the outbox loop ended abnormally");
+    }
+    if let Err(e) = calendars.await {
+        error!(error = %e, "the calendar sync ended abnormally");
     }
     if let Some(schedules) = schedules
         && let Err(e) = schedules.await

@@ -6,10 +6,12 @@
 //!    days, a person's next 30 days, the sessions of the next 48 hours with everyone invited
 //!    (reminders), a supervisor's and a person's calendar feed, and the organization's
 //!    report over 30 days,
-//! 3. outbox claim + ack with 4 concurrent claimers (batches of 200).
+//! 3. outbox claim + ack with 4 concurrent claimers (batches of 200),
+//! 4. the conflict check of a 20-session series (a preview) for a supervisor with 10,000
+//!    sessions and 10,000 busy blocks of their own calendar.
 //!
 //! `cargo bench -p ohjaus-store --features bench-data --bench store` (add `-- --quick` for a
-//! smaller run).
+//! smaller run, `-- calendars` for the fourth alone).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -314,7 +316,137 @@ async fn outbox_throughput(db: &Db, rows: usize) -> f64 {
     rows as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn run(backend: &TestBackend, quick: bool) {
+/// A supervisor with 10,000 sessions (100 weekly series of 100 half-hour sessions in distinct
+/// slots, Mon–Fri 08:00–17:30, from 2027-01-04) and a connected calendar of 10,000 busy blocks
+/// (45 minutes, pseudo-random starts between 06:00 and 16:00 UTC over the same two years);
+/// then `reads` previews of a 20-session weekly series with two participants: median and p99
+/// in milliseconds, and the conflicts of one.
+async fn external_check(db: &Db, reads: usize) -> (f64, f64, usize) {
+    use ohjaus_store::entity::{calendar_busy_block, calendar_connection};
+    let store = &db.store;
+    let org = store
+        .create_organization(
+            &Caller::Admin,
+            &NewOrganization { name: "Sairaala".into(), timezone: None, locale: None },
+            now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let new = NewSupervisor {
+        name: "Anna".into(),
+        email: "anna@example.fi".into(),
+        locale: None,
+        timezone: None,
+        // Back-to-back half hours: no buffer between them.
+        buffer_minutes: Some(0),
+        working_hours: None,
+    };
+    let supervisor = store.create_supervisor(&Caller::Admin, &new, now()).await.unwrap().id;
+    let mut people = Vec::new();
+    for i in 0..202 {
+        let new = NewPerson { name: format!("Hoitaja {i}"), email: format!("h{i}@example.fi"), locale: None };
+        people.push(store.create_person(&Caller::Admin, org, &new, now()).await.unwrap().id);
+    }
+    for i in 0..100 {
+        let day = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap() + Duration::days(i % 5);
+        let minutes = 8 * 60 + 30 * (i / 5);
+        let body: SeriesBody = serde_json::from_value(serde_json::json!({
+            "organization_id": org, "kind": "group_supervision", "title": format!("Sarja {i}"),
+            "supervisor_id": supervisor,
+            "participant_ids": [people[2 * i as usize], people[2 * i as usize + 1]],
+            "first_start": format!("{day}T{:02}:{:02}", minutes / 60, minutes % 60),
+            "duration_minutes": 30, "holiday_policy": "keep",
+            "recurrence": {"frequency": "weekly", "interval": 1, "count": 100}
+        }))
+        .unwrap();
+        store.book_series(&Caller::Admin, &body, now()).await.unwrap();
+    }
+    let connection = Uuid::now_v7();
+    calendar_connection::Entity::insert(
+        calendar_connection::Model {
+            id: connection,
+            owner_kind: "supervisor".into(),
+            owner_id: supervisor,
+            label: "Oma".into(),
+            kind: "subscription".into(),
+            url_shown: "https://calendar.example/a.ics".into(),
+            user_name: None,
+            secret_sealed: None,
+            all_day_blocks: true,
+            etag: None,
+            last_modified: None,
+            last_attempt_at: Some(now()),
+            last_success_at: Some(now()),
+            last_error: None,
+            next_sync_at: now() + TimeDelta::days(1),
+            created_at: now(),
+        }
+        .into_active_model(),
+    )
+    .exec_without_returning(store.connection())
+    .await
+    .unwrap();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let base: DateTime<Utc> = "2027-01-04T06:00:00Z".parse().unwrap();
+    let blocks: Vec<calendar_busy_block::ActiveModel> = (0..10_000)
+        .map(|_| {
+            let starts_at =
+                base + TimeDelta::days((next() % 728) as i64) + TimeDelta::minutes((next() % 40 * 15) as i64);
+            calendar_busy_block::Model {
+                id: 0,
+                connection_id: connection,
+                owner_kind: "supervisor".into(),
+                owner_id: supervisor,
+                starts_at,
+                ends_at: starts_at + TimeDelta::minutes(45),
+                uid_hash: (next() >> 1) as i64,
+            }
+            .into_active_model()
+        })
+        .map(|mut block| {
+            block.id = sea_orm::ActiveValue::NotSet;
+            block
+        })
+        .collect();
+    let txn = store.connection().begin().await.unwrap();
+    for chunk in blocks.chunks(1000) {
+        calendar_busy_block::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let body: SeriesBody = serde_json::from_value(serde_json::json!({
+        "organization_id": org, "kind": "group_supervision", "title": "Uusi",
+        "supervisor_id": supervisor, "participant_ids": [people[200], people[201]],
+        "first_start": "2027-03-01T10:00", "duration_minutes": 90, "holiday_policy": "keep",
+        "recurrence": {"frequency": "weekly", "interval": 1, "count": 20}
+    }))
+    .unwrap();
+    let conflicts = store.preview_series(&Caller::Admin, &body, now()).await.unwrap().conflicts.len();
+    let (median, p99, _) = timed(reads, |_| {
+        let body = body.clone();
+        async move { store.preview_series(&Caller::Admin, &body, now()).await.unwrap().conflicts.len() }
+    })
+    .await;
+    (median, p99, conflicts)
+}
+
+async fn run(backend: &TestBackend, quick: bool, only_calendars: bool) {
+    if only_calendars {
+        let db = open(backend).await;
+        let (median, p99, conflicts) = external_check(&db, if quick { 200 } else { 1000 }).await;
+        let label = db.label;
+        println!(
+            "| {label} | preview of 20 sessions vs 10,000 sessions + 10,000 external blocks ({conflicts} conflicts) | median {median:.2} ms, p99 {p99:.2} ms |"
+        );
+        db.finish().await;
+        return;
+    }
     let db = open(backend).await;
     let label = db.label;
     let series = if quick { 200 } else { 1000 };
@@ -336,11 +468,12 @@ async fn run(backend: &TestBackend, quick: bool) {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    let only_calendars = std::env::args().any(|a| a == "calendars");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     runtime.block_on(async {
         println!("| backend | measure | result |\n|---|---|---|");
         for backend in test_backends() {
-            run(&backend, quick).await;
+            run(&backend, quick, only_calendars).await;
         }
     });
 }

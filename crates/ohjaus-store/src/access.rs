@@ -305,6 +305,27 @@ pub(crate) fn invoice_access(
     }
 }
 
+/// Whether the caller may see and change the connected calendars of the `owner_kind`
+/// (`supervisor` or `person`) `owner_id`, which `exists` or not: admins and the owner
+/// themself; a coordinator may not (`Forbidden`, for a supervisor that exists); to others the
+/// owner does not exist.
+pub(crate) fn keeps_calendars_of(
+    caller: &Caller,
+    owner_kind: &str,
+    owner_id: Uuid,
+    exists: bool,
+) -> Result<(), StoreError> {
+    let what = if owner_kind == "supervisor" { "supervisor" } else { "person" };
+    let own = match caller {
+        Caller::Admin => true,
+        Caller::Supervisor { supervisor_id } => owner_kind == "supervisor" && *supervisor_id == owner_id,
+        Caller::Participant { person_id } => owner_kind == "person" && *person_id == owner_id,
+        Caller::Coordinator { .. } if exists && owner_kind == "supervisor" => return Err(StoreError::Forbidden),
+        Caller::Coordinator { .. } => false,
+    };
+    if own && exists { Ok(()) } else { Err(StoreError::not_found(what)) }
+}
+
 impl Store {
     /// The organization row if the caller manages it (see [`manages`]).
     pub(crate) async fn organization_to_manage(

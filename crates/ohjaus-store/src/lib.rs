@@ -34,6 +34,7 @@ pub mod access;
 pub mod backup;
 #[cfg(feature = "bench-data")]
 pub mod bench_data;
+pub mod calendar_settings;
 pub mod caller;
 pub mod clock;
 pub mod entity;
@@ -51,6 +52,7 @@ pub mod testing;
 pub mod values;
 pub mod write;
 
+pub use calendar_settings::CalendarSettings;
 pub use caller::Caller;
 pub use clock::Clock;
 pub use error::StoreError;

@@ -1,6 +1,7 @@
 //! The connection: backend chosen by URL, SQLite tuned for one machine (WAL, busy timeout,
 //! foreign keys), migrations, readiness, and the write transactions every change runs in.
 
+use crate::calendar_settings::CalendarSettings;
 use crate::error::StoreError;
 use crate::secrets::SecretsKey;
 use ohjaus_migration::{Migrator, MigratorTrait};
@@ -9,6 +10,7 @@ use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a request waits for the database by default before giving up: for a connection
@@ -43,6 +45,7 @@ pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
     secrets: Option<SecretsKey>,
+    calendars: Option<Arc<CalendarSettings>>,
 }
 
 impl Store {
@@ -93,7 +96,7 @@ impl Store {
             }
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, backend, secrets: None })
+        Ok(Self { db, backend, secrets: None, calendars: None })
     }
 
     /// The same store sealing and opening secrets at rest with `key`.
@@ -101,6 +104,21 @@ impl Store {
     pub fn with_secrets(mut self, key: SecretsKey) -> Self {
         self.secrets = Some(key);
         self
+    }
+
+    /// The same store reading people's own calendars with `settings`.
+    #[must_use]
+    pub fn with_calendars(mut self, settings: CalendarSettings) -> Self {
+        self.calendars = Some(Arc::new(settings));
+        self
+    }
+
+    /// How people's own calendars are read (the defaults unless set).
+    pub fn calendars(&self) -> Arc<CalendarSettings> {
+        static DEFAULT: std::sync::OnceLock<Arc<CalendarSettings>> = std::sync::OnceLock::new();
+        self.calendars
+            .clone()
+            .unwrap_or_else(|| Arc::clone(DEFAULT.get_or_init(|| Arc::new(CalendarSettings::default()))))
     }
 
     /// The key secrets at rest are sealed with; an operation that keeps a secret fails with

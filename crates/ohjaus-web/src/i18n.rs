@@ -166,6 +166,18 @@ pub fn conflict_reason(locale: Locale, reason: &str) -> &'static str {
             "En deltagare har redan en träff",
             "A participant already has a session"
         ),
+        "supervisor_busy_external" => tr!(
+            locale,
+            "Ohjaajalla on varattu aika omassa kalenterissaan",
+            "Handledaren är upptagen i sin egen kalender",
+            "The supervisor is busy in their own calendar"
+        ),
+        "participant_busy_external" => tr!(
+            locale,
+            "Osallistujalla on varattu aika omassa kalenterissaan",
+            "En deltagare är upptagen i sin egen kalender",
+            "A participant is busy in their own calendar"
+        ),
         "outside_working_hours" => tr!(
             locale,
             "Ohjaajan työajan ulkopuolella",

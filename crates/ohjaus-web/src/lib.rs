@@ -37,7 +37,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use pages::{coordinator, invoicing, participant, sign_in, supervisor};
+use pages::{calendars, coordinator, invoicing, participant, sign_in, supervisor};
 
 /// The style sheet.
 const CSS: &str = include_str!("../static/ohjaus.css");
@@ -63,6 +63,9 @@ pub fn router(state: WebState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/lang/{code}", get(sign_in::switch_language))
         .route("/calendar-link", post(sign_in::calendar_link))
+        .route("/calendars", post(calendars::add))
+        .route("/calendars/{id}/remove", post(calendars::remove))
+        .route("/calendars/{id}/refresh", post(calendars::refresh))
         .route("/supervisor", get(supervisor::home))
         .route("/supervisor/sessions/{id}", get(supervisor::session))
         .route("/supervisor/sessions/{id}/attendance", post(supervisor::record_attendance))

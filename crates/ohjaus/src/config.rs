@@ -39,6 +39,8 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// `[secrets]`.
     pub secrets: SecretsConfig,
+    /// `[calendars]`.
+    pub calendars: CalendarsConfig,
     /// `[clock]`.
     pub clock: ClockConfig,
     /// `[log]`.
@@ -54,6 +56,58 @@ pub struct PrivacyConfig {
     /// Months after a series' last session ends that its notes are deleted (by the worker's
     /// retention job, `[schedule] retention`); 0 keeps them forever.
     pub note_retention_months: u32,
+}
+
+/// `[calendars]`: reading people's own calendars (subscriptions and CalDAV).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarsConfig {
+    /// Minutes between two syncs of one connection.
+    pub sync_minutes: u32,
+    /// Hours without a successful sync after which a connection counts as stale.
+    pub stale_after_hours: u32,
+    /// The time limit of one fetch, in seconds.
+    pub timeout_seconds: u32,
+    /// The largest calendar accepted (after decoding), in bytes.
+    pub max_bytes: u64,
+    /// Redirects followed at most.
+    pub max_redirects: u8,
+    /// Days before now whose busy blocks are kept.
+    pub days_back: u32,
+    /// Months after now whose busy blocks are kept.
+    pub months_ahead: u32,
+    /// Whether loopback, private, link-local and unique-local addresses may be fetched.
+    pub allow_private_addresses: bool,
+    /// Addresses allowed even though they are not public (an on-premise CalDAV server).
+    pub trusted_addresses: Vec<String>,
+}
+
+impl CalendarsConfig {
+    /// The store's calendar settings: the outgoing client and the schedule.
+    pub fn settings(&self) -> anyhow::Result<ohjaus_store::CalendarSettings> {
+        let trusted_addresses = self
+            .trusted_addresses
+            .iter()
+            .map(|a| a.parse().map_err(|_| anyhow::anyhow!("calendars.trusted_addresses: {a:?} is not an IP address")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let client = ohjaus_calendars::OutgoingClient::new(ohjaus_calendars::OutgoingConfig {
+            policy: ohjaus_calendars::AddressPolicy {
+                allow_private_addresses: self.allow_private_addresses,
+                trusted_addresses,
+            },
+            max_redirects: self.max_redirects,
+            timeout: Duration::from_secs(u64::from(self.timeout_seconds.max(1))),
+            max_body_bytes: self.max_bytes,
+            ..ohjaus_calendars::OutgoingConfig::default()
+        })
+        .map_err(|e| anyhow::anyhow!("the calendars' HTTP client: {e}"))?;
+        let mut settings = ohjaus_store::CalendarSettings::new(client);
+        settings.sync_interval = chrono::TimeDelta::minutes(i64::from(self.sync_minutes.max(1)));
+        settings.stale_after = chrono::TimeDelta::hours(i64::from(self.stale_after_hours.max(1)));
+        settings.days_back = self.days_back;
+        settings.months_ahead = self.months_ahead;
+        Ok(settings)
+    }
 }
 
 /// `[secrets]`: the key secrets at rest are sealed with.
@@ -246,6 +300,7 @@ impl Config {
             SecretsKey::from_base64(&current, &self.secrets.previous_keys)
                 .map_err(|e| anyhow::anyhow!("secrets.key or secrets.previous_keys: {e}"))?;
         }
+        self.calendars.settings()?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!("log.format must be text or json (is {:?})", self.log.format);
         }

@@ -25,7 +25,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
     let secrets = config.secrets.load()?;
-    let store = connect(config).await?.with_secrets(secrets);
+    let store = connect(config).await?.with_secrets(secrets).with_calendars(config.calendars.settings()?);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }

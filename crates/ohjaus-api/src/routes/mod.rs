@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::openapi::OpenApi;
 
 pub mod calendar;
+pub mod calendars;
 pub mod goals;
 pub mod health;
 pub mod invoices;
@@ -45,6 +46,7 @@ pub fn all() -> ApiRouter {
         .merge(calendar::routes())
         .merge(invoices::routes())
         .merge(privacy::routes())
+        .merge(calendars::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

@@ -216,8 +216,32 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/v1/me/export", None, [403, 403, 403, 403, 403, 200, 200, 401, 401]),
         fresh("POST", "/api/v1/people/{p1}/erase", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
         case("GET", "/api/v1/audit", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
+        // Connected calendars: a refused address is a 422 for whoever may connect one.
+        case("GET", "/api/v1/supervisors/{sup1}/calendars", None, SUPERVISOR_KEEPS),
+        case(
+            "POST",
+            "/api/v1/supervisors/{sup1}/calendars",
+            Some(CALENDAR_BODY),
+            [422, 403, 403, 422, 404, 404, 404, 401, 401],
+        ),
+        case("GET", "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}", None, SUPERVISOR_KEEPS),
+        fresh(
+            "DELETE",
+            "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}",
+            None,
+            [204, 403, 403, 204, 404, 404, 404, 401, 401],
+        ),
+        case("POST", "/api/v1/supervisors/{sup1}/calendars/{calendar_s1}/refresh", None, SUPERVISOR_KEEPS),
+        case("GET", "/api/v1/me/calendars", None, OWN_CALENDAR),
+        case("POST", "/api/v1/me/calendars", Some(CALENDAR_BODY), [403, 403, 403, 422, 422, 422, 422, 401, 401]),
+        case("GET", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
+        fresh("DELETE", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 204, 404, 401, 401]),
+        case("POST", "/api/v1/me/calendars/{calendar_p1}/refresh", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
     ]
 }
+
+/// A calendar whose address no server is asked for: `ftp://` is refused before any fetch.
+const CALENDAR_BODY: &str = r#"{"label": "Työ", "kind": "subscription", "url": "ftp://calendar.example/{call}.ics"}"#;
 
 /// A series of A with S1 and team A, clear of series X.
 const SERIES_BODY: &str = r#"{"organization_id": "{org_a}", "kind": "group_supervision", "title": "Kevään ohjaus",
@@ -262,6 +286,8 @@ pub fn fill(template: &str, w: &World) -> String {
         ("{feed_p1}", w.feed_p1.clone()),
         ("{invoice_x}", w.invoice_x.to_string()),
         ("{draft_x}", w.draft_x.to_string()),
+        ("{calendar_s1}", w.calendar_s1.to_string()),
+        ("{calendar_p1}", w.calendar_p1.to_string()),
         ("{call}", format!("{}-{call}", w.n)),
     ];
     let mut text = template.to_owned();

@@ -68,6 +68,10 @@ pub struct World {
     /// for March (the first session of a series Z of S1 and team A, held).
     pub invoice_x: Uuid,
     pub draft_x: Uuid,
+    /// A connected calendar of S1's and one of P1's (its address refused by the policy, so a
+    /// refresh records an error without leaving the machine).
+    pub calendar_s1: Uuid,
+    pub calendar_p1: Uuid,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
 }
@@ -194,6 +198,8 @@ impl World {
             feed_p1: String::new(),
             invoice_x: Uuid::nil(),
             draft_x: Uuid::nil(),
+            calendar_s1: calendar_row(store, "supervisor", sup1, at).await,
+            calendar_p1: calendar_row(store, "person", p1, at).await,
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -298,4 +304,39 @@ impl World {
     pub fn admin(&self) -> &str {
         self.token("admin").unwrap()
     }
+}
+
+/// A connected calendar of `owner_kind` `owner_id`, written as a row (connecting one through
+/// the store would fetch it).
+async fn calendar_row(
+    store: &ohjaus_store::Store,
+    owner_kind: &str,
+    owner_id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Uuid {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let id = ohjaus_store::values::new_id();
+    ohjaus_store::entity::calendar_connection::Model {
+        id,
+        owner_kind: owner_kind.to_owned(),
+        owner_id,
+        label: "Työ".to_owned(),
+        kind: "subscription".to_owned(),
+        url_shown: "http://127.0.0.1:9/work.ics".to_owned(),
+        user_name: None,
+        secret_sealed: None,
+        all_day_blocks: true,
+        etag: None,
+        last_modified: None,
+        last_attempt_at: None,
+        last_success_at: Some(at),
+        last_error: None,
+        next_sync_at: at,
+        created_at: at,
+    }
+    .into_active_model()
+    .insert(store.connection())
+    .await
+    .unwrap();
+    id
 }

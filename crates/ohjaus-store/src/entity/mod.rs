@@ -8,6 +8,8 @@ pub mod api_token;
 pub mod attendance;
 pub mod audit_event;
 pub mod billing_profile;
+pub mod calendar_busy_block;
+pub mod calendar_connection;
 pub mod calendar_event;
 pub mod calendar_token;
 pub mod closure;

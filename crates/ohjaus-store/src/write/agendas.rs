@@ -1,13 +1,16 @@
 //! What the core's conflict check needs, read fresh inside the writing transaction: the
-//! supervisor's and the participants' bookings around the change, absences and working hours.
+//! supervisor's and the participants' bookings around the change, the busy blocks of their
+//! own connected calendars (`BusySource::External`, so a collision says
+//! `supervisor_busy_external` or `participant_busy_external`), absences and working hours.
 //! And the row locks that serialize concurrent changes of the same people on PostgreSQL.
 
+use super::calendar_connections::busy_blocks_of;
 use super::supervisors::parse_stored_hours;
 use crate::entity::{absence, person, session, session_participant, supervisor};
 use crate::error::StoreError;
 use chrono::{DateTime, TimeDelta, Utc};
 use ohjaus_core::{
-    Booking, BookingIndex, Occurrence, ParticipantAgenda, SessionStatus, SupervisorAgenda, WorkingHours,
+    Booking, BookingIndex, Busy, Occurrence, ParticipantAgenda, SessionStatus, SupervisorAgenda, WorkingHours,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -80,11 +83,13 @@ pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    let bookings = sessions
+    let mut bookings: Vec<Busy> = sessions
         .into_iter()
         .filter(|(id, _, _)| !exclude.contains(id))
-        .map(|(id, starts_at, ends_at)| Booking { starts_at, ends_at, session_id: Some(id) })
+        .map(|(id, starts_at, ends_at)| Busy::from(Booking { starts_at, ends_at, session_id: Some(id) }))
         .collect();
+    let external = busy_blocks_of(db, "supervisor", &[supervisor.id], (from - buffer, until + buffer)).await?;
+    bookings.extend(external.into_iter().map(|(_, busy)| busy));
     let absences: Vec<(DateTime<Utc>, DateTime<Utc>)> = absence::Entity::find()
         .select_only()
         .columns([absence::Column::StartsAt, absence::Column::EndsAt])
@@ -98,7 +103,7 @@ pub(crate) async fn supervisor_agenda<C: ConnectionTrait>(
     // Stored hours were checked when written.
     let working_hours = WorkingHours::parse("working_hours", &hours).unwrap_or_default();
     Ok(SupervisorAgenda {
-        bookings: BookingIndex::new(bookings),
+        bookings: BookingIndex::from_busy(bookings),
         buffer,
         working_hours,
         timezone: crate::values::zone(&supervisor.timezone),
@@ -114,7 +119,7 @@ pub(crate) async fn participant_agendas<C: ConnectionTrait>(
     (from, until): (DateTime<Utc>, DateTime<Utc>),
     exclude: &HashSet<Uuid>,
 ) -> Result<Vec<ParticipantAgenda>, StoreError> {
-    let mut by_person: BTreeMap<Uuid, Vec<Booking>> = person_ids.iter().map(|id| (*id, Vec::new())).collect();
+    let mut by_person: BTreeMap<Uuid, Vec<Busy>> = person_ids.iter().map(|id| (*id, Vec::new())).collect();
     if person_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -137,11 +142,16 @@ pub(crate) async fn participant_agendas<C: ConnectionTrait>(
             continue;
         }
         if let Some(list) = by_person.get_mut(&person_id) {
-            list.push(Booking { starts_at, ends_at, session_id: Some(session_id) });
+            list.push(Busy::from(Booking { starts_at, ends_at, session_id: Some(session_id) }));
+        }
+    }
+    for (person_id, busy) in busy_blocks_of(db, "person", person_ids, (from, until)).await? {
+        if let Some(list) = by_person.get_mut(&person_id) {
+            list.push(busy);
         }
     }
     Ok(by_person
         .into_iter()
-        .map(|(person_id, bookings)| ParticipantAgenda { person_id, bookings: BookingIndex::new(bookings) })
+        .map(|(person_id, bookings)| ParticipantAgenda { person_id, bookings: BookingIndex::from_busy(bookings) })
         .collect())
 }

@@ -7,6 +7,7 @@
 pub mod agendas;
 pub mod attendance;
 pub mod billing_profiles;
+pub mod calendar_connections;
 pub mod closures;
 pub mod contracts;
 pub mod goals;

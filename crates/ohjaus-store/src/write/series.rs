@@ -301,7 +301,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Preview, StoreError> {
         let prepared = prepare(self.connection(), caller, body, now, false).await?;
-        Ok(Preview::new(&prepared.plan, &prepared.conflicts, prepared.spec.schedule.timezone))
+        let zone = prepared.spec.schedule.timezone;
+        let mut preview = Preview::new(&prepared.plan, &prepared.conflicts, zone);
+        preview.warnings = self.stale_calendar_warnings(&prepared.supervisor, &prepared.people, now, zone).await?;
+        Ok(preview)
     }
 
     /// Books a series (admin, the organization's coordinator): all or nothing. Every

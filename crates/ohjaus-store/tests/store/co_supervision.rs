@@ -162,7 +162,8 @@ store_test!(
             let seen: Vec<Uuid> = store.list_notes(caller, ids[0], now()).await.unwrap().iter().map(|n| n.id).collect();
             assert_eq!(seen, [by_pekka.id, by_sanna.id, shared.id]);
         }
-        let seen: Vec<Uuid> = store.list_notes(&participant, ids[0], now()).await.unwrap().iter().map(|n| n.id).collect();
+        let seen: Vec<Uuid> =
+            store.list_notes(&participant, ids[0], now()).await.unwrap().iter().map(|n| n.id).collect();
         assert_eq!(seen, [shared.id], "a participant never sees supervisor notes");
 
         // The co-supervisor records attendance.

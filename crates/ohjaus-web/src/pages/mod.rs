@@ -2,6 +2,7 @@
 //! calendar link), [`supervisor`], [`coordinator`], [`participant`], [`invoicing`]; and the pieces
 //! they share.
 
+pub mod calendars;
 pub mod coordinator;
 pub mod invoicing;
 pub mod participant;

@@ -42,6 +42,7 @@ pub async fn home(State(state): State<WebState>, who: AsParticipant) -> Result<M
     let excused: Vec<Uuid> =
         session_ids.into_iter().filter(|id| own.get(id) == Some(&AttendanceStatus::Excused)).collect();
     let series = store.list_series(&who.caller, &SeriesFilter::default(), &Page::first(100)).await?.items;
+    let connected = super::calendars::own(store, &who.caller, now).await?;
     let title = tr!(l, "Omat tapaamiset", "Mina träffar", "My sessions");
     Ok(page(
         ctx,
@@ -81,6 +82,7 @@ pub async fn home(State(state): State<WebState>, who: AsParticipant) -> Result<M
             }
             (calendar_section(ctx))
             (own_data_section(l))
+            (super::calendars::section(ctx, &connected))
         },
     ))
 }

@@ -64,6 +64,7 @@ pub async fn home(State(state): State<WebState>, who: AsSupervisor) -> Result<Ma
         store.upcoming_for_supervisor(&who.caller, who.supervisor_id, now, now + TimeDelta::days(DAYS_AHEAD)).await?;
     let ids: Vec<Uuid> = recent.iter().chain(&ahead).map(|s| s.session.series_id).collect();
     let labels = store.series_labels(&who.caller, &ids).await?;
+    let connected = super::calendars::own(store, &who.caller, now).await?;
     let mut weeks: BTreeMap<NaiveDate, Vec<&SupervisorSession>> = BTreeMap::new();
     for session in &ahead {
         let day = session.session.starts_at.with_timezone(&ctx.zone).date_naive();
@@ -97,6 +98,7 @@ pub async fn home(State(state): State<WebState>, who: AsSupervisor) -> Result<Ma
                 }
             }
             (calendar_section(ctx))
+            (super::calendars::section(ctx, &connected))
         },
     ))
 }

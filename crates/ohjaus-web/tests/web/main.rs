@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod calendars;
 mod invoicing;
 mod limits;
 mod outage;
