@@ -11,6 +11,8 @@
 //! - [`m20270301_000001_sign_in_limits`] — an index to count the sign-in links sent to an
 //!   address lately (the rate limit), without reading every link ever sent.
 //! - [`m20270302_000001_session_starts`] — sessions by start, for the reminders' window.
+//! - [`m20270410_000001_webhooks`] — webhook endpoints, events and deliveries, and the API's
+//!   idempotency keys.
 
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
@@ -19,6 +21,7 @@ pub mod m20270101_000001_schema;
 pub mod m20270201_000001_web;
 pub mod m20270301_000001_sign_in_limits;
 pub mod m20270302_000001_session_starts;
+pub mod m20270410_000001_webhooks;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -31,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270201_000001_web::Migration),
             Box::new(m20270301_000001_sign_in_limits::Migration),
             Box::new(m20270302_000001_session_starts::Migration),
+            Box::new(m20270410_000001_webhooks::Migration),
         ]
     }
 }

@@ -19,3 +19,4 @@ pub mod sign_in;
 pub mod supervisors;
 pub mod teams;
 pub mod tokens;
+pub mod webhooks;
