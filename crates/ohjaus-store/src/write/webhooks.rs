@@ -12,6 +12,8 @@
 
 use crate::access::manages;
 use crate::entity::{series, series_participant, session, webhook_delivery, webhook_endpoint, webhook_event};
+use crate::outbox::webhook_deliveries::secret_binding;
+pub use crate::outbox::webhook_deliveries::message_id;
 use crate::page::{Page, Paged};
 use crate::status::DeliveryStatus;
 use crate::values::new_id;
@@ -198,11 +200,6 @@ pub struct WebhookDelivery {
     pub created_at: DateTime<Utc>,
 }
 
-/// `msg_` and the event's id without dashes: the `webhook-id` of an event.
-pub fn message_id(event_id: Uuid) -> String {
-    format!("msg_{}", event_id.simple())
-}
-
 fn delivery_record(m: webhook_delivery::Model, event_type: String) -> WebhookDelivery {
     let status = DeliveryStatus::stored(&m.status);
     WebhookDelivery {
@@ -221,11 +218,6 @@ fn delivery_record(m: webhook_delivery::Model, event_type: String) -> WebhookDel
         delivered_at: m.delivered_at,
         created_at: m.created_at,
     }
-}
-
-/// The binding a sealed secret is kept under (`column` is `secret` or `previous_secret`).
-pub(crate) fn secret_binding(endpoint_id: Uuid, column: &str) -> String {
-    format!("webhook-endpoint:{endpoint_id}:{column}")
 }
 
 /// A new signing secret.

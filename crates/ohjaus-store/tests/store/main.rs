@@ -22,6 +22,7 @@ mod tokens;
 mod world;
 
 mod outbox;
+mod webhooks;
 
 mod changes;
 
