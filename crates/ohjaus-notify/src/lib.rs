@@ -15,6 +15,8 @@
 //! - [`schedule`] — reminders and weekly digests on cron schedules, each tick run once across
 //!   all workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
+//! - [`webhooks`] — webhook delivery (Standard Webhooks): claim due deliveries, sign, POST
+//!   through the outgoing client's address policy, record the answer; run beside the outbox.
 //!
 //! Nothing here decides *what* to send about a change: the store writes notices into the
 //! outbox in the same transaction as the change they report. The worker adds only reminders
@@ -28,6 +30,7 @@ pub mod smtp;
 mod spell;
 pub mod texts;
 pub mod transport;
+pub mod webhooks;
 pub mod when;
 pub mod worker;
 
@@ -35,4 +38,5 @@ pub use compose::{CalendarPart, ComposeError, Envelope, compose, compose_letter,
 pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};
+pub use webhooks::{WebhookConfig, WebhookSender};
 pub use worker::{Mailer, PassReport, Worker, WorkerError, run, run_worker};
