@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod slots;
 pub mod supervisors;
 pub mod teams;
+pub mod webhooks;
 
 /// Every route.
 pub fn all() -> ApiRouter {
@@ -41,6 +42,7 @@ pub fn all() -> ApiRouter {
         .merge(notifications::routes())
         .merge(me::routes())
         .merge(calendar::routes())
+        .merge(webhooks::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

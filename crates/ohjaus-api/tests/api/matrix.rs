@@ -184,6 +184,28 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/v1/me/upcoming", None, OWN_CALENDAR),
         case("POST", "/api/v1/me/calendar-token", None, [403, 403, 403, 201, 201, 201, 201, 401, 401]),
         case("DELETE", "/api/v1/me/calendar-token", None, [403, 403, 403, 204, 204, 204, 204, 401, 401]),
+        // Webhooks.
+        case(
+            "POST",
+            "/api/v1/organizations/{org_a}/webhooks",
+            Some(r#"{"url": "https://hooks.sairaala.test/{call}", "event_types": ["series.booked"]}"#),
+            ORG_CREATES,
+        ),
+        case("GET", "/api/v1/organizations/{org_a}/webhooks", None, ORG_READS),
+        case("POST", "/api/v1/webhooks", Some(r#"{"url": "https://finance.test/{call}"}"#), ADMIN_CREATES),
+        case("GET", "/api/v1/webhooks", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/webhooks/{webhook_a}", None, ORG_READS),
+        case("PATCH", "/api/v1/webhooks/{webhook_a}", Some(r#"{"description": "HR {call}"}"#), ORG_READS),
+        fresh("DELETE", "/api/v1/webhooks/{webhook_a}", None, [204, 204, 404, 403, 403, 403, 403, 401, 401]),
+        case("POST", "/api/v1/webhooks/{webhook_a}/rotate", None, ORG_READS),
+        case("POST", "/api/v1/webhooks/{webhook_a}/test", None, [202, 202, 404, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/webhooks/{webhook_a}/deliveries", None, ORG_READS),
+        case(
+            "POST",
+            "/api/v1/webhooks/deliveries/{delivery_a}/retry",
+            None,
+            [202, 202, 404, 403, 403, 403, 403, 401, 401],
+        ),
     ]
 }
 
@@ -217,6 +239,8 @@ pub fn fill(template: &str, w: &World) -> String {
         ("{note_private}", w.note_private.to_string()),
         ("{note_shared}", w.note_shared.to_string()),
         ("{feed_p1}", w.feed_p1.clone()),
+        ("{webhook_a}", w.webhook_a.to_string()),
+        ("{delivery_a}", w.delivery_a.to_string()),
         ("{call}", format!("{}-{call}", w.n)),
     ];
     let mut text = template.to_owned();
@@ -325,6 +349,12 @@ crate::api_test! {
 crate::api_test! {
     async fn sessions_and_goals(app: TestApp) {
         run(app, &["/api/v1/sessions", "/api/v1/goals"]).await;
+    }
+}
+
+crate::api_test! {
+    async fn webhooks(app: TestApp) {
+        run(app, &["/api/v1/webhooks"]).await;
     }
 }
 

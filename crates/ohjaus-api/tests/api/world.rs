@@ -63,6 +63,9 @@ pub struct World {
     pub note_shared: Uuid,
     /// The secret of P1's calendar feed.
     pub feed_p1: String,
+    /// A webhook endpoint of A, and a (test) delivery to it.
+    pub webhook_a: Uuid,
+    pub delivery_a: Uuid,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
 }
@@ -157,6 +160,8 @@ impl World {
             note_private: Uuid::nil(),
             note_shared: Uuid::nil(),
             feed_p1: String::new(),
+            webhook_a: Uuid::nil(),
+            delivery_a: Uuid::nil(),
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -200,6 +205,13 @@ impl World {
             .secret
             .expose()
             .to_owned();
+
+        let hook = ohjaus_store::write::webhooks::NewWebhookEndpoint {
+            url: format!("https://hooks.sairaala.test/ohjaus/{n}"),
+            ..Default::default()
+        };
+        world.webhook_a = store.create_webhook_endpoint(&admin, Some(org_a), &hook, at).await.unwrap().endpoint.id;
+        world.delivery_a = store.send_test_webhook(&admin, world.webhook_a, at).await.unwrap().id;
 
         let grants = [
             Caller::Admin,
