@@ -65,6 +65,7 @@ pub fn describe(openapi: &mut OpenApi) {
     crate::docs::register(openapi);
     calendar::describe(openapi);
     crate::docs::add_common(openapi, &[calendar::FEED_PATH]);
+    crate::idempotency::describe(openapi);
 }
 
 /// 201 Created with `Location: {location}` and the record.

@@ -19,3 +19,5 @@ mod behaviour;
 mod outage;
 
 mod limits;
+
+mod idempotency;

@@ -8,6 +8,7 @@ pub mod agendas;
 pub mod attendance;
 pub mod closures;
 pub mod goals;
+pub mod idempotency;
 pub mod notes;
 pub mod organizations;
 pub mod outbox_writer;
