@@ -210,8 +210,11 @@ impl World {
             url: format!("https://hooks.sairaala.test/ohjaus/{n}"),
             ..Default::default()
         };
-        world.webhook_a = store.create_webhook_endpoint(&admin, Some(org_a), &hook, at).await.unwrap().endpoint.id;
-        world.delivery_a = store.send_test_webhook(&admin, world.webhook_a, at).await.unwrap().id;
+        // (A store without a secrets key — the outage tests' — keeps no webhook secret.)
+        if store.secrets().is_ok() {
+            world.webhook_a = store.create_webhook_endpoint(&admin, Some(org_a), &hook, at).await.unwrap().endpoint.id;
+            world.delivery_a = store.send_test_webhook(&admin, world.webhook_a, at).await.unwrap().id;
+        }
 
         let grants = [
             Caller::Admin,
