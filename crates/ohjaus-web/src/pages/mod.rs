@@ -1,10 +1,12 @@
 //! The pages, one module per reader: [`sign_in`] (and the front page, language switch and
-//! calendar link), [`supervisor`], [`coordinator`], [`participant`]; and the pieces they share.
+//! calendar link), [`supervisor`], [`coordinator`] (and its [`webhooks`]), [`participant`]; and
+//! the pieces they share.
 
 pub mod coordinator;
 pub mod participant;
 pub mod sign_in;
 pub mod supervisor;
+pub mod webhooks;
 
 use crate::ctx::Ctx;
 use crate::i18n;
