@@ -88,10 +88,7 @@ impl MigrationTrait for Migration {
                     .col(uuid("endpoint_id"))
                     .col(uuid("event_id"))
                     .col(uuid_null("series_id"))
-                    .col(
-                        text("status")
-                            .check(Expr::col("status").is_in(["pending", "sending", "delivered", "failed"])),
-                    )
+                    .col(text("status").check(Expr::col("status").is_in(["pending", "sending", "delivered", "failed"])))
                     .col(integer("attempts").default(0))
                     .col(instant("next_attempt_at"))
                     .col(text_null("lease_owner"))

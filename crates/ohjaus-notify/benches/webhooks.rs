@@ -80,7 +80,11 @@ async fn ceiling(port: u16, total: usize, concurrency: usize, body: &str) -> f64
 /// A store with one endpoint at the receiver and `total` test events queued to it.
 async fn queued(store: &Store, port: u16, total: usize) {
     let organization = store
-        .create_organization(&Caller::Admin, &NewOrganization { name: "Bench".into(), timezone: None, locale: None }, now())
+        .create_organization(
+            &Caller::Admin,
+            &NewOrganization { name: "Bench".into(), timezone: None, locale: None },
+            now(),
+        )
         .await
         .expect("an organization")
         .id;
@@ -124,7 +128,10 @@ async fn main() {
     let body = format!(
         r#"{{"type":"series.booked","timestamp":"2027-01-04T06:00:00.000Z","data":{{"series_id":"{}","sessions":[{}]}}}}"#,
         uuid::Uuid::nil(),
-        (0..6).map(|i| format!(r#"{{"index":{i},"starts_at":"2027-01-12T11:00:00Z","status":"scheduled"}}"#)).collect::<Vec<_>>().join(",")
+        (0..6)
+            .map(|i| format!(r#"{{"index":{i},"starts_at":"2027-01-12T11:00:00Z","status":"scheduled"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
     );
     println!("webhooks: {total} deliveries, batch {batch}, {rounds} rounds");
     let mut backends = vec![("sqlite", None::<()>)];
@@ -135,13 +142,17 @@ async fn main() {
         let plain = ceiling(port, total, batch as usize, &body).await;
         println!("round {round}: receiver ceiling (plain client, {batch} at a time): {plain:.0}/s");
         for (name, _) in &backends {
-            let db = if *name == "sqlite" { TestDb::sqlite().await } else { TestDb::postgres().await.expect("postgres") };
+            let db =
+                if *name == "sqlite" { TestDb::sqlite().await } else { TestDb::postgres().await.expect("postgres") };
             let store = db.store.clone().with_private_webhook_addresses(true);
             queued(&store, port, total).await;
             let before = count.load(Ordering::Relaxed);
             let rate = deliver(&store, total, batch).await;
             assert_eq!(count.load(Ordering::Relaxed) - before, total as u64);
-            println!("round {round}: worker on {name}: {rate:.0} deliveries/s ({:.0}% of the ceiling)", 100.0 * rate / plain);
+            println!(
+                "round {round}: worker on {name}: {rate:.0} deliveries/s ({:.0}% of the ceiling)",
+                100.0 * rate / plain
+            );
             db.finish().await;
         }
     }

@@ -114,7 +114,10 @@ impl WebhookSender {
     /// A sender on `store` whose leases carry `owner`, reading time from `clock`.
     pub fn new(store: Store, config: WebhookConfig, owner: &str, clock: Clock) -> Result<Self, FetchError> {
         let client = OutgoingClient::new(OutgoingConfig {
-            policy: AddressPolicy { allow_private_addresses: config.allow_private_addresses, ..AddressPolicy::default() },
+            policy: AddressPolicy {
+                allow_private_addresses: config.allow_private_addresses,
+                ..AddressPolicy::default()
+            },
             max_redirects: 0,
             timeout: config.timeout,
             max_body_bytes: config.max_response_bytes,
@@ -131,8 +134,10 @@ impl WebhookSender {
 
     /// Claims one batch, posts every delivery of it at once, and records the results.
     pub async fn pass(&self) -> Result<WebhookPass, StoreError> {
-        let claimed =
-            self.store.claim_webhook_deliveries(&self.owner, self.config.batch, self.config.lease, self.clock.now()).await?;
+        let claimed = self
+            .store
+            .claim_webhook_deliveries(&self.owner, self.config.batch, self.config.lease, self.clock.now())
+            .await?;
         let mut report = WebhookPass { claimed: claimed.len(), ..WebhookPass::default() };
         if claimed.is_empty() {
             return Ok(report);

@@ -140,7 +140,8 @@ async fn world(store: &Store) -> World {
     let supervisor = store.create_supervisor(&admin, &new, now()).await.expect("a supervisor").id;
     let mut people = Vec::new();
     for i in 0..2 {
-        let new = NewPerson { name: format!("Hoitaja {i}"), email: format!("hoitaja{i}@osasto5.example"), locale: None };
+        let new =
+            NewPerson { name: format!("Hoitaja {i}"), email: format!("hoitaja{i}@osasto5.example"), locale: None };
         people.push(store.create_person(&admin, organization, &new, now()).await.expect("a person").id);
     }
     World { organization, supervisor, people }

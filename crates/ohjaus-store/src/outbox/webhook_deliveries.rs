@@ -194,12 +194,8 @@ impl Store {
                 due.replace("{now}", "?1").replace("{true}", "1")
             ),
         };
-        let values = [
-            Value::from(now),
-            Value::from(i64::from(batch)),
-            Value::from(owner.to_owned()),
-            Value::from(now + lease),
-        ];
+        let values =
+            [Value::from(now), Value::from(i64::from(batch)), Value::from(owner.to_owned()), Value::from(now + lease)];
         let mut rows = webhook_delivery::Entity::find()
             .from_raw_sql(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
             .all(db)
@@ -271,7 +267,8 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let key = self.secrets()?;
         let open = |sealed: &str, column: &str| {
-            key.open(sealed, &secret_binding(endpoint.id, column)).map_err(|e| StoreError::invalid("secret", e.to_string()))
+            key.open(sealed, &secret_binding(endpoint.id, column))
+                .map_err(|e| StoreError::invalid("secret", e.to_string()))
         };
         let mut secrets = vec![open(&endpoint.secret, "secret")?];
         if let (Some(previous), Some(until)) = (&endpoint.previous_secret, endpoint.previous_secret_expires_at)

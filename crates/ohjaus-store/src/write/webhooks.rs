@@ -12,8 +12,8 @@
 
 use crate::access::manages;
 use crate::entity::{series, series_participant, session, webhook_delivery, webhook_endpoint, webhook_event};
-use crate::outbox::webhook_deliveries::secret_binding;
 pub use crate::outbox::webhook_deliveries::message_id;
+use crate::outbox::webhook_deliveries::secret_binding;
 use crate::page::{Page, Paged};
 use crate::status::DeliveryStatus;
 use crate::values::new_id;

@@ -103,7 +103,10 @@ store_test!(
         let stored: String = {
             let db = store.connection();
             let row = db
-                .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT secret FROM webhook_endpoints"))
+                .query_one_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT secret FROM webhook_endpoints",
+                ))
                 .await
                 .unwrap()
                 .unwrap();
@@ -155,7 +158,7 @@ store_test!(
         store.finish_webhook_deliveries("w1", &[failed(claimed[0].id, 500)], now()).await.unwrap();
         let later = now() + TimeDelta::hours(25);
         let claimed = store.claim_webhook_deliveries("w1", 10, TimeDelta::minutes(2), later).await.unwrap();
-        assert_eq!(claimed[0].secrets, [rotated.secret.clone()]);
+        assert_eq!(claimed[0].secrets, std::slice::from_ref(&rotated.secret));
         let log = store.list_webhook_deliveries(&w.coordinator, id, &Default::default()).await.unwrap();
         assert_eq!(log.items[0].attempts, 2);
         assert_eq!(log.items[0].last_status_code, Some(500));
@@ -173,7 +176,8 @@ struct Other {
 }
 
 async fn other_organization(store: &Store) -> Other {
-    let new = ohjaus_store::write::organizations::NewOrganization { name: "Koulu".into(), timezone: None, locale: None };
+    let new =
+        ohjaus_store::write::organizations::NewOrganization { name: "Koulu".into(), timezone: None, locale: None };
     let organization = store.create_organization(&Caller::Admin, &new, now()).await.unwrap().id;
     Other { organization, coordinator: Caller::Coordinator { organization_id: organization } }
 }
@@ -193,7 +197,12 @@ store_test!(
             .unwrap();
         // Another organization's endpoint hears nothing of this one; a filtered one only its types.
         let elsewhere = store
-            .create_webhook_endpoint(&other.coordinator, Some(other.organization), &endpoint("https://x.example/h"), now())
+            .create_webhook_endpoint(
+                &other.coordinator,
+                Some(other.organization),
+                &endpoint("https://x.example/h"),
+                now(),
+            )
             .await
             .unwrap();
         let only_cancel = NewWebhookEndpoint {
@@ -219,8 +228,7 @@ store_test!(
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
         assert_eq!((count(store, "webhook_events").await, count(store, "webhook_deliveries").await), before);
 
-        let changes =
-            SessionChanges { starts_at_local: Some("2027-01-20T10:00".into()), ..SessionChanges::default() };
+        let changes = SessionChanges { starts_at_local: Some("2027-01-20T10:00".into()), ..SessionChanges::default() };
         store.move_session(&w.coordinator, ids[1], &changes, now()).await.unwrap();
         let cancel = CancelSession { reason: Some("Sairastuminen".into()), replace: Some(true) };
         let cancelled = store.cancel_session(&w.coordinator, ids[2], &cancel, now()).await.unwrap();
@@ -232,7 +240,8 @@ store_test!(
         };
         let sup = Caller::Supervisor { supervisor_id: w.supervisor };
         store.record_attendance(&sup, ids[0], &held, at("2027-01-12T12:00:00Z")).await.unwrap();
-        let replan = Replan { from_index: 5, first_start: "2027-03-03T09:00".into(), recurrence: None, duration_minutes: None };
+        let replan =
+            Replan { from_index: 5, first_start: "2027-03-03T09:00".into(), recurrence: None, duration_minutes: None };
         store.replan_series(&w.coordinator, series, &replan, now()).await.unwrap();
         store.cancel_series(&w.coordinator, series, &CancelSeries::default(), now()).await.unwrap();
 
@@ -297,8 +306,7 @@ store_test!(
             .book_series(&w.coordinator, &body(&w, w.supervisor, &w.people[1..], "2027-01-13T13:00", 1, 3), now())
             .await
             .unwrap();
-        let changes =
-            SessionChanges { starts_at_local: Some("2027-01-21T10:00".into()), ..SessionChanges::default() };
+        let changes = SessionChanges { starts_at_local: Some("2027-01-21T10:00".into()), ..SessionChanges::default() };
         store.move_session(&w.coordinator, first.sessions[1].id, &changes, now()).await.unwrap();
         let lease = TimeDelta::minutes(2);
 
@@ -411,7 +419,8 @@ store_test!(
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 loop {
-                    let claimed = store.claim_webhook_deliveries(owner, 25, TimeDelta::minutes(2), now()).await.unwrap();
+                    let claimed =
+                        store.claim_webhook_deliveries(owner, 25, TimeDelta::minutes(2), now()).await.unwrap();
                     if claimed.is_empty() {
                         return mine;
                     }

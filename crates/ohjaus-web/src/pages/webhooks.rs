@@ -206,13 +206,21 @@ pub async fn set_enabled(
 }
 
 /// `POST /coordinator/webhooks/{id}/rotate`: a new secret, shown once.
-pub async fn rotate(State(state): State<WebState>, who: AsCoordinator, Path(id): Path<Uuid>) -> Result<Response, PageError> {
+pub async fn rotate(
+    State(state): State<WebState>,
+    who: AsCoordinator,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
     let made = state.store.rotate_webhook_secret(&who.caller, id, state.clock.now()).await?;
     render(&state, &who, Shown { secret: Some((made.endpoint.url, made.secret)), ..Shown::default() }).await
 }
 
 /// `POST /coordinator/webhooks/{id}/test`.
-pub async fn test(State(state): State<WebState>, who: AsCoordinator, Path(id): Path<Uuid>) -> Result<Response, PageError> {
+pub async fn test(
+    State(state): State<WebState>,
+    who: AsCoordinator,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
     match state.store.send_test_webhook(&who.caller, id, state.clock.now()).await {
         Ok(_) => Ok(see_other(&format!("/coordinator/webhooks?notice=webhook_test#webhook-{id}"))),
         Err(error) => match field_errors(&error) {
