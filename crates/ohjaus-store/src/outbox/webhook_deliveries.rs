@@ -371,15 +371,17 @@ impl Store {
                 .exec(db)
                 .await?;
         } else if gone {
-            endpoint
+            let reason = "the endpoint answered 410 Gone";
+            let disabled = endpoint
                 .col_expr(webhook_endpoint::Column::Enabled, Expr::value(false))
-                .col_expr(
-                    webhook_endpoint::Column::DisabledReason,
-                    Expr::value(Some("the endpoint answered 410 Gone".to_owned())),
-                )
+                .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(Some(reason.to_owned())))
                 .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
+                .filter(webhook_endpoint::Column::Enabled.eq(true))
                 .exec(db)
                 .await?;
+            if disabled.rows_affected > 0 {
+                tell_coordinators(db, self.backend(), row.endpoint_id, reason, now).await?;
+            }
         } else {
             endpoint
                 .clone()
@@ -387,20 +389,76 @@ impl Store {
                 .filter(webhook_endpoint::Column::FailingSince.is_null())
                 .exec(db)
                 .await?;
-            endpoint
+            let reason = "every delivery failed for 5 days";
+            let disabled = endpoint
                 .col_expr(webhook_endpoint::Column::Enabled, Expr::value(false))
-                .col_expr(
-                    webhook_endpoint::Column::DisabledReason,
-                    Expr::value(Some("every delivery failed for 5 days".to_owned())),
-                )
+                .col_expr(webhook_endpoint::Column::DisabledReason, Expr::value(Some(reason.to_owned())))
                 .col_expr(webhook_endpoint::Column::UpdatedAt, Expr::value(now))
                 .filter(webhook_endpoint::Column::Enabled.eq(true))
                 .filter(webhook_endpoint::Column::FailingSince.lte(now - DISABLE_AFTER))
                 .exec(db)
                 .await?;
+            if disabled.rows_affected > 0 {
+                tell_coordinators(db, self.backend(), row.endpoint_id, reason, now).await?;
+            }
         }
         Ok(outcome)
     }
+}
+
+/// Queues an email to each coordinator of the organization of an endpoint just disabled (in
+/// the transaction that disabled it). A global endpoint has no coordinators to tell: admins
+/// see it in the list.
+async fn tell_coordinators(
+    db: &impl ConnectionTrait,
+    backend: Backend,
+    endpoint_id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use ohjaus_core::notice::{Party, Recipient, Role};
+    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id).one(db).await? else { return Ok(()) };
+    let Some(organization_id) = endpoint.organization_id else { return Ok(()) };
+    let shown = url::Url::parse(&endpoint.url)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(match u.port() {
+                Some(port) => format!("{}://{host}:{port}", u.scheme()),
+                None => format!("{}://{host}", u.scheme()),
+            })
+        })
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT p.id, p.name, p.email, p.locale, o.locale AS organization_locale, o.timezone, o.name AS organization \
+         FROM coordinators c JOIN people p ON p.id = c.person_id JOIN organizations o ON o.id = p.organization_id \
+         WHERE p.organization_id = {} ORDER BY p.id",
+        p(backend, 1)
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [Value::from(organization_id)]))
+        .await?;
+    for row in rows {
+        let id: Uuid = row.try_get("", "id")?;
+        let locale: Option<String> = row.try_get("", "locale")?;
+        let organization_locale: String = row.try_get("", "organization_locale")?;
+        let recipient = Recipient {
+            party: Party { name: row.try_get("", "name")?, email: row.try_get("", "email")? },
+            locale: ohjaus_core::Locale::parse(locale.as_deref().unwrap_or(&organization_locale)).unwrap_or_default(),
+            timezone: row.try_get("", "timezone")?,
+            role: Role::Participant,
+            id,
+        };
+        let notice = ohjaus_core::Notice::WebhookDisabled {
+            recipient,
+            organization_name: row.try_get("", "organization")?,
+            endpoint: shown.clone(),
+            reason: reason.to_owned(),
+        };
+        let key = format!("webhook-disabled:{endpoint_id}:{id}:{}", now.timestamp());
+        super::queue::enqueue(db, &notice, &key, now).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

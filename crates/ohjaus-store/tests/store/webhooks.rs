@@ -5,7 +5,7 @@
 //! for five days disabled.
 
 use crate::store_test;
-use crate::world::parties::{at, body, count, now, world};
+use crate::world::parties::{at, body, count, now, outbox, world};
 use chrono::TimeDelta;
 use ohjaus_store::outbox::webhook_deliveries::{DeliveryOutcome, DeliveryResult, MAX_ATTEMPTS};
 use ohjaus_store::status::DeliveryStatus;
@@ -385,11 +385,11 @@ store_test!(
 store_test!(
     async fn gone_disables_at_once(db: TestDb) {
         let store = &db.store;
-        let w = world(store, 0).await;
-        let hook = store
-            .create_webhook_endpoint(&w.coordinator, Some(w.organization), &endpoint("https://hr.example/h"), now())
-            .await
-            .unwrap();
+        let w = world(store, 1).await;
+        store.set_coordinator(&Caller::Admin, w.people[0], true, now()).await.unwrap();
+        let url = "https://hr.example:8443/hooks/s3cr3t-path";
+        let hook =
+            store.create_webhook_endpoint(&w.coordinator, Some(w.organization), &endpoint(url), now()).await.unwrap();
         store.send_test_webhook(&w.coordinator, hook.endpoint.id, now()).await.unwrap();
         store.send_test_webhook(&w.coordinator, hook.endpoint.id, now()).await.unwrap();
         let claimed = store.claim_webhook_deliveries("w", 1, TimeDelta::minutes(2), now()).await.unwrap();
@@ -399,6 +399,21 @@ store_test!(
         assert!(!hook.enabled);
         assert_eq!(hook.disabled_reason.as_deref(), Some("the endpoint answered 410 Gone"));
         assert!(store.claim_webhook_deliveries("w", 10, TimeDelta::minutes(2), now()).await.unwrap().is_empty());
+        // The organization's coordinator is told, with the endpoint's host, never its path.
+        let told: Vec<_> = outbox(store)
+            .await
+            .into_iter()
+            .filter_map(|(_, notice)| match notice {
+                ohjaus_core::Notice::WebhookDisabled { recipient, endpoint, reason, .. } => {
+                    Some((recipient.id, endpoint, reason))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            told,
+            [(w.people[0], "https://hr.example:8443".to_owned(), "the endpoint answered 410 Gone".to_owned())]
+        );
         db.finish().await;
     }
 );
