@@ -15,7 +15,7 @@ use crate::status::DeliveryStatus;
 use crate::store::Backend;
 use crate::{Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement, Value, sea_query::Expr};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -289,8 +289,52 @@ impl Store {
     ) -> Result<Vec<DeliveryOutcome>, StoreError> {
         let txn = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(results.len());
+        let mut delivered_ids = Vec::new();
         for result in results {
-            outcomes.push(self.finish_one(&txn, owner, result, now, rand::random::<f64>(), false).await?);
+            let outcome = if result.delivered {
+                // The common case in one fenced statement: no read, no endpoint write.
+                let update = webhook_delivery::Entity::update_many()
+                    .col_expr(webhook_delivery::Column::Status, Expr::value(DeliveryStatus::Delivered.as_str()))
+                    .col_expr(webhook_delivery::Column::LeaseOwner, Expr::value(Option::<String>::None))
+                    .col_expr(webhook_delivery::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(webhook_delivery::Column::LastStatusCode, Expr::value(result.status_code.map(i32::from)))
+                    .col_expr(webhook_delivery::Column::LastDurationMs, Expr::value(Some(result.duration_ms)))
+                    .col_expr(webhook_delivery::Column::LastError, Expr::value(Option::<String>::None))
+                    .col_expr(
+                        webhook_delivery::Column::LastResponse,
+                        Expr::value(result.response.as_deref().map(|r| cut(r, MAX_RESPONSE_KEPT))),
+                    )
+                    .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value(Some(now)))
+                    .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
+                    .filter(webhook_delivery::Column::Id.eq(result.id))
+                    .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Sending.as_str()))
+                    .filter(webhook_delivery::Column::LeaseOwner.eq(owner))
+                    .filter(webhook_delivery::Column::LeaseExpiresAt.gt(now))
+                    .exec(&txn)
+                    .await?;
+                if update.rows_affected == 0 {
+                    DeliveryOutcome::Stale
+                } else {
+                    delivered_ids.push(result.id);
+                    DeliveryOutcome::Delivered
+                }
+            } else {
+                self.finish_one(&txn, owner, result, now, rand::random::<f64>(), false).await?
+            };
+            outcomes.push(outcome);
+        }
+        // A success ends its endpoint's failure streak: one statement for the batch.
+        for chunk in delivered_ids.chunks(crate::values::ID_CHUNK) {
+            let endpoints = webhook_delivery::Entity::find()
+                .select_only()
+                .column(webhook_delivery::Column::EndpointId)
+                .filter(webhook_delivery::Column::Id.is_in(chunk.to_vec()));
+            webhook_endpoint::Entity::update_many()
+                .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(Option::<DateTime<Utc>>::None))
+                .filter(webhook_endpoint::Column::FailingSince.is_not_null())
+                .filter(webhook_endpoint::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(endpoints)))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(outcomes)

@@ -345,7 +345,11 @@ store_test!(
         assert_eq!(outcome, [DeliveryOutcome::Retry { next_attempt_at: t + TimeDelta::seconds(120) }]);
         let t = t + TimeDelta::seconds(121);
         let again = store.claim_webhook_deliveries("w2", 10, lease, t).await.unwrap();
+        let failing = store.get_webhook_endpoint(&Caller::Admin, hook.endpoint.id).await.unwrap().failing_since;
+        assert!(failing.is_some(), "the 429 began a failure streak");
         store.finish_webhook_deliveries("w2", &[delivered(again[0].id)], t).await.unwrap();
+        let failing = store.get_webhook_endpoint(&Caller::Admin, hook.endpoint.id).await.unwrap().failing_since;
+        assert_eq!(failing, None, "a success ends it");
         let next = store.claim_webhook_deliveries("w2", 10, lease, t).await.unwrap();
         assert_eq!(next.len(), 1);
         assert_eq!(next[0].event_type, "session.moved");
