@@ -191,6 +191,7 @@ async fn serve(store: Store, now: DateTime<Utc>) -> (Api, tokio::sync::watch::Se
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 262_144,
         }),
+        feeds: ohjaus_api::feed_cache::FeedCache::default(),
     };
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(ohjaus_api::serve(listener, state, async move {

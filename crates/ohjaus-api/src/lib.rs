@@ -13,6 +13,8 @@
 //!   the error answers into the OpenAPI document once, for every handler to name.
 //! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out, for every list.
 //! - [`metrics`]: Prometheus text at `/metrics`.
+//! - [`idempotency`]: `Idempotency-Key` on every POST: a retried write answers the first
+//!   answer again instead of writing twice.
 //! - [`limits`]: requests per minute per API token and per feed link (429 beyond), handed to
 //!   the handlers by a layer the program adds.
 
@@ -21,6 +23,7 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod feed_cache;
+pub mod idempotency;
 pub mod limits;
 pub mod links;
 pub mod metrics;
@@ -54,6 +57,7 @@ pub fn app(state: AppState) -> (Router, OpenApi) {
     let document =
         routes::health::Document(std::sync::Arc::new(serde_json::to_vec(&openapi).unwrap_or_default().into()));
     let router = routes
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(axum::Extension(document))
         .fallback(|| async { Problem::not_found("route") })
         .method_not_allowed_fallback(|| async {

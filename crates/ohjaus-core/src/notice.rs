@@ -240,6 +240,18 @@ pub enum Notice {
         /// What happened.
         change: Change,
     },
+    /// To an organization's coordinator: one of its webhook endpoints was disabled (it
+    /// answered 410 Gone, or every delivery failed for five days).
+    WebhookDisabled {
+        /// To whom.
+        recipient: Recipient,
+        /// The organization.
+        organization_name: String,
+        /// The endpoint's scheme and host (never its path, which may be a secret).
+        endpoint: String,
+        /// Why, in English as the delivery log says it.
+        reason: String,
+    },
 }
 
 impl Notice {
@@ -250,7 +262,8 @@ impl Notice {
             | Self::Reminder { recipient, .. }
             | Self::Digest { recipient, .. }
             | Self::SignInLink { recipient, .. }
-            | Self::Info { recipient, .. } => recipient,
+            | Self::Info { recipient, .. }
+            | Self::WebhookDisabled { recipient, .. } => recipient,
         }
     }
 
@@ -261,7 +274,7 @@ impl Notice {
             Self::Reminder { .. } => "reminder",
             Self::Digest { .. } => "digest",
             Self::SignInLink { .. } => "sign_in_link",
-            Self::Info { .. } => "info",
+            Self::Info { .. } | Self::WebhookDisabled { .. } => "info",
         }
     }
 }

@@ -173,6 +173,9 @@ pub fn letter(notice: &Notice) -> Letter {
         Notice::Digest { recipient, week_start, sessions } => digest(recipient, *week_start, sessions),
         Notice::SignInLink { recipient, url, expires_at } => sign_in(recipient, url, *expires_at),
         Notice::Info { recipient, series, change } => info(recipient, series, change),
+        Notice::WebhookDisabled { recipient, organization_name, endpoint, reason } => {
+            webhook_disabled(recipient, organization_name, endpoint, reason)
+        }
     }
 }
 
@@ -475,6 +478,14 @@ fn sign_in(recipient: &Recipient, url: &str, expires_at: DateTime<Utc>) -> Lette
     letter.facts.push(Fact { label: labels.link.to_owned(), value: Value::Link(one_line(url)) });
     letter.facts.push(text_fact(labels.valid_until, when::instant(locale, zone, expires_at)));
     letter.paragraphs.push(texts::not_requested(locale).to_owned());
+    letter
+}
+
+fn webhook_disabled(recipient: &Recipient, organization: &str, endpoint: &str, reason: &str) -> Letter {
+    let labels = texts::labels(recipient.locale);
+    let mut letter = frame(recipient, &Headline::WebhookDisabled { endpoint: one_line(endpoint) });
+    letter.facts.push(text_fact(labels.organization, one_line(organization)));
+    letter.facts.push(text_fact(labels.reason, one_line(reason)));
     letter
 }
 

@@ -17,6 +17,8 @@
 //! - [`calendar_sync`] — people's connected calendars refreshed on a schedule, each
 //!   connection once per interval across workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
+//! - [`webhooks`] — webhook delivery (Standard Webhooks): claim due deliveries, sign, POST
+//!   through the outgoing client's address policy, record the answer; run beside the outbox.
 //!
 //! Nothing here decides *what* to send about a change: the store writes notices into the
 //! outbox in the same transaction as the change they report. The worker adds only reminders
@@ -31,6 +33,7 @@ pub mod smtp;
 mod spell;
 pub mod texts;
 pub mod transport;
+pub mod webhooks;
 pub mod when;
 pub mod worker;
 
@@ -38,4 +41,5 @@ pub use compose::{CalendarPart, ComposeError, Envelope, compose, compose_letter,
 pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};
+pub use webhooks::{WebhookConfig, WebhookSender};
 pub use worker::{Mailer, PassReport, Worker, WorkerError, run, run_worker};

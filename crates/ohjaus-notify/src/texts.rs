@@ -394,6 +394,11 @@ pub enum Headline {
     },
     /// A sign-in link.
     SignIn,
+    /// A webhook endpoint of the reader's organization was disabled.
+    WebhookDisabled {
+        /// Its scheme and host.
+        endpoint: String,
+    },
 }
 
 impl Headline {
@@ -479,6 +484,9 @@ impl Headline {
             (H::SignIn, Fi) => "Kirjautumislinkki Ohjaukseen".to_owned(),
             (H::SignIn, Sv) => "Inloggningslänk till Ohjaus".to_owned(),
             (H::SignIn, En) => "Your sign-in link to Ohjaus".to_owned(),
+            (H::WebhookDisabled { endpoint }, Fi) => format!("Webhook poistettu käytöstä: {endpoint}"),
+            (H::WebhookDisabled { endpoint }, Sv) => format!("Webhook avstängd: {endpoint}"),
+            (H::WebhookDisabled { endpoint }, En) => format!("Webhook disabled: {endpoint}"),
         }
     }
 
@@ -672,6 +680,15 @@ impl Headline {
             (H::SignIn, Fi) => vec!["Kirjaudu Ohjaukseen alla olevalla linkillä. Linkki toimii kerran.".to_owned()],
             (H::SignIn, Sv) => vec!["Logga in i Ohjaus med länken nedan. Länken fungerar en gång.".to_owned()],
             (H::SignIn, En) => vec!["Sign in to Ohjaus with the link below. It works once.".to_owned()],
+            (H::WebhookDisabled { .. }, Fi) => vec![
+                "Ohjaus lopetti tapahtumien lähettämisen organisaationne webhook-osoitteeseen. Ota se uudelleen käyttöön Webhooks-sivulla, kun vastaanottaja toimii.".to_owned(),
+            ],
+            (H::WebhookDisabled { .. }, Sv) => vec![
+                "Ohjaus slutade skicka händelser till er organisations webhook-adress. Aktivera den igen på sidan Webhooks när mottagaren fungerar.".to_owned(),
+            ],
+            (H::WebhookDisabled { .. }, En) => vec![
+                "Ohjaus stopped sending events to your organization's webhook endpoint. Enable it again on the Webhooks page once the receiver works.".to_owned(),
+            ],
         }
     }
 }

@@ -154,6 +154,8 @@ pub struct Worker {
     /// Messages that cannot be handed over (the SMTP server down, the mail folder not
     /// writable): said once per spell, not per message.
     delivery_trouble: Arc<Spell>,
+    /// Webhook delivery, run beside the outbox when set.
+    webhooks: Option<crate::webhooks::WebhookSender>,
 }
 
 /// The longest pause between tries while the database cannot be reached, unless
@@ -179,7 +181,15 @@ impl Worker {
             outage_backoff_cap: DEFAULT_OUTAGE_BACKOFF_CAP,
             outage: Arc::default(),
             delivery_trouble: Arc::default(),
+            webhooks: None,
         }
+    }
+
+    /// The same worker delivering webhooks too (with its own owner name and clock).
+    #[must_use]
+    pub fn with_webhooks(mut self, sender: crate::webhooks::WebhookSender) -> Self {
+        self.webhooks = Some(sender);
+        self
     }
 
     /// The same worker pausing at most `cap` between tries while the database cannot be
@@ -536,6 +546,10 @@ pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(
         let stop = stop_rx.clone();
         tokio::spawn(async move { worker.run_calendar_sync(stop).await })
     };
+    let webhooks = worker.webhooks.clone().map(|sender| {
+        let stop = stop_rx.clone();
+        tokio::spawn(async move { sender.run(stop).await })
+    });
     let outbox = {
         let worker = worker.clone();
         tokio::spawn(async move { worker.run_outbox(stop_rx).await })
@@ -548,6 +562,11 @@ pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(
     }
     if let Err(e) = calendars.await {
         error!(error = %e, "the calendar sync ended abnormally");
+    }
+    if let Some(webhooks) = webhooks
+        && let Err(e) = webhooks.await
+    {
+        error!(error = %e, "the webhook delivery ended abnormally");
     }
     if let Some(schedules) = schedules
         && let Err(e) = schedules.await

@@ -105,3 +105,20 @@ wire_names!(NotificationKind {
     SignInLink => "sign_in_link",
     Info => "info",
 });
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// Claimed by a worker under a lease, being posted.
+    Sending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Its last attempt failed (or the endpoint is gone); `POST …/retry` queues it again.
+    Failed,
+}
+
+wire_names!(DeliveryStatus { Pending => "pending", Sending => "sending", Delivered => "delivered", Failed => "failed" });

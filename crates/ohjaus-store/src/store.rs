@@ -46,6 +46,8 @@ pub struct Store {
     backend: Backend,
     secrets: Option<SecretsKey>,
     calendars: Option<Arc<CalendarSettings>>,
+    /// Whether webhook endpoints may name loopback or private addresses (tests, on-premise).
+    webhook_private_addresses: bool,
 }
 
 impl Store {
@@ -96,7 +98,7 @@ impl Store {
             }
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, backend, secrets: None, calendars: None })
+        Ok(Self { db, backend, secrets: None, calendars: None, webhook_private_addresses: false })
     }
 
     /// The same store sealing and opening secrets at rest with `key`.
@@ -127,6 +129,19 @@ impl Store {
         self.secrets.as_ref().ok_or_else(|| {
             StoreError::invalid("secrets.key", "no secrets key is configured, so no password or secret can be kept")
         })
+    }
+
+    /// The same store accepting webhook endpoints on loopback and private addresses
+    /// (`webhooks.allow_private_addresses`: tests and on-premise receivers); off by default.
+    #[must_use]
+    pub fn with_private_webhook_addresses(mut self, allow: bool) -> Self {
+        self.webhook_private_addresses = allow;
+        self
+    }
+
+    /// Whether webhook endpoints may name loopback or private addresses.
+    pub fn allows_private_webhook_addresses(&self) -> bool {
+        self.webhook_private_addresses
     }
 
     /// Applies every pending migration.

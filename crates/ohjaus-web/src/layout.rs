@@ -54,6 +54,12 @@ fn notice_text(locale: Locale, code: &str) -> Option<&'static str> {
         ),
         "review" => tr!(locale, "Arvio on tallennettu.", "Bedömningen är sparad.", "Review saved."),
         "signed_out" => tr!(locale, "Olet kirjautunut ulos.", "Du har loggat ut.", "You have signed out."),
+        "webhook_test" => tr!(
+            locale,
+            "Testitapahtuma on jonossa; sen toimitus näkyy alla.",
+            "Testhändelsen är köad; leveransen syns nedan.",
+            "The test event is queued; its delivery shows below."
+        ),
         _ => return None,
     })
 }
@@ -118,6 +124,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     li { a href="/coordinator/book" aria-current=[current(ctx, "/coordinator/book")] { (tr!(l, "Varaa sarja", "Boka serie", "Book a series")) } }
                                     li { a href="/coordinator/people" aria-current=[current(ctx, "/coordinator/people")] { (tr!(l, "Ihmiset ja ryhmät", "Personer och grupper", "People and teams")) } }
                                     li { a href="/coordinator/report" aria-current=[current(ctx, "/coordinator/report")] { (tr!(l, "Raportti", "Rapport", "Report")) } }
+                                    li { a href="/coordinator/webhooks" aria-current=[current(ctx, "/coordinator/webhooks")] { "Webhooks" } }
                                 }
                                 @if ctx.is_person() {
                                     li { a href="/me" aria-current=[current(ctx, "/me")] { (tr!(l, "Omat tapaamiset", "Mina träffar", "My sessions")) } }

@@ -37,7 +37,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use pages::{calendars, coordinator, invoicing, participant, sign_in, supervisor};
+use pages::{calendars, coordinator, invoicing, participant, sign_in, supervisor, webhooks};
 
 /// The style sheet.
 const CSS: &str = include_str!("../static/ohjaus.css");
@@ -87,6 +87,10 @@ pub fn router(state: WebState) -> Router {
         .route("/coordinator/sessions/{id}/cancel", post(coordinator::cancel_session))
         .route("/coordinator/report", get(coordinator::report))
         .route("/coordinator/report.csv", get(coordinator::report_download))
+        .route("/coordinator/webhooks", get(webhooks::list).post(webhooks::add))
+        .route("/coordinator/webhooks/{id}/enabled", post(webhooks::set_enabled))
+        .route("/coordinator/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/coordinator/webhooks/{id}/test", post(webhooks::test))
         .route("/me", get(participant::home))
         .route("/me/export.json", get(participant::export))
         .route("/me/sessions/{id}", get(participant::session))

@@ -47,6 +47,8 @@ pub struct Config {
     pub log: LogConfig,
     /// `[privacy]`.
     pub privacy: PrivacyConfig,
+    /// `[webhooks]`.
+    pub webhooks: WebhooksSection,
 }
 
 /// `[privacy]`: how long what is kept about people is kept.
@@ -108,6 +110,20 @@ impl CalendarsConfig {
         settings.months_ahead = self.months_ahead;
         Ok(settings)
     }
+}
+
+/// `[webhooks]`: delivery of webhook events by the worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksSection {
+    /// Whether this process's worker delivers webhooks.
+    pub enabled: bool,
+    /// Whether endpoints may be on loopback or private addresses (tests, on-premise).
+    pub allow_private_addresses: bool,
+    /// Deliveries claimed and posted at once.
+    pub batch_size: u32,
+    /// A 2xx must come within this many seconds.
+    pub timeout_seconds: u64,
 }
 
 /// `[secrets]`: the key secrets at rest are sealed with.
@@ -328,9 +344,25 @@ impl Config {
         mailer: ohjaus_notify::Mailer,
         clock: Clock,
     ) -> ohjaus_notify::Worker {
-        ohjaus_notify::Worker::new(store, self.worker_config(), mailer)
-            .with_clock(clock)
-            .with_outage_backoff(Duration::from_millis(self.worker.outage_backoff_max_ms))
+        let worker = ohjaus_notify::Worker::new(store.clone(), self.worker_config(), mailer)
+            .with_clock(clock.clone())
+            .with_outage_backoff(Duration::from_millis(self.worker.outage_backoff_max_ms));
+        if !self.webhooks.enabled {
+            return worker;
+        }
+        let config = ohjaus_notify::WebhookConfig {
+            allow_private_addresses: self.webhooks.allow_private_addresses,
+            batch: self.webhooks.batch_size.max(1),
+            timeout: Duration::from_secs(self.webhooks.timeout_seconds.max(1)),
+            ..ohjaus_notify::WebhookConfig::default()
+        };
+        match ohjaus_notify::WebhookSender::new(store, config, worker.owner(), clock) {
+            Ok(sender) => worker.with_webhooks(sender),
+            Err(e) => {
+                tracing::error!(error = %e, "webhook delivery cannot start");
+                worker
+            }
+        }
     }
 
     /// How long a request waits for the database.

@@ -25,7 +25,11 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             .with_context(|| format!("creating the database folder {}", folder.display()))?;
     }
     let secrets = config.secrets.load()?;
-    let store = connect(config).await?.with_secrets(secrets).with_calendars(config.calendars.settings()?);
+    let store = connect(config)
+        .await?
+        .with_secrets(secrets)
+        .with_calendars(config.calendars.settings()?)
+        .with_private_webhook_addresses(config.webhooks.allow_private_addresses);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }

@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod slots;
 pub mod supervisors;
 pub mod teams;
+pub mod webhooks;
 
 /// Every route.
 pub fn all() -> ApiRouter {
@@ -47,6 +48,7 @@ pub fn all() -> ApiRouter {
         .merge(invoices::routes())
         .merge(privacy::routes())
         .merge(calendars::routes())
+        .merge(webhooks::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error
@@ -70,6 +72,7 @@ pub fn describe(openapi: &mut OpenApi) {
     calendar::describe(openapi);
     crate::docs::add_common(openapi, &[calendar::FEED_PATH]);
     crate::links::add(openapi);
+    crate::idempotency::describe(openapi);
 }
 
 /// 201 Created with `Location: {location}` and the record.

@@ -331,3 +331,42 @@ api_test! {
         assert_eq!(booked["sessions"][1]["starts_at"], "2027-04-04T03:30:00+03:00");
     }
 }
+
+api_test! {
+    async fn webhook_addresses(app: TestApp) {
+        let w = World::build(app).await;
+        let coordinator = w.token("coordinator").unwrap();
+        let path = format!("/api/v1/organizations/{}/webhooks", w.org_a);
+        for url in [
+            "http://127.0.0.1:9000/hook",
+            "https://10.0.0.5/hook",
+            "http://192.168.1.20/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/hook",
+            "http://localhost:8080/hook",
+            "ftp://hooks.sairaala.test/x",
+            "https://user:secret@hooks.sairaala.test/x",
+            "javascript:alert(1)",
+        ] {
+            refused(app, Method::POST, &path, coordinator, &json!({"url": url}), 422, Some("url")).await;
+        }
+        let types = json!({"url": "https://hooks.sairaala.test/x", "event_types": ["goal.written"]});
+        refused(app, Method::POST, &path, coordinator, &types, 422, Some("event_types[0]")).await;
+        let patch = format!("/api/v1/webhooks/{}", w.webhook_a);
+        refused(app, Method::PATCH, &patch, coordinator, &json!({"url": "https://10.1.1.1/"}), 422, Some("url")).await;
+
+        // The secret is answered once, when made, and never again.
+        let made = app
+            .call(Method::POST, &path, Some(coordinator), Some(&json!({"url": "https://hooks.sairaala.test/hr"})))
+            .await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        let secret = made.json["secret"].as_str().unwrap().to_owned();
+        assert!(secret.starts_with("whsec_"));
+        let id = made.json["id"].as_str().unwrap().to_owned();
+        let read = app.call(Method::GET, &format!("/api/v1/webhooks/{id}"), Some(coordinator), None).await;
+        assert_eq!(read.status, 200);
+        assert!(read.json.get("secret").is_none() && !read.text.contains(&secret));
+        let list = app.call(Method::GET, &path, Some(coordinator), None).await;
+        assert!(!list.text.contains(&secret));
+    }
+}

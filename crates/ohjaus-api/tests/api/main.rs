@@ -24,3 +24,5 @@ mod outage;
 
 mod limits;
 mod privacy;
+
+mod idempotency;

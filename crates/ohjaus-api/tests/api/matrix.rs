@@ -237,6 +237,28 @@ pub fn cases() -> Vec<Case> {
         case("GET", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
         fresh("DELETE", "/api/v1/me/calendars/{calendar_p1}", None, [403, 403, 403, 404, 404, 204, 404, 401, 401]),
         case("POST", "/api/v1/me/calendars/{calendar_p1}/refresh", None, [403, 403, 403, 404, 404, 200, 404, 401, 401]),
+        // Webhooks.
+        case(
+            "POST",
+            "/api/v1/organizations/{org_a}/webhooks",
+            Some(r#"{"url": "https://hooks.sairaala.test/{call}", "event_types": ["series.booked"]}"#),
+            ORG_CREATES,
+        ),
+        case("GET", "/api/v1/organizations/{org_a}/webhooks", None, ORG_READS),
+        case("POST", "/api/v1/webhooks", Some(r#"{"url": "https://finance.test/{call}"}"#), ADMIN_CREATES),
+        case("GET", "/api/v1/webhooks", None, [200, 403, 403, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/webhooks/{webhook_a}", None, ORG_READS),
+        case("PATCH", "/api/v1/webhooks/{webhook_a}", Some(r#"{"description": "HR {call}"}"#), ORG_READS),
+        fresh("DELETE", "/api/v1/webhooks/{webhook_a}", None, [204, 204, 404, 403, 403, 403, 403, 401, 401]),
+        case("POST", "/api/v1/webhooks/{webhook_a}/rotate", None, ORG_READS),
+        case("POST", "/api/v1/webhooks/{webhook_a}/test", None, [202, 202, 404, 403, 403, 403, 403, 401, 401]),
+        case("GET", "/api/v1/webhooks/{webhook_a}/deliveries", None, ORG_READS),
+        case(
+            "POST",
+            "/api/v1/webhooks/deliveries/{delivery_a}/retry",
+            None,
+            [202, 202, 404, 403, 403, 403, 403, 401, 401],
+        ),
     ]
 }
 
@@ -288,6 +310,8 @@ pub fn fill(template: &str, w: &World) -> String {
         ("{draft_x}", w.draft_x.to_string()),
         ("{calendar_s1}", w.calendar_s1.to_string()),
         ("{calendar_p1}", w.calendar_p1.to_string()),
+        ("{webhook_a}", w.webhook_a.to_string()),
+        ("{delivery_a}", w.delivery_a.to_string()),
         ("{call}", format!("{}-{call}", w.n)),
     ];
     let mut text = template.to_owned();
@@ -403,6 +427,12 @@ crate::api_test! {
 crate::api_test! {
     async fn sessions_and_goals(app: TestApp) {
         run(app, &["/api/v1/sessions", "/api/v1/goals"]).await;
+    }
+}
+
+crate::api_test! {
+    async fn webhooks(app: TestApp) {
+        run(app, &["/api/v1/webhooks"]).await;
     }
 }
 

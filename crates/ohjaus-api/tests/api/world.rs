@@ -72,6 +72,9 @@ pub struct World {
     /// refresh records an error without leaving the machine).
     pub calendar_s1: Uuid,
     pub calendar_p1: Uuid,
+    /// A webhook endpoint of A, and a (test) delivery to it.
+    pub webhook_a: Uuid,
+    pub delivery_a: Uuid,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
 }
@@ -200,6 +203,8 @@ impl World {
             draft_x: Uuid::nil(),
             calendar_s1: calendar_row(store, "supervisor", sup1, at).await,
             calendar_p1: calendar_row(store, "person", p1, at).await,
+            webhook_a: Uuid::nil(),
+            delivery_a: Uuid::nil(),
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -273,6 +278,15 @@ impl World {
         hold(z.sessions[0].id).await;
         let march = NewDrafts { organization_id: org_a, period: "2027-03".into() };
         world.draft_x = store.draft_invoices(&s1, &march, later).await.unwrap().drafts[0].id;
+        let hook = ohjaus_store::write::webhooks::NewWebhookEndpoint {
+            url: format!("https://hooks.sairaala.test/ohjaus/{n}"),
+            ..Default::default()
+        };
+        // (A store without a secrets key — the outage tests' — keeps no webhook secret.)
+        if store.secrets().is_ok() {
+            world.webhook_a = store.create_webhook_endpoint(&admin, Some(org_a), &hook, at).await.unwrap().endpoint.id;
+            world.delivery_a = store.send_test_webhook(&admin, world.webhook_a, at).await.unwrap().id;
+        }
 
         let grants = [
             Caller::Admin,

@@ -321,6 +321,17 @@ impl OutgoingClient {
 
     /// Sends `request` and reads the whole answer (any status) within the limits.
     pub async fn send(&self, request: OutgoingRequest) -> Result<OutgoingResponse, FetchError> {
+        self.send_reading(request, false).await
+    }
+
+    /// Sends `request` and reads at most the body limit of the answer, cutting the rest
+    /// instead of failing: for webhook delivery, where the status is the answer and the body
+    /// only a hint kept in the log.
+    pub async fn send_truncating(&self, request: OutgoingRequest) -> Result<OutgoingResponse, FetchError> {
+        self.send_reading(request, true).await
+    }
+
+    async fn send_reading(&self, request: OutgoingRequest, truncate: bool) -> Result<OutgoingResponse, FetchError> {
         self.policy.check_url(request.url.as_url())?;
         let mut builder = self.client.request(request.method, request.url.0).headers(request.headers);
         if let Some(credentials) = request.basic_auth {
@@ -333,13 +344,18 @@ impl OutgoingClient {
         let status = response.status();
         let headers = response.headers().clone();
         let limit = self.max_body_bytes;
-        if response.content_length().is_some_and(|length| length > limit) {
+        if !truncate && response.content_length().is_some_and(|length| length > limit) {
             return Err(FetchError::TooLarge { limit });
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.error(&e))? {
             if body.len() as u64 + chunk.len() as u64 > limit {
-                return Err(FetchError::TooLarge { limit });
+                if !truncate {
+                    return Err(FetchError::TooLarge { limit });
+                }
+                let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                break;
             }
             body.extend_from_slice(&chunk);
         }

@@ -219,3 +219,24 @@ fn co_supervision_changes_say_what_happened() {
         "the supervisor is a chair: {text}"
     );
 }
+
+#[test]
+fn a_disabled_webhook_is_told_in_every_language() {
+    for (locale, subject) in [
+        (Locale::Fi, "Webhook poistettu käytöstä: https://hr.example"),
+        (Locale::Sv, "Webhook avstängd: https://hr.example"),
+        (Locale::En, "Webhook disabled: https://hr.example"),
+    ] {
+        let notice = Notice::WebhookDisabled {
+            recipient: participant(locale),
+            organization_name: "Osasto 5".into(),
+            endpoint: "https://hr.example".into(),
+            reason: "every delivery failed for 5 days".into(),
+        };
+        let letter = ohjaus_notify::letter(&notice);
+        assert_eq!(letter.subject, subject);
+        assert!(!letter.lead.is_empty());
+        let text = raw(&notice);
+        assert!(text.contains("every delivery failed for 5 days") || text.contains("every delivery failed"));
+    }
+}

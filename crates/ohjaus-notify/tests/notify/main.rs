@@ -10,4 +10,5 @@ mod schedule;
 mod sink;
 mod store;
 mod transport;
+mod webhooks;
 mod worker;

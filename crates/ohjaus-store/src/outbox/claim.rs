@@ -75,7 +75,7 @@ fn params(backend: Backend, first: usize, n: usize) -> String {
         .join(", ")
 }
 
-fn p(backend: Backend, i: usize) -> String {
+pub(crate) fn p(backend: Backend, i: usize) -> String {
     params(backend, i, 1)
 }
 

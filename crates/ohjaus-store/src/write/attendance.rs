@@ -195,7 +195,7 @@ impl Store {
             return Err(StoreError::invalid("entries", format!("at most {MAX_ENTRIES} entries")));
         }
         let txn = self.begin_write().await?;
-        let (session, _, role) = session_to_change(&txn, caller, session_id).await?;
+        let (session, series, role) = session_to_change(&txn, caller, session_id).await?;
         if !matches!(role, SeriesRole::Supervisor(_) | SeriesRole::Admin) {
             return Err(StoreError::Forbidden);
         }
@@ -245,6 +245,13 @@ impl Store {
             status = SessionStatus::Held;
         }
         let entries = entries_of(&txn, session_id).await?;
+        let recorded: Vec<_> = update
+            .entries
+            .iter()
+            .map(|e| serde_json::json!({ "person_id": e.person_id, "status": e.status.as_str() }))
+            .collect();
+        let extra = serde_json::json!({ "attendance": recorded });
+        super::webhooks::emit_session(&txn, &series, session_id, "session.attendance_recorded", extra, now).await?;
         txn.commit().await?;
         Ok(SessionAttendance { session_id, session_status: status, entries })
     }

@@ -398,6 +398,7 @@ impl Store {
             Some(CalendarMessage::Request { event: view })
         });
         outbox.write(&txn, now).await?;
+        super::webhooks::emit_series(&txn, &model, "series.booked", serde_json::json!({}), now).await?;
         let answer = detail(&txn, model).await?;
         txn.commit().await?;
         Ok(answer)
@@ -500,6 +501,7 @@ impl Store {
             });
         }
         outbox.write(&txn, now).await?;
+        super::webhooks::emit_series(&txn, &found, "series.cancelled", serde_json::json!({}), now).await?;
         let answer = detail(&txn, found).await?;
         txn.commit().await?;
         Ok(answer)
@@ -618,6 +620,8 @@ impl Store {
         let event = EventRows::load(&txn, &new_uid).await?;
         outbox.about(&event, Audience::Everyone, &change, |view, _| Some(CalendarMessage::Request { event: view }));
         outbox.write(&txn, now).await?;
+        let extra = serde_json::json!({ "from_index": replan.from_index });
+        super::webhooks::emit_series(&txn, &found, "series.replanned", extra, now).await?;
         let answer = detail(&txn, found).await?;
         txn.commit().await?;
         Ok(answer)
@@ -970,5 +974,7 @@ pub(crate) async fn apply_participants<C: ConnectionTrait>(
         });
     }
     outbox.write(txn, now).await?;
+    let extra = serde_json::json!({ "added_ids": added, "removed_ids": removed });
+    super::webhooks::emit_series(txn, &found, "series.participants_changed", extra, now).await?;
     Ok(found)
 }

@@ -267,6 +267,8 @@ impl Store {
             })
         });
         outbox.write(&txn, now).await?;
+        let extra = serde_json::json!({ "previous_starts_at": previous_start });
+        super::webhooks::emit_session(&txn, &context.series, id, "session.moved", extra, now).await?;
         let moved = session::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("session"))?;
         let record = Session::new(moved, &context.series, people);
         txn.commit().await?;
@@ -329,6 +331,8 @@ impl Store {
             outbox.about(&event, Audience::Everyone, &change, |view, _| Some(CalendarMessage::Request { event: view }));
         }
         outbox.write(&txn, now).await?;
+        let extra = serde_json::json!({ "makeup": makeup.as_ref().map(super::webhooks::session_summary) });
+        super::webhooks::emit_session(&txn, &context.series, id, "session.cancelled", extra, now).await?;
         let cancelled = session::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("session"))?;
         let record = Session::new(cancelled, &context.series, people);
         let makeup = match makeup {

@@ -1,6 +1,6 @@
 //! The pages, one module per reader: [`sign_in`] (and the front page, language switch and
-//! calendar link), [`supervisor`], [`coordinator`], [`participant`], [`invoicing`]; and the pieces
-//! they share.
+//! calendar link), [`supervisor`], [`coordinator`] (and its [`webhooks`]), [`participant`],
+//! [`invoicing`]; and the pieces they share.
 
 pub mod calendars;
 pub mod coordinator;
@@ -8,6 +8,7 @@ pub mod invoicing;
 pub mod participant;
 pub mod sign_in;
 pub mod supervisor;
+pub mod webhooks;
 
 use crate::ctx::Ctx;
 use crate::i18n;

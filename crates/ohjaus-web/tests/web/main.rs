@@ -657,3 +657,79 @@ async fn a_coordinator_books_with_a_co_supervisor() {
         world.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_coordinator_adds_rotates_disables_a_webhook_and_sees_its_failures() {
+    for world in worlds().await {
+        let mut browser = Browser::default();
+        browser.sign_in(&world, world.coordinator_email).await;
+        let page = browser.get(&world.app, "/coordinator/webhooks").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = csrf_of(&page.text);
+
+        // A loopback address is refused with the reason; nothing is stored.
+        let refused = browser
+            .post(&world.app, "/coordinator/webhooks", &[("csrf", &csrf), ("url", "http://127.0.0.1:9000/hook")])
+            .await;
+        assert_eq!(refused.status, StatusCode::OK);
+        assert!(refused.text.contains("private or local"), "{}", refused.text);
+        assert!(world.store.list_webhook_endpoints(&Caller::Admin, None).await.unwrap().is_empty());
+
+        // Added: the secret is on this answer only.
+        let added = browser
+            .post(
+                &world.app,
+                "/coordinator/webhooks",
+                &[
+                    ("csrf", &csrf),
+                    ("url", "https://hr.osasto5.example/ohjaus"),
+                    ("description", "HR"),
+                    ("event_types", "series.booked"),
+                    ("event_types", "session.cancelled"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK);
+        let start = added.text.find("whsec_").expect("the secret shown");
+        let secret: String = added.text[start..].chars().take_while(|c| !matches!(c, '<' | '"')).collect();
+        let endpoints = world.store.list_webhook_endpoints(&Caller::Admin, None).await.unwrap();
+        assert_eq!(endpoints.len(), 1);
+        let id = endpoints[0].id;
+        assert_eq!(endpoints[0].event_types, ["series.booked", "session.cancelled"]);
+        let again = browser.get(&world.app, "/coordinator/webhooks").await;
+        assert!(again.text.contains("hr.osasto5.example") && !again.text.contains(&secret));
+
+        // A failing delivery shows with its answer.
+        browser.post(&world.app, &format!("/coordinator/webhooks/{id}/test"), &[("csrf", &csrf)]).await;
+        let claimed = world.store.claim_webhook_deliveries("w", 10, TimeDelta::minutes(2), world.now()).await.unwrap();
+        let result = ohjaus_store::outbox::webhook_deliveries::DeliveryResult {
+            id: claimed[0].id,
+            status_code: Some(503),
+            delivered: false,
+            error: Some("the endpoint answered 503".into()),
+            duration_ms: 12,
+            response: None,
+            retry_after: None,
+        };
+        world.store.finish_webhook_deliveries("w", &[result], world.now()).await.unwrap();
+        let failing = browser.get(&world.app, "/coordinator/webhooks").await;
+        assert!(failing.text.contains("webhook.test") && failing.text.contains("503"), "{}", failing.text);
+
+        // Rotated: a new secret, shown once.
+        let rotated = browser.post(&world.app, &format!("/coordinator/webhooks/{id}/rotate"), &[("csrf", &csrf)]).await;
+        assert_eq!(rotated.status, StatusCode::OK);
+        assert!(rotated.text.contains("whsec_") && !rotated.text.contains(&secret));
+
+        // Disabled, and enabled again.
+        let off = browser
+            .post(&world.app, &format!("/coordinator/webhooks/{id}/enabled"), &[("csrf", &csrf), ("enabled", "false")])
+            .await;
+        assert_eq!(off.status, StatusCode::SEE_OTHER);
+        assert!(!world.store.get_webhook_endpoint(&Caller::Admin, id).await.unwrap().enabled);
+        browser
+            .post(&world.app, &format!("/coordinator/webhooks/{id}/enabled"), &[("csrf", &csrf), ("enabled", "true")])
+            .await;
+        assert!(world.store.get_webhook_endpoint(&Caller::Admin, id).await.unwrap().enabled);
+        world.close().await;
+    }
+}
