@@ -37,23 +37,67 @@ fn json_problem(error: serde_path_to_error::Error<serde_json::Error>) -> Problem
 /// Parses JSON bytes into `T` with the problem mapping of [`Body`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let value = json_value(bytes)?;
-    serde_path_to_error::deserialize(value).map_err(json_problem)
+    serde_path_to_error::deserialize(ObjectsOnly(value)).map_err(json_problem)
 }
 
 /// The JSON text as a value, with whole numbers written as decimals (`3.0`) made integers:
 /// JSON does not tell them apart, and neither do JSON Schema's `integer` and our fields.
-///
-/// Every request body of the API is an object (or, where a body is optional, `null`). serde
-/// would read a struct from an array too (`[null, null]` as its fields in order), which the
-/// schema does not allow, so anything else is refused here.
 fn json_value(bytes: &[u8]) -> Result<serde_json::Value, Problem> {
     let mut value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
-    if !(value.is_object() || value.is_null()) {
-        return Err(Problem::validation(&[ohjaus_core::FieldError::new("body", "expected a JSON object")]));
-    }
     integral(&mut value);
     Ok(value)
+}
+
+/// A body's JSON value that a struct is read from only when it is an object: serde's derive
+/// reads a struct from an array too (its fields in order, `[null, null]`), which no schema of
+/// ours allows. Bodies that are lists (working hours) are still read as lists.
+struct ObjectsOnly(serde_json::Value);
+
+impl<'de> serde::Deserializer<'de> for ObjectsOnly {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if self.0.is_array() {
+            return Err(serde::de::Error::invalid_type(serde::de::Unexpected::Seq, &"a JSON object"));
+        }
+        self.0.deserialize_struct(name, fields, visitor)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_option(visitor)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_newtype_struct(name, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
 }
 
 /// Largest integer an `f64` holds exactly.
@@ -143,7 +187,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalB
         if value.is_null() {
             return Ok(Self(T::default()));
         }
-        serde_path_to_error::deserialize(value).map(Self).map_err(json_problem)
+        serde_path_to_error::deserialize(ObjectsOnly(value)).map(Self).map_err(json_problem)
     }
 }
 
@@ -235,7 +279,10 @@ mod tests {
     fn a_body_is_an_object() {
         // serde would take the fields in order from an array; the schema says object.
         let problem = parse_json::<Outer>(br#"["x", {"count": 1}]"#).unwrap_err();
-        assert_eq!((problem.status, problem.errors[0].field.as_str()), (422, "body"));
+        assert_eq!(problem.status, 422);
+        assert!(problem.errors[0].message.contains("a JSON object"), "{:?}", problem.errors);
         assert_eq!(parse_json::<Outer>(b"3").unwrap_err().status, 422);
+        // A body that is a list stays one.
+        assert_eq!(parse_json::<Vec<Inner>>(br#"[{"count": 1}]"#).unwrap().len(), 1);
     }
 }
