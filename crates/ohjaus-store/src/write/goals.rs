@@ -216,9 +216,9 @@ pub struct NewGoal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GoalPatch {
-    /// New text.
+    /// New text (`null`: as if left out).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = goal_text))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = goal_text_or_null))]
     pub text: Option<String>,
     /// New focus.
     #[serde(default)]
@@ -609,13 +609,38 @@ fn goal_text() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     prose(MAX_GOAL_CHARS, "What is aimed at: free text, not empty.")
 }
 
-/// A review's comment: at most [`MAX_COMMENT_CHARS`]
+/// A goal's text where `null` stands for "no change" (a patch).
+#[cfg(feature = "openapi")]
+fn goal_text_or_null() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    string_or_null(goal_text())
+}
+
+/// A string `schema` that also accepts `null`, as an `Option` field with `#[serde(default)]`
+/// does.
+#[cfg(feature = "openapi")]
+fn string_or_null(
+    schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    match schema {
+        utoipa::openapi::RefOr::T(Schema::Object(mut object)) => {
+            object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+            utoipa::openapi::RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+/// A review's comment (`null`: none): at most [`MAX_COMMENT_CHARS`]
 /// characters without control characters but line breaks and tabs; white space alone is no
 /// comment.
 #[cfg(feature = "openapi")]
 fn review_comment() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
         .description(Some("What the author wants to say (white space alone is no comment)."))
         .max_length(Some(MAX_COMMENT_CHARS))
         .pattern(Some(r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"))
