@@ -43,6 +43,12 @@ pub(crate) struct Unreadable;
 
 /// Reads an RRULE value.
 pub(crate) fn parse(value: &str) -> Result<Rule, Unreadable> {
+    // A recurrence rule is ASCII (RFC 5545 §3.3.10). `rrule` 0.14 slices a BYDAY item by bytes
+    // and panics on a character of several bytes (`BYDAY=Ωmega`), so such a rule is unreadable
+    // before it gets there.
+    if !value.is_ascii() {
+        return Err(Unreadable);
+    }
     let mut parts = Vec::new();
     let mut until = None;
     for part in value.trim().trim_start_matches("RRULE:").split(';') {
@@ -177,6 +183,9 @@ mod tests {
         assert!(parse("FREQ=SOMETIMES").is_err());
         assert!(parse("BYDAY=MO").is_err());
         assert!(parse("FREQ=WEEKLY;UNTL=20191023;BYDAY=TH").is_err());
+        // Found by the mangled-bytes property test: rrule 0.14 panicked on it.
+        assert!(parse("FREQ=WEEKLY;BYDAY=Ωmega").is_err());
+        assert!(parse("FREQ=WEEKLY;BYDAY=1Ω").is_err());
         let negative = parse("FREQ=DAILY;COUNT=-1").unwrap();
         let walls = negative
             .expand(at("2027-01-01T10:00"), (at("2027-01-01T00:00"), at("2027-01-10T00:00")), 100, 100)
