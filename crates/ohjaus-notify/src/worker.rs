@@ -10,7 +10,8 @@
 //! [`ACK_GROUP`] (and at the end of each pass): one statement instead of one transaction per
 //! message, which is most of the worker's own cost on SQLite. A group's statement runs while
 //! the next messages are rendered and sent (one ack statement at a time); a crash between a
-//! send and its group's ack resends at most two groups.
+//! send and its group's ack resends at most two groups; a database outage between them is
+//! waited out for as long as the lease lasts ([`Worker::ack_after_outage`]).
 //!
 //! Shutdown (like mini-redis): the future given to [`run_worker`] resolves, the loop stops
 //! claiming and starting sends, and the messages in hand are finished and acked. Rows claimed
@@ -124,7 +125,7 @@ pub const ACK_GROUP: usize = 32;
 
 /// An ack statement under way: how many rows it names, and its task.
 struct Acking {
-    count: usize,
+    ids: Vec<Uuid>,
     task: tokio::task::JoinHandle<Result<Vec<Uuid>, StoreError>>,
 }
 
@@ -289,15 +290,36 @@ impl Worker {
     /// Starts acking the sent rows `ids` in one statement, on its own task.
     fn start_ack(&self, ids: Vec<Uuid>) -> Acking {
         let worker = self.clone();
-        let count = ids.len();
-        let task = tokio::spawn(async move { worker.store.ack_many(&ids, &worker.owner, worker.now()).await });
-        Acking { count, task }
+        let sent = ids.clone();
+        let task = tokio::spawn(async move { worker.store.ack_many(&sent, &worker.owner, worker.now()).await });
+        Acking { ids, task }
+    }
+
+    /// Acks `ids` again while the database cannot be reached, for as long as their lease
+    /// lasts: the messages are sent, and acking them when the database is back keeps them from
+    /// being sent a second time. Past the lease the rows are someone else's (the ack would be
+    /// refused as stale) and are sent again, as after a crash.
+    async fn ack_after_outage(&self, ids: &[Uuid], first: StoreError) -> Result<Vec<Uuid>, StoreError> {
+        let lease = Duration::from_secs(u64::from(self.config.lease_seconds.max(1)));
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(100);
+        let mut error = first;
+        while error.is_unavailable() && started.elapsed() + pause < lease {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+            match self.store.ack_many(ids, &self.owner, self.now()).await {
+                Ok(acked) => return Ok(acked),
+                Err(next) => error = next,
+            }
+        }
+        Err(error)
     }
 
     /// Waits for an ack started by [`Worker::start_ack`] and counts what it did.
     async fn settle(&self, acking: Acking, report: &mut PassReport) -> Result<(), StoreError> {
         let acked = match acking.task.await {
-            Ok(acked) => acked?,
+            Ok(Ok(acked)) => acked,
+            Ok(Err(error)) => self.ack_after_outage(&acking.ids, error).await?,
             // The ack task panicked or was cancelled: its rows stay `sending` and are sent
             // again when their lease expires, as after a crash.
             Err(e) => {
@@ -306,7 +328,7 @@ impl Worker {
             }
         };
         report.sent += acked.len();
-        let stale = acking.count - acked.len();
+        let stale = acking.ids.len() - acked.len();
         if stale > 0 {
             warn!(stale, "sent, but the lease had passed: acks refused (the rows are someone else's now)");
             report.stale += stale;
