@@ -119,7 +119,9 @@ async fn the_worker_rides_out_a_database_outage_and_says_so_once() {
     let _capture = logs.capture();
     let db = TestDb::create(&TestBackend::Postgres(server), Schema::Migrated).await;
     let proxy = DbProxy::start(db.url()).await;
-    let store = Store::connect_waiting(&proxy.url(db.url()), Some(2), Duration::from_secs(1)).await.expect("connects");
+    // A connection for each of the worker's loops (outbox, schedules, calendar sync) and one to
+    // spare: with fewer, a loop that waits for the pool right after the outage reads as a new one.
+    let store = Store::connect_waiting(&proxy.url(db.url()), Some(4), Duration::from_secs(1)).await.expect("connects");
     let clock = HandClock::at(fixtures::utc("2027-01-05T08:00:00Z"));
     let folder = tempfile::tempdir().expect("a folder");
     let mailer = Mailer::new(
