@@ -50,6 +50,7 @@ done
 # worker: with threads, CPython 3.11's parser trips inside Hypothesis now and then — "AST
 # constructor recursion depth mismatch" — a tool error, not a finding.)
 cd "$work"
+status=0
 "$schemathesis" --config-file "$work/schemathesis.toml" run "$work/openapi.json" --url "$base" \
   --checks all --exclude-checks positive_data_acceptance \
   --phases examples,coverage,fuzzing,stateful \
