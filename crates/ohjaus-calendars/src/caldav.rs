@@ -9,7 +9,7 @@
 //! event means the same busy time whichever way it arrives.
 
 use crate::http::{Credentials, FetchError, OutgoingClient, OutgoingRequest, OutgoingUrl, check_status};
-use crate::read::{BusyBlock, BusyCalendar, ReadOptions, Window, read_busy, uid_hash};
+use crate::read::{BusyBlock, BusyCalendar, ReadOptions, Window, read_busy_blocking, uid_hash};
 use chrono::{DateTime, Utc};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -87,27 +87,15 @@ pub async fn calendar_query(
 }
 
 /// The busy blocks of the events in `options.window`: [`calendar_query`] with every resource
-/// read by [`read_busy`], the blocks together and the reports added up.
+/// read by [`crate::read_busy`] (off the async runtime), the blocks together and the reports added up.
 pub async fn read_calendar(
     client: &OutgoingClient,
     calendar: &CalDavCalendar,
     options: &ReadOptions,
 ) -> Result<BusyCalendar, FetchError> {
     let resources = calendar_query(client, calendar, options.window).await?;
-    let mut all = BusyCalendar::default();
-    for resource in resources {
-        let one = read_busy(resource.as_bytes(), options);
-        all.blocks.extend(one.blocks);
-        let report = &mut all.report;
-        report.events += one.report.events;
-        report.other_components += one.report.other_components;
-        report.unknown_time_zones += one.report.unknown_time_zones;
-        for (reason, count) in one.report.skipped {
-            *report.skipped.entry(reason).or_default() += count;
-        }
-    }
-    all.blocks.sort();
-    Ok(all)
+    let bodies = resources.into_iter().map(String::into_bytes).collect();
+    Ok(read_busy_blocking(bodies, options.clone()).await)
 }
 
 /// The busy periods in `window` by `CALDAV:free-busy-query`: the server expands the events

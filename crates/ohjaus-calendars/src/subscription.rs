@@ -2,7 +2,7 @@
 //! connection of the "iCalendar URL" kind.
 
 use crate::http::{FetchError, Fetched, OutgoingClient, OutgoingUrl, Validators};
-use crate::read::{BusyCalendar, ReadOptions, read_busy};
+use crate::read::{BusyCalendar, ReadOptions, read_busy_blocking};
 
 /// What a refresh found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub async fn refresh(
     match client.get(url, validators).await? {
         Fetched::NotModified => Ok(Refreshed::NotModified),
         Fetched::Modified { body, validators } => {
-            Ok(Refreshed::Read { calendar: read_busy(&body, options), validators })
+            Ok(Refreshed::Read { calendar: read_busy_blocking(vec![body], options.clone()).await, validators })
         }
     }
 }

@@ -246,6 +246,41 @@ pub struct BusyCalendar {
     pub report: ReadReport,
 }
 
+/// [`read_busy`] on tokio's blocking threads. Reading a feed of hundreds of events costs
+/// milliseconds of CPU; done on the async runtime it would hold up every other task of the
+/// process (in `ohjaus serve` the API shares that runtime with the worker), and the fetches of
+/// a sync round would wait for each other's parsing instead of using both cores.
+pub(crate) async fn read_busy_blocking(bodies: Vec<Vec<u8>>, options: ReadOptions) -> BusyCalendar {
+    let read = tokio::task::spawn_blocking(move || {
+        let mut all = BusyCalendar::default();
+        for body in &bodies {
+            all.add(read_busy(body, &options));
+        }
+        all.blocks.sort();
+        all
+    });
+    match read.await {
+        Ok(calendar) => calendar,
+        // `read_busy` does not panic (rules are read under `catch_unwind`); should it ever,
+        // the panic goes on in the caller as it would have without the blocking thread.
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
+impl BusyCalendar {
+    /// Adds another resource's blocks and report to these (unsorted: sort once at the end).
+    fn add(&mut self, one: BusyCalendar) {
+        self.blocks.extend(one.blocks);
+        let report = &mut self.report;
+        report.events += one.report.events;
+        report.other_components += one.report.other_components;
+        report.unknown_time_zones += one.report.unknown_time_zones;
+        for (reason, count) in one.report.skipped {
+            *report.skipped.entry(reason).or_default() += count;
+        }
+    }
+}
+
 /// Reads `bytes` (an iCalendar object: a feed, or one CalDAV resource) into busy blocks.
 pub fn read_busy(bytes: &[u8], options: &ReadOptions) -> BusyCalendar {
     let document = content::read(bytes);
