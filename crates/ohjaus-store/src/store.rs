@@ -43,6 +43,12 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where write transactions run: on a SQLite file a pool of its own with one connection,
+    /// so that writers wait their turn in the pool's first-come queue; SQLite's own busy
+    /// handler lets a waiting writer sleep and retry, and under fifty writers on two loaded
+    /// cores some waited past the five-second limit while later ones went first (the chaos
+    /// suite's 503s). Elsewhere (PostgreSQL, SQLite in memory) `None`: `db` itself.
+    writer: Option<DatabaseConnection>,
     backend: Backend,
     secrets: Option<SecretsKey>,
     calendars: Option<Arc<CalendarSettings>>,
@@ -73,6 +79,7 @@ impl Store {
             return Err(StoreError::invalid("database.url", "must start with sqlite: or postgres:"));
         };
         let mut options = ConnectOptions::new(url);
+        let mut writer_options = None;
         // A pooled connection is checked (a round trip) when it is handed out only if it has
         // been idle long enough for the server or a firewall to have dropped it; sqlx checks
         // every connection anyway when it comes back. Checking each one handed out cost a
@@ -92,13 +99,22 @@ impl Store {
                         .foreign_keys(true)
                         .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 });
+                if !memory {
+                    let mut writer = options.clone();
+                    writer.max_connections(1);
+                    writer_options = Some(writer);
+                }
             }
             Backend::Postgres => {
                 options.max_connections(max_connections.unwrap_or(10));
             }
         }
         let db = Database::connect(options).await?;
-        Ok(Self { db, backend, secrets: None, calendars: None, webhook_private_addresses: false })
+        let writer = match writer_options {
+            Some(options) => Some(Database::connect(options).await?),
+            None => None,
+        };
+        Ok(Self { db, writer, backend, secrets: None, calendars: None, webhook_private_addresses: false })
     }
 
     /// The same store sealing and opening secrets at rest with `key`.
@@ -172,7 +188,12 @@ impl Store {
     #[cfg(feature = "testing")]
     #[must_use]
     pub fn on_statement(mut self, callback: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static) -> Self {
-        self.db.set_metric_callback(callback);
+        let callback = Arc::new(callback);
+        let shared = Arc::clone(&callback);
+        self.db.set_metric_callback(move |info| shared(info));
+        if let Some(writer) = &mut self.writer {
+            writer.set_metric_callback(move |info| callback(info));
+        }
         self
     }
 
@@ -183,6 +204,9 @@ impl Store {
 
     /// Closes the pool.
     pub async fn close(self) -> Result<(), StoreError> {
+        if let Some(writer) = self.writer {
+            writer.close().await?;
+        }
         self.db.close().await?;
         Ok(())
     }
@@ -196,6 +220,6 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(self.db.begin_with_options(options).await?)
+        Ok(self.writer.as_ref().unwrap_or(&self.db).begin_with_options(options).await?)
     }
 }
