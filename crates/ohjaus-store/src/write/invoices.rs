@@ -466,6 +466,19 @@ async fn full<C: ConnectionTrait>(
     Ok((record, document))
 }
 
+/// The webhook event of a document just approved (an invoice) or issued (a credit note), in
+/// the approving transaction; its document must have issued.
+async fn emit_approved<C: ConnectionTrait>(
+    txn: &C,
+    record: &InvoiceRecord,
+    document: Option<&Invoice>,
+    event_type: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let document = document.ok_or_else(|| corrupt("invoice", "did not issue"))?;
+    super::webhooks::emit_invoice(txn, record, &document.currency().to_string(), event_type, now).await
+}
+
 /// Organization `id`, or not found.
 async fn organization_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<organization::Model, StoreError> {
     organization::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("organization"))
@@ -752,7 +765,8 @@ impl Store {
                 .await
                 .map_err(numbering_error)?;
         }
-        let (record, _) = full(&txn, &row).await?;
+        let (record, document) = full(&txn, &row).await?;
+        emit_approved(&txn, &record, document.as_ref(), "invoice.approved", now).await?;
         txn.commit().await?;
         Ok(record)
     }
@@ -839,9 +853,7 @@ impl Store {
         }
         invoiced_session::Entity::delete_many().filter(invoiced_session::Column::InvoiceId.eq(id)).exec(&txn).await?;
         let (record, document) = full(&txn, &credit).await?;
-        if document.is_none() {
-            return Err(corrupt("credit note", "did not issue"));
-        }
+        emit_approved(&txn, &record, document.as_ref(), "invoice.credited", now).await?;
         txn.commit().await?;
         Ok(record)
     }

@@ -17,6 +17,7 @@ use crate::outbox::webhook_deliveries::secret_binding;
 use crate::page::{Page, Paged};
 use crate::status::DeliveryStatus;
 use crate::values::new_id;
+use crate::write::invoices::InvoiceRecord;
 use crate::{Caller, Store, StoreError};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -32,7 +33,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// The event types an endpoint may subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 9] = [
     "series.booked",
     "series.replanned",
     "series.cancelled",
@@ -40,6 +41,8 @@ pub const EVENT_TYPES: [&str; 7] = [
     "session.moved",
     "session.cancelled",
     "session.attendance_recorded",
+    "invoice.approved",
+    "invoice.credited",
 ];
 
 /// The type of the event `POST …/webhooks/{id}/test` sends (to that endpoint only).
@@ -71,7 +74,9 @@ pub struct WebhookEndpoint {
     pub url: String,
     /// What it is for.
     pub description: String,
-    /// The types it receives; empty: every type.
+    /// The types it receives (of `series.booked`, `series.replanned`, `series.cancelled`,
+    /// `series.participants_changed`, `session.moved`, `session.cancelled`,
+    /// `session.attendance_recorded`, `invoice.approved`, `invoice.credited`); empty: every type.
     pub event_types: Vec<String>,
     /// Whether events are delivered to it.
     pub enabled: bool,
@@ -131,7 +136,9 @@ pub struct NewWebhookEndpoint {
     /// What it is for.
     #[serde(default)]
     pub description: Option<String>,
-    /// The types it receives (see the list of event types); default every type.
+    /// The types it receives, of `series.booked`, `series.replanned`, `series.cancelled`,
+    /// `series.participants_changed`, `session.moved`, `session.cancelled`,
+    /// `session.attendance_recorded`, `invoice.approved`, `invoice.credited`; default every type.
     #[serde(default)]
     pub event_types: Option<Vec<String>>,
     /// Default true.
@@ -765,6 +772,43 @@ pub(crate) async fn emit_session(
         extra,
     );
     emit(db, &endpoints, found.organization_id, Some(found.id), event_type, data, now).await
+}
+
+/// The hook of an invoice or credit note approved (`invoice.approved`, `invoice.credited`):
+/// its ids, number, period, dates, currency and totals — never the buyer's name or a
+/// line's text. Not tied to one series (an invoice may charge several), so it is ordered
+/// by nothing but its time.
+pub(crate) async fn emit_invoice(
+    db: &impl ConnectionTrait,
+    invoice: &InvoiceRecord,
+    currency: &str,
+    event_type: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let endpoints = subscribers(db, invoice.organization_id, event_type).await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let totals = &invoice.totals;
+    let data = json!({
+        "invoice_id": invoice.id,
+        "kind": invoice.kind,
+        "status": invoice.status,
+        "number": invoice.number,
+        "organization_id": invoice.organization_id,
+        "supervisor_id": invoice.supervisor_id,
+        "credits_invoice_id": invoice.credits_invoice_id,
+        "period": invoice.period,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "currency": currency,
+        "line_total_cents": totals.line_total_cents,
+        "vat_total_cents": totals.vat_total_cents,
+        "tax_inclusive_cents": totals.tax_inclusive_cents,
+        "payable_cents": totals.payable_cents,
+        "session_ids": invoice.lines.iter().map(|l| l.session_id).collect::<Vec<_>>(),
+    });
+    emit(db, &endpoints, invoice.organization_id, None, event_type, data, now).await
 }
 
 /// A session's id, index and times for an event's data (a make-up, say).
