@@ -37,7 +37,7 @@ use ohjaus_core::{
     PayerBody, PayerDetails, Period, SeriesKind, Totals, VatCategory,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
@@ -709,6 +709,26 @@ impl Store {
         Ok(InvoiceDocument { record, document, locale })
     }
 
+    /// Invoice `id` for the caller to act on (its seller), in a write transaction with its
+    /// row locked, and whether it is approved. Others: as `invoice_access` answers (a
+    /// stranger's invoice is not found).
+    async fn invoice_to_act_on(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<(DatabaseTransaction, invoice::Model, bool), StoreError> {
+        reads_invoices(caller)?;
+        let txn = self.begin_write().await?;
+        let row = invoice::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("invoice"))?;
+        let approved = row.status == InvoiceStatus::Approved.as_str();
+        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        Ok((txn, row, approved))
+    }
+
     /// Approves draft `id` (its seller): the next number of the seller's series, assigned in
     /// this transaction with the seller's number row locked; its sessions recorded as
     /// invoiced. A session already on an approved invoice refuses it (409: discard and draft
@@ -719,15 +739,7 @@ impl Store {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<InvoiceRecord, StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let row = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = row.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, row, approved) = self.invoice_to_act_on(caller, id).await?;
         if approved {
             return Err(StoreError::refused("status", "the invoice is approved and cannot change; credit it instead"));
         }
@@ -773,15 +785,7 @@ impl Store {
 
     /// Discards draft `id` (its seller). An approved invoice is never deleted (409).
     pub async fn discard_invoice(&self, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let row = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = row.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, row, approved) = self.invoice_to_act_on(caller, id).await?;
         if approved {
             return Err(StoreError::refused("status", "an approved invoice cannot be deleted; credit it instead"));
         }
@@ -801,15 +805,7 @@ impl Store {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<InvoiceRecord, StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let original = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = original.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, original.supervisor_id, original.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, original, approved) = self.invoice_to_act_on(caller, id).await?;
         if !approved {
             return Err(StoreError::refused("status", "a draft is discarded, not credited"));
         }

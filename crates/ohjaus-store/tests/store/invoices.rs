@@ -4,6 +4,7 @@
 //! 32 approvals racing over overlapping drafts.
 
 use crate::store_test;
+use crate::webhooks::events;
 use crate::world::parties::{self, at, count, now};
 use chrono::{DateTime, Utc};
 use ohjaus_core::{BillingProfileBody, ContractTermsBody, SeriesBody, SessionStatus};
@@ -14,7 +15,7 @@ use ohjaus_store::write::sessions::CancelSession;
 use ohjaus_store::write::webhooks::NewWebhookEndpoint;
 use ohjaus_store::{Caller, Store, StoreError};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -330,20 +331,7 @@ store_test! {
 
 /// The `invoice.*` webhook events written, oldest first: (type, body).
 async fn invoice_events(store: &Store) -> Vec<(String, Value)> {
-    let db = store.connection();
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT event_type, payload FROM webhook_events WHERE event_type LIKE 'invoice.%' ORDER BY id",
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|r| {
-            let payload: String = r.try_get("", "payload").unwrap();
-            (r.try_get("", "event_type").unwrap(), serde_json::from_str(&payload).unwrap())
-        })
-        .collect()
+    events(store).await.into_iter().filter(|(kind, _)| kind.starts_with("invoice.")).collect()
 }
 
 store_test! {

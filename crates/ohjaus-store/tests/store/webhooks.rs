@@ -23,7 +23,7 @@ fn endpoint(url: &str) -> NewWebhookEndpoint {
 }
 
 /// The events written, oldest first: (type, body).
-async fn events(store: &Store) -> Vec<(String, serde_json::Value)> {
+pub(crate) async fn events(store: &Store) -> Vec<(String, serde_json::Value)> {
     let db = store.connection();
     let rows = db
         .query_all_raw(Statement::from_string(
