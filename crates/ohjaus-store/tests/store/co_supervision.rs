@@ -337,3 +337,64 @@ store_test!(
         db.finish().await;
     }
 );
+
+/// Pairs of overlapping non-cancelled sessions that share a supervisor, main or co (must
+/// always be zero).
+async fn shared_supervisor_overlaps(store: &ohjaus_store::Store) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = store.connection();
+    let sql = "SELECT COUNT(*) AS n FROM sessions a JOIN sessions b ON a.id < b.id \
+               AND (a.supervisor_id IN (b.supervisor_id, b.co_supervisor_id) \
+                    OR a.co_supervisor_id IN (b.supervisor_id, b.co_supervisor_id)) \
+               AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at \
+               WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+store_test!(
+    async fn concurrent_bookings_of_one_co_supervisor(db: TestDb) {
+        let store = &db.store;
+        let w = world(store, 32).await;
+        let pekka = supervisor(store, "Pekka Pariohjaaja").await;
+        let mut others = Vec::new();
+        for i in 0..32 {
+            others.push(supervisor(store, &format!("Ohjaaja {i}")).await);
+        }
+        // Every series overlaps every other and has Pekka in it: the co-supervisor of half of
+        // them (under 16 different supervisors), the supervisor of the other half (with a
+        // co-supervisor of its own). Nobody else is shared.
+        let mut tasks = Vec::new();
+        for (i, other) in others.iter().enumerate() {
+            let store = store.clone();
+            let start = format!("2027-01-12T10:{i:02}");
+            let series = if i % 2 == 0 {
+                co(body(&w, *other, &w.people[i..=i], &start, 1, 3), pekka)
+            } else {
+                co(body(&w, pekka, &w.people[i..=i], &start, 1, 3), *other)
+            };
+            let caller = w.coordinator;
+            tasks.push(tokio::spawn(async move { store.book_series(&caller, &series, now()).await }));
+        }
+        let mut booked = 0;
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => booked += 1,
+                Err(StoreError::Conflict(conflicts)) => {
+                    assert!(
+                        conflicts.iter().all(|c| c.reason == ConflictReason::SupervisorBusy && c.supervisor_id == Some(pekka)),
+                        "{conflicts:?}"
+                    );
+                    refused += 1;
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((booked, refused), (1, 31));
+        assert_eq!(count(store, "series").await, 1);
+        assert_eq!(count(store, "sessions").await, 3);
+        assert_eq!(shared_supervisor_overlaps(store).await, 0);
+        db.finish().await;
+    }
+);
