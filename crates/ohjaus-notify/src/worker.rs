@@ -83,12 +83,19 @@ impl Mailer {
     pub fn from_config(config: &MailConfig) -> Result<Self, WorkerError> {
         let from = config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string()))?;
         let mailer = Self::new(Transport::from_config(config)?, from);
-        match config.organizer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            Some(organizer) => Ok(mailer.organized_by(
-                organizer.parse().map_err(|e: lettre::address::AddressError| WorkerError::Organizer(e.to_string()))?,
-            )),
-            None => Ok(mailer),
+        Ok(mailer.organized_by(organizer_of(config)?))
+    }
+}
+
+/// The service's ORGANIZER of the calendar objects `config` describes: `mail.organizer`, or
+/// the sender when it is empty. The invitations and the calendar feeds both name it, so a
+/// client holding both sees one organizer.
+pub fn organizer_of(config: &MailConfig) -> Result<Mailbox, WorkerError> {
+    match config.organizer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(organizer) => {
+            organizer.parse().map_err(|e: lettre::address::AddressError| WorkerError::Organizer(e.to_string()))
         }
+        None => config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string())),
     }
 }
 
