@@ -56,6 +56,9 @@ pub enum WorkerError {
     /// `mail.organizer` is not a mailbox.
     #[error("mail.organizer is not a valid mailbox: {0}")]
     Organizer(String),
+    /// `mail.operator` is not a mailbox.
+    #[error("mail.operator is not a valid mailbox: {0}")]
+    Operator(String),
     /// The transport could not be set up.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -85,6 +88,14 @@ impl Mailer {
         let mailer = Self::new(Transport::from_config(config)?, from);
         Ok(mailer.organized_by(organizer_of(config)?))
     }
+}
+
+/// The operator `config` names (`mail.operator`), as the store's recipient; `None` when unset.
+pub fn operator_of(config: &MailConfig) -> Result<Option<ohjaus_core::notice::Party>, WorkerError> {
+    let Some(text) = config.operator.as_deref().map(str::trim).filter(|o| !o.is_empty()) else { return Ok(None) };
+    let mailbox: Mailbox =
+        text.parse().map_err(|e: lettre::address::AddressError| WorkerError::Operator(e.to_string()))?;
+    Ok(Some(ohjaus_core::notice::Party { name: mailbox.name.unwrap_or_default(), email: mailbox.email.to_string() }))
 }
 
 /// The service's ORGANIZER of the calendar objects `config` describes: `mail.organizer`, or
