@@ -227,10 +227,21 @@ mod tests {
             working_hours: hours,
             ..SupervisorAgenda::default()
         };
-        let alone = find_slots(&query("2027-01-11T00:00", 1, 1), &SupervisorAgenda::default(), None, &[], &DaysOff::holidays_only());
+        let alone = find_slots(
+            &query("2027-01-11T00:00", 1, 1),
+            &SupervisorAgenda::default(),
+            None,
+            &[],
+            &DaysOff::holidays_only(),
+        );
         assert_eq!(alone[0].first_start, at("2027-01-11T08:00"));
-        let both =
-            find_slots(&query("2027-01-11T00:00", 1, 1), &SupervisorAgenda::default(), Some(&co), &[], &DaysOff::holidays_only());
+        let both = find_slots(
+            &query("2027-01-11T00:00", 1, 1),
+            &SupervisorAgenda::default(),
+            Some(&co),
+            &[],
+            &DaysOff::holidays_only(),
+        );
         let starts: Vec<NaiveDateTime> = both.iter().map(|s| s.first_start).collect();
         assert_eq!(starts, [at("2027-01-11T10:00"), at("2027-01-11T10:30"), at("2027-01-11T11:00")]);
     }

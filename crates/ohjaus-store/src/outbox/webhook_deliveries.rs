@@ -464,7 +464,9 @@ impl Store {
         let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id).one(db).await? else { return Ok(()) };
         let shown = scheme_and_host(&endpoint.url);
         match endpoint.organization_id {
-            Some(organization_id) => tell_coordinators(db, self.backend(), organization_id, endpoint_id, &shown, reason, now).await,
+            Some(organization_id) => {
+                tell_coordinators(db, self.backend(), organization_id, endpoint_id, &shown, reason, now).await
+            }
             None => {
                 tracing::warn!(
                     endpoint_id = %endpoint_id,

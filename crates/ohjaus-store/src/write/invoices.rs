@@ -37,8 +37,8 @@ use ohjaus_core::{
     PayerBody, PayerDetails, Period, SeriesKind, Totals, VatCategory,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -785,7 +785,7 @@ impl Store {
 
     /// Discards draft `id` (its seller). An approved invoice is never deleted (409).
     pub async fn discard_invoice(&self, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
-        let (txn, row, approved) = self.invoice_to_act_on(caller, id).await?;
+        let (txn, _, approved) = self.invoice_to_act_on(caller, id).await?;
         if approved {
             return Err(StoreError::refused("status", "an approved invoice cannot be deleted; credit it instead"));
         }

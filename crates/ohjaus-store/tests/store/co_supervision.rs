@@ -309,7 +309,8 @@ store_test!(
             holiday_policy: None,
             limit: Some(3),
         };
-        let first = |found: &Suggestions| found.slots.first().map(|s| s.first_start.format("%Y-%m-%dT%H:%M").to_string());
+        let first =
+            |found: &Suggestions| found.slots.first().map(|s| s.first_start.format("%Y-%m-%dT%H:%M").to_string());
         let alone = store.suggest_slots(&w.coordinator, &request(None), now()).await.unwrap();
         assert_eq!(first(&alone).as_deref(), Some("2027-01-11T08:00"), "Sanna alone is free at once");
 
@@ -383,7 +384,9 @@ store_test!(
                 Ok(_) => booked += 1,
                 Err(StoreError::Conflict(conflicts)) => {
                     assert!(
-                        conflicts.iter().all(|c| c.reason == ConflictReason::SupervisorBusy && c.supervisor_id == Some(pekka)),
+                        conflicts
+                            .iter()
+                            .all(|c| c.reason == ConflictReason::SupervisorBusy && c.supervisor_id == Some(pekka)),
                         "{conflicts:?}"
                     );
                     refused += 1;

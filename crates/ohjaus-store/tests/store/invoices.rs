@@ -369,7 +369,7 @@ store_test! {
         assert_eq!(data["payable_cents"], approved.totals.payable_cents);
         assert_eq!(data["session_ids"], json!(&sessions[..2]));
         let text = body.to_string();
-        for free in ["Kaukolan", "OSASTO-5A", "Sairaalantie", &approved.lines[0].series_title] {
+        for free in ["Kaukolan", "OSASTO-5A", "Sairaalantie", approved.lines[0].series_title.as_str()] {
             assert!(!text.contains(free), "no free text in the event: {free}");
         }
         let deliveries = store.list_webhook_deliveries(&world.coordinator, endpoint, &Page::first(50)).await.unwrap();

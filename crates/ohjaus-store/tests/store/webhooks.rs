@@ -537,12 +537,16 @@ store_test!(
         let logged = logs.text();
         let line = logged.lines().find(|l| l.contains("webhook endpoint of every organization was disabled"));
         let line = line.unwrap_or_else(|| panic!("no warning in {logged}"));
-        assert!(line.contains("WARN") && line.contains(&id.to_string()) && line.contains("https://all-hooks.example"), "{line}");
+        assert!(
+            line.contains("WARN") && line.contains(&id.to_string()) && line.contains("https://all-hooks.example"),
+            "{line}"
+        );
         assert!(!logged.contains("s3cr3t-path"), "the URL's path is never logged");
 
         // Without an operator: the warning only, nothing queued.
         let unset = &db.store;
-        let other = unset.create_webhook_endpoint(&Caller::Admin, None, &endpoint("https://b.example/h"), now()).await.unwrap();
+        let other =
+            unset.create_webhook_endpoint(&Caller::Admin, None, &endpoint("https://b.example/h"), now()).await.unwrap();
         unset.send_test_webhook(&Caller::Admin, other.endpoint.id, later).await.unwrap();
         let claimed = unset.claim_webhook_deliveries("w", 1, TimeDelta::minutes(2), later).await.unwrap();
         unset.finish_webhook_deliveries("w", &[failed(claimed[0].id, 410)], later).await.unwrap();
