@@ -467,7 +467,8 @@ async fn full<C: ConnectionTrait>(
 }
 
 /// The webhook event of a document just approved (an invoice) or issued (a credit note), in
-/// the approving transaction; its document must have issued.
+/// the approving transaction; its document must have issued. Its body: ids, number, period,
+/// dates, currency and totals — never the buyer's name or a line's text.
 async fn emit_approved<C: ConnectionTrait>(
     txn: &C,
     record: &InvoiceRecord,
@@ -476,7 +477,26 @@ async fn emit_approved<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let document = document.ok_or_else(|| corrupt("invoice", "did not issue"))?;
-    super::webhooks::emit_invoice(txn, record, &document.currency().to_string(), event_type, now).await
+    let totals = &record.totals;
+    let data = serde_json::json!({
+        "invoice_id": record.id,
+        "kind": record.kind,
+        "status": record.status,
+        "number": record.number,
+        "organization_id": record.organization_id,
+        "supervisor_id": record.supervisor_id,
+        "credits_invoice_id": record.credits_invoice_id,
+        "period": record.period,
+        "issue_date": record.issue_date,
+        "due_date": record.due_date,
+        "currency": document.currency().to_string(),
+        "line_total_cents": totals.line_total_cents,
+        "vat_total_cents": totals.vat_total_cents,
+        "tax_inclusive_cents": totals.tax_inclusive_cents,
+        "payable_cents": totals.payable_cents,
+        "session_ids": record.lines.iter().map(|l| l.session_id).collect::<Vec<_>>(),
+    });
+    super::webhooks::emit_organization_event(txn, record.organization_id, event_type, data, now).await
 }
 
 /// Organization `id`, or not found.

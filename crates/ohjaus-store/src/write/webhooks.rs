@@ -17,7 +17,6 @@ use crate::outbox::webhook_deliveries::secret_binding;
 use crate::page::{Page, Paged};
 use crate::status::DeliveryStatus;
 use crate::values::new_id;
-use crate::write::invoices::InvoiceRecord;
 use crate::{Caller, Store, StoreError};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -774,41 +773,22 @@ pub(crate) async fn emit_session(
     emit(db, &endpoints, found.organization_id, Some(found.id), event_type, data, now).await
 }
 
-/// The hook of an invoice or credit note approved (`invoice.approved`, `invoice.credited`):
-/// its ids, number, period, dates, currency and totals — never the buyer's name or a
-/// line's text. Not tied to one series (an invoice may charge several), so it is ordered
-/// by nothing but its time.
-pub(crate) async fn emit_invoice(
+/// The hook of a change that belongs to no series (`invoice.*`): when any enabled endpoint
+/// receives `event_type` for `organization_id`, an event with `data` (built by the caller:
+/// ids, numbers, dates, statuses and amounts only) and a delivery per endpoint. Ordered by
+/// nothing but its time. Costs one statement when no endpoint listens.
+pub(crate) async fn emit_organization_event(
     db: &impl ConnectionTrait,
-    invoice: &InvoiceRecord,
-    currency: &str,
+    organization_id: Uuid,
     event_type: &str,
+    data: Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let endpoints = subscribers(db, invoice.organization_id, event_type).await?;
+    let endpoints = subscribers(db, organization_id, event_type).await?;
     if endpoints.is_empty() {
         return Ok(());
     }
-    let totals = &invoice.totals;
-    let data = json!({
-        "invoice_id": invoice.id,
-        "kind": invoice.kind,
-        "status": invoice.status,
-        "number": invoice.number,
-        "organization_id": invoice.organization_id,
-        "supervisor_id": invoice.supervisor_id,
-        "credits_invoice_id": invoice.credits_invoice_id,
-        "period": invoice.period,
-        "issue_date": invoice.issue_date,
-        "due_date": invoice.due_date,
-        "currency": currency,
-        "line_total_cents": totals.line_total_cents,
-        "vat_total_cents": totals.vat_total_cents,
-        "tax_inclusive_cents": totals.tax_inclusive_cents,
-        "payable_cents": totals.payable_cents,
-        "session_ids": invoice.lines.iter().map(|l| l.session_id).collect::<Vec<_>>(),
-    });
-    emit(db, &endpoints, invoice.organization_id, None, event_type, data, now).await
+    emit(db, &endpoints, organization_id, None, event_type, data, now).await
 }
 
 /// A session's id, index and times for an event's data (a make-up, say).
