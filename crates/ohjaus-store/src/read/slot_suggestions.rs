@@ -9,6 +9,7 @@ use crate::entity::{organization, person, supervisor, team, team_member};
 use crate::limits::{DEFAULT_SLOTS, MAX_SLOTS, SLOT_COUNT, SLOT_INTERVAL_WEEKS, SLOT_SEARCH_WEEKS, SLOT_YEARS};
 use crate::write::agendas::{participant_agendas, supervisor_agenda};
 use crate::write::closures::days_off;
+use crate::write::scheduling::co_supervisor_of;
 use crate::{Caller, Store, StoreError, access};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use ohjaus_core::error::Collector;
@@ -191,18 +192,10 @@ impl Store {
             .one(db)
             .await?
             .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
-        let co_supervisor = match request.co_supervisor_id {
-            Some(id) if id == supervisor.id => {
-                return Err(StoreError::invalid("co_supervisor_id", "must differ from supervisor_id"));
-            }
-            Some(id) => Some(
-                supervisor::Entity::find_by_id(id)
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| StoreError::invalid("co_supervisor_id", "no such supervisor"))?,
-            ),
-            None => None,
-        };
+        if request.co_supervisor_id == Some(supervisor.id) {
+            return Err(StoreError::invalid("co_supervisor_id", "must differ from supervisor_id"));
+        }
+        let co_supervisor = co_supervisor_of(db, request.co_supervisor_id).await?;
         let from = request.from.unwrap_or_else(|| timezone.local(now).date_naive());
         let start = timezone.resolve_utc(from.and_time(NaiveTime::MIN)).max(now);
         let weeks = i64::from(SLOT_SEARCH_WEEKS) + i64::from(interval_weeks) * i64::from(request.count) + 4;
