@@ -621,6 +621,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_operator_and_the_organizer_are_read_from_the_mail_settings() {
+        let mut config = MailConfig::default();
+        assert_eq!(operator_of(&config).unwrap(), None);
+        config.operator = Some("  ".into());
+        assert_eq!(operator_of(&config).unwrap(), None, "empty: nobody");
+        config.operator = Some("Ylläpito <ops@ohjaus.example>".into());
+        let operator = operator_of(&config).unwrap().unwrap();
+        assert_eq!((operator.name.as_str(), operator.email.as_str()), ("Ylläpito", "ops@ohjaus.example"));
+        config.operator = Some("not an address".into());
+        assert!(matches!(operator_of(&config), Err(WorkerError::Operator(_))));
+        assert_eq!(organizer_of(&config).unwrap().email.to_string(), "noreply@ohjaus.invalid", "the sender by default");
+        config.organizer = Some("Kalenteri <kalenteri@ohjaus.example>".into());
+        assert_eq!(organizer_of(&config).unwrap().email.to_string(), "kalenteri@ohjaus.example");
+    }
+
+    #[test]
     fn addresses_are_redacted_to_their_domain() {
         assert_eq!(
             redact_addresses("permanent error (550): 5.1.1 <maija.m@hus.fi>: Recipient address rejected"),
