@@ -190,6 +190,10 @@ async fn serve(store: Store, now: DateTime<Utc>) -> (Api, tokio::sync::watch::Se
             public_url: url::Url::parse(&format!("http://{address}")).unwrap(),
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 262_144,
+            calendar_organizer: ohjaus_core::notice::Party {
+                name: "Ohjaus".into(),
+                email: "noreply@ohjaus.invalid".into(),
+            },
         }),
         feeds: ohjaus_api::feed_cache::FeedCache::default(),
     };

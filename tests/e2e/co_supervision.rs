@@ -155,7 +155,13 @@ async fn run(api: &Api, admin: &str, python: &Path, dir: &Path, program: &Progra
         let file = feed_dir.path().join(format!("feed-{n}.ics"));
         std::fs::write(&file, answer.bytes().await.unwrap()).unwrap();
         let want = expected(api, admin, theirs, None).await;
-        assert_eq!(occurrences(&calendar_view(python, &[file])), want, "the feed of supervisor {n}");
+        let view = calendar_view(python, &[file]);
+        assert_eq!(occurrences(&view), want, "the feed of supervisor {n}");
+        // The invitations' ORGANIZER (the service, never the feed's owner), no ATTENDEEs.
+        for entry in view["parties"].as_array().unwrap() {
+            assert_eq!(entry["organizer"].as_str(), Some(ORGANIZER), "the feed of supervisor {n}: {entry}");
+            assert_eq!(entry["attendees"].as_array().map(Vec::len), Some(0), "{entry}");
+        }
     }
     // And Bo's upcoming view lists the pair's sessions.
     let upcoming = api.get(&format!("/api/v1/supervisors/{}/upcoming?days=120", supervisors[1]), &bo).await;

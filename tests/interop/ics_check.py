@@ -22,7 +22,7 @@ and VEVENT, who organizes and who attends as both parsers read them: {"file", "m
 "organizer": address, "attendees": [{"address", "role", "partstat", "rsvp"}]} (addresses
 lower-case without `mailto:`). Problems include any disagreement between
 the two readings, a METHOD that differs from the MIME method, a TZID without VTIMEZONE, a REQUEST
-or CANCEL without ORGANIZER or ATTENDEE, a SEQUENCE that does not rise per UID, an override of
+or CANCEL without ORGANIZER or ATTENDEE, a PUBLISH without ORGANIZER or with an ATTENDEE, a SEQUENCE that does not rise per UID, an override of
 no occurrence, and lines that are not CRLF-ended or longer than 75 octets.
 
 Exit status: 0 without problems, 1 with problems, 2 on unusable input.
@@ -142,6 +142,8 @@ def static_problems(label, cal, mime_method):
                 found.append(f"{label}: {uid}: {method} without ATTENDEE")
         if method == "PUBLISH" and ev.get("ORGANIZER") is None:
             found.append(f"{label}: {uid}: PUBLISH without ORGANIZER")
+        if method == "PUBLISH" and ev.get("ATTENDEE") is not None:
+            found.append(f"{label}: {uid}: PUBLISH with ATTENDEE (RFC 5546 3.2.1)")
     return method, found
 
 

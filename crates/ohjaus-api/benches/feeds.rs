@@ -172,6 +172,10 @@ fn main() {
                     public_url: url::Url::parse(&format!("http://{address}")).unwrap(),
                     request_timeout: Duration::from_secs(30),
                     body_limit_bytes: 262_144,
+                    calendar_organizer: ohjaus_core::notice::Party {
+                        name: "Ohjaus".into(),
+                        email: "noreply@ohjaus.invalid".into(),
+                    },
                 }),
                 feeds,
             };

@@ -93,6 +93,10 @@ fn run(label: &'static str, sessions: usize, seconds: f64) {
                     public_url: url::Url::parse(&format!("http://{address}")).unwrap(),
                     request_timeout: Duration::from_secs(30),
                     body_limit_bytes: 262_144,
+                    calendar_organizer: ohjaus_core::notice::Party {
+                        name: "Ohjaus".into(),
+                        email: "noreply@ohjaus.invalid".into(),
+                    },
                 }),
                 feeds: ohjaus_api::feed_cache::FeedCache::default(),
             };

@@ -14,6 +14,10 @@ pub struct ApiConfig {
     pub request_timeout: std::time::Duration,
     /// Largest body accepted.
     pub body_limit_bytes: usize,
+    /// The ORGANIZER of the calendar feeds' events: the service's address (`mail.organizer`),
+    /// as in the invitations, so a client holding both sees the same organizer and never
+    /// takes a supervisor's feed for the supervisor's own copy.
+    pub calendar_organizer: ohjaus_core::notice::Party,
 }
 
 /// The application state.

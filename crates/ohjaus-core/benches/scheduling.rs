@@ -244,7 +244,7 @@ fn slot_search(c: &mut Criterion) {
     ];
     for (name, (supervisor, participants)) in &cases {
         let all = candidates(&query, supervisor, &days_off);
-        let slots = find_slots(&query, supervisor, participants, &days_off);
+        let slots = find_slots(&query, supervisor, None, participants, &days_off);
         let looked_at =
             slots.last().and_then(|last| all.iter().position(|c| *c == last.first_start)).map_or(all.len(), |i| i + 1);
         println!(
@@ -254,7 +254,7 @@ fn slot_search(c: &mut Criterion) {
             slots.first().map(|s| s.first_start),
             slots.last().map(|s| s.first_start),
         );
-        c.bench_function(name, |b| b.iter(|| find_slots(black_box(&query), supervisor, participants, &days_off)));
+        c.bench_function(name, |b| b.iter(|| find_slots(black_box(&query), supervisor, None, participants, &days_off)));
     }
 }
 

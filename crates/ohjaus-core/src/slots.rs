@@ -103,10 +103,14 @@ pub(crate) fn weekly_wall_times(first: NaiveDateTime, interval_weeks: u8) -> imp
     (0..).map_while(move |i| first.checked_add_signed(step * i))
 }
 
-/// The earliest `query.limit` first starts whose every occurrence is free.
+/// The earliest `query.limit` first starts whose every occurrence is free — for the
+/// supervisor, the co-supervisor of a co-supervised series (their bookings, buffer, working
+/// hours and absences too; the candidates are placed in the supervisor's hours) and the
+/// participants.
 pub fn find_slots(
     query: &SlotQuery,
     supervisor: &SupervisorAgenda,
+    co_supervisor: Option<&SupervisorAgenda>,
     participants: &[ParticipantAgenda],
     days_off: &DaysOff,
 ) -> Vec<Slot> {
@@ -114,7 +118,9 @@ pub fn find_slots(
     let mut free = |local: NaiveDateTime| -> bool {
         *checked.entry(local).or_insert_with(|| {
             let starts_at = query.timezone.resolve_utc(local);
-            is_free(starts_at, starts_at + query.duration.delta(), supervisor, participants)
+            let ends_at = starts_at + query.duration.delta();
+            is_free(starts_at, ends_at, supervisor, participants)
+                && co_supervisor.is_none_or(|co| is_free(starts_at, ends_at, co, &[]))
         })
     };
     // The same horizon as planning, so that a start found here plans the same series.
@@ -198,9 +204,46 @@ mod tests {
             TimeZone::HELSINKI.resolve_utc(at("2027-01-11T12:00")),
         );
         let supervisor = SupervisorAgenda { bookings: BookingIndex::new(vec![busy]), ..SupervisorAgenda::default() };
-        let slots = find_slots(&query("2027-01-11T00:00", 10, 2), &supervisor, &[], &DaysOff::holidays_only());
+        let slots = find_slots(&query("2027-01-11T00:00", 10, 2), &supervisor, None, &[], &DaysOff::holidays_only());
         let starts: Vec<NaiveDateTime> = slots.iter().map(|s| s.first_start).collect();
         assert_eq!(starts, [at("2027-01-11T12:00"), at("2027-01-11T12:30"), at("2027-01-11T13:00")]);
+    }
+
+    #[test]
+    fn a_co_supervisor_busy_or_away_moves_the_slots() {
+        // The supervisor is free all Monday; the co-supervisor has a session 08:00–10:00 and
+        // works from 09:00 only on Mondays, so nothing starts before 10:00.
+        let busy = Booking::new(
+            TimeZone::HELSINKI.resolve_utc(at("2027-01-11T08:00")),
+            TimeZone::HELSINKI.resolve_utc(at("2027-01-11T10:00")),
+        );
+        let hours = WorkingHours::parse(
+            "working_hours",
+            &[WorkingHoursEntry { weekday: "mon".into(), start: "09:00".into(), end: "16:00".into() }],
+        )
+        .unwrap();
+        let co = SupervisorAgenda {
+            bookings: BookingIndex::new(vec![busy]),
+            working_hours: hours,
+            ..SupervisorAgenda::default()
+        };
+        let alone = find_slots(
+            &query("2027-01-11T00:00", 1, 1),
+            &SupervisorAgenda::default(),
+            None,
+            &[],
+            &DaysOff::holidays_only(),
+        );
+        assert_eq!(alone[0].first_start, at("2027-01-11T08:00"));
+        let both = find_slots(
+            &query("2027-01-11T00:00", 1, 1),
+            &SupervisorAgenda::default(),
+            Some(&co),
+            &[],
+            &DaysOff::holidays_only(),
+        );
+        let starts: Vec<NaiveDateTime> = both.iter().map(|s| s.first_start).collect();
+        assert_eq!(starts, [at("2027-01-11T10:00"), at("2027-01-11T10:30"), at("2027-01-11T11:00")]);
     }
 
     #[test]
@@ -210,6 +253,7 @@ mod tests {
         let slots = find_slots(
             &query("2027-01-11T00:00", 100, 4),
             &SupervisorAgenda::default(),
+            None,
             &[],
             &DaysOff::holidays_only(),
         );
@@ -229,7 +273,7 @@ mod tests {
             all,
             [at("2027-01-15T21:00"), at("2027-01-15T21:30"), at("2027-01-15T22:00"), at("2027-01-15T22:30")]
         );
-        let slots = find_slots(&query("2027-01-11T00:00", 3, 1), &supervisor, &[], &DaysOff::holidays_only());
+        let slots = find_slots(&query("2027-01-11T00:00", 3, 1), &supervisor, None, &[], &DaysOff::holidays_only());
         assert_eq!(slots.len(), 3, "22:30–24:00 is inside the hours");
     }
 }

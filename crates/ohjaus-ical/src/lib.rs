@@ -267,7 +267,9 @@ pub fn render(
 pub struct FeedEntry<'a> {
     /// The event, with the sessions the feed's owner takes part in.
     pub event: &'a CalendarEvent,
-    /// The supervisor: ORGANIZER.
+    /// The service (`mail.organizer`): ORGANIZER, as in the invitations, so a client that
+    /// holds both sees one organizer (and a supervisor's client never takes the feed for the
+    /// organizer's own copy).
     pub organizer: &'a Party,
     /// SUMMARY: the series' title.
     pub summary: &'a str,
@@ -289,9 +291,10 @@ pub struct FeedEntry<'a> {
 /// - it stays small (a rule and its exceptions instead of up to 200 VEVENTs per series),
 ///   which matters for a feed that clients poll.
 ///
-/// A PUBLISH object has an ORGANIZER but no ATTENDEEs (RFC 5546 §3.2.1), which also keeps the
-/// other participants' addresses out of a link that may be shared. REFRESH-INTERVAL and
-/// X-PUBLISHED-TTL ask clients to poll hourly.
+/// The ORGANIZER is the invitations' own (the service). A PUBLISH object has an ORGANIZER but
+/// no ATTENDEEs (RFC 5546 §3.2.1; the supervisors' CHAIR role is the invitations'), which also
+/// keeps the other participants' addresses out of a link that may be shared.
+/// REFRESH-INTERVAL and X-PUBLISHED-TTL ask clients to poll hourly.
 pub fn feed(name: &str, entries: &[FeedEntry<'_>], dtstamp: DateTime<Utc>) -> Result<String, RenderError> {
     let mut zones = BTreeMap::new();
     let mut events = Vec::new();

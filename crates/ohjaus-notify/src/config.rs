@@ -38,6 +38,10 @@ pub struct MailConfig {
     /// `Ohjaus <kalenteri@ohjaus.example>`; unset or empty: `from`. Never a supervisor: a
     /// client treats a message naming its recipient as ORGANIZER as its own copy.
     pub organizer: Option<String>,
+    /// Who runs the installation, e.g. `Ylläpito <ops@ohjaus.example>`: told by email what no
+    /// organization's coordinator can be (a webhook endpoint of every organization disabled).
+    /// Unset or empty: nobody is emailed (the log still says it).
+    pub operator: Option<String>,
 }
 
 impl Default for MailConfig {
@@ -50,6 +54,7 @@ impl Default for MailConfig {
             dir: PathBuf::from("data/mail"),
             from: "Ohjaus <noreply@ohjaus.invalid>".to_owned(),
             organizer: None,
+            operator: None,
         }
     }
 }

@@ -42,4 +42,4 @@ pub use config::{MailConfig, ScheduleConfig, TransportKind, WorkerConfig};
 pub use schedule::Scheduler;
 pub use transport::{Delivery, SendError, Transport, TransportError};
 pub use webhooks::{WebhookConfig, WebhookSender};
-pub use worker::{Mailer, PassReport, Worker, WorkerError, run, run_worker};
+pub use worker::{Mailer, PassReport, Worker, WorkerError, operator_of, organizer_of, run, run_worker};

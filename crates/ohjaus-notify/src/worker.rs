@@ -56,6 +56,9 @@ pub enum WorkerError {
     /// `mail.organizer` is not a mailbox.
     #[error("mail.organizer is not a valid mailbox: {0}")]
     Organizer(String),
+    /// `mail.operator` is not a mailbox.
+    #[error("mail.operator is not a valid mailbox: {0}")]
+    Operator(String),
     /// The transport could not be set up.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -83,12 +86,27 @@ impl Mailer {
     pub fn from_config(config: &MailConfig) -> Result<Self, WorkerError> {
         let from = config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string()))?;
         let mailer = Self::new(Transport::from_config(config)?, from);
-        match config.organizer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            Some(organizer) => Ok(mailer.organized_by(
-                organizer.parse().map_err(|e: lettre::address::AddressError| WorkerError::Organizer(e.to_string()))?,
-            )),
-            None => Ok(mailer),
+        Ok(mailer.organized_by(organizer_of(config)?))
+    }
+}
+
+/// The operator `config` names (`mail.operator`), as the store's recipient; `None` when unset.
+pub fn operator_of(config: &MailConfig) -> Result<Option<ohjaus_core::notice::Party>, WorkerError> {
+    let Some(text) = config.operator.as_deref().map(str::trim).filter(|o| !o.is_empty()) else { return Ok(None) };
+    let mailbox: Mailbox =
+        text.parse().map_err(|e: lettre::address::AddressError| WorkerError::Operator(e.to_string()))?;
+    Ok(Some(ohjaus_core::notice::Party { name: mailbox.name.unwrap_or_default(), email: mailbox.email.to_string() }))
+}
+
+/// The service's ORGANIZER of the calendar objects `config` describes: `mail.organizer`, or
+/// the sender when it is empty. The invitations and the calendar feeds both name it, so a
+/// client holding both sees one organizer.
+pub fn organizer_of(config: &MailConfig) -> Result<Mailbox, WorkerError> {
+    match config.organizer.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(organizer) => {
+            organizer.parse().map_err(|e: lettre::address::AddressError| WorkerError::Organizer(e.to_string()))
         }
+        None => config.from.parse().map_err(|e: lettre::address::AddressError| WorkerError::From(e.to_string())),
     }
 }
 
@@ -601,6 +619,22 @@ pub async fn run(worker: Worker, shutdown: impl Future<Output = ()>) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_operator_and_the_organizer_are_read_from_the_mail_settings() {
+        let mut config = MailConfig::default();
+        assert_eq!(operator_of(&config).unwrap(), None);
+        config.operator = Some("  ".into());
+        assert_eq!(operator_of(&config).unwrap(), None, "empty: nobody");
+        config.operator = Some("Ylläpito <ops@ohjaus.example>".into());
+        let operator = operator_of(&config).unwrap().unwrap();
+        assert_eq!((operator.name.as_str(), operator.email.as_str()), ("Ylläpito", "ops@ohjaus.example"));
+        config.operator = Some("not an address".into());
+        assert!(matches!(operator_of(&config), Err(WorkerError::Operator(_))));
+        assert_eq!(organizer_of(&config).unwrap().email.to_string(), "noreply@ohjaus.invalid", "the sender by default");
+        config.organizer = Some("Kalenteri <kalenteri@ohjaus.example>".into());
+        assert_eq!(organizer_of(&config).unwrap().email.to_string(), "kalenteri@ohjaus.example");
+    }
 
     #[test]
     fn addresses_are_redacted_to_their_domain() {

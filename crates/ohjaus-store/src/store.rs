@@ -4,6 +4,7 @@
 use crate::calendar_settings::CalendarSettings;
 use crate::error::StoreError;
 use crate::secrets::SecretsKey;
+use ohjaus_core::notice::Party;
 use ohjaus_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -54,6 +55,9 @@ pub struct Store {
     calendars: Option<Arc<CalendarSettings>>,
     /// Whether webhook endpoints may name loopback or private addresses (tests, on-premise).
     webhook_private_addresses: bool,
+    /// Who runs the installation (`mail.operator`): told what no organization's coordinator
+    /// can be, such as a webhook endpoint of every organization being disabled.
+    operator: Option<Arc<Party>>,
 }
 
 impl Store {
@@ -114,7 +118,7 @@ impl Store {
             Some(options) => Some(Database::connect(options).await?),
             None => None,
         };
-        Ok(Self { db, writer, backend, secrets: None, calendars: None, webhook_private_addresses: false })
+        Ok(Self { db, writer, backend, secrets: None, calendars: None, webhook_private_addresses: false, operator: None })
     }
 
     /// The same store sealing and opening secrets at rest with `key`.
@@ -158,6 +162,19 @@ impl Store {
     /// Whether webhook endpoints may name loopback or private addresses.
     pub fn allows_private_webhook_addresses(&self) -> bool {
         self.webhook_private_addresses
+    }
+
+    /// The same store emailing `operator` (`mail.operator`; `None`: nobody) what concerns the
+    /// whole installation: a webhook endpoint of every organization disabled.
+    #[must_use]
+    pub fn with_operator(mut self, operator: Option<Party>) -> Self {
+        self.operator = operator.map(Arc::new);
+        self
+    }
+
+    /// Who runs the installation, when configured.
+    pub fn operator(&self) -> Option<&Party> {
+        self.operator.as_deref()
     }
 
     /// Applies every pending migration.

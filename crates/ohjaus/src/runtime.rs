@@ -29,7 +29,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await?
         .with_secrets(secrets)
         .with_calendars(config.calendars.settings()?)
-        .with_private_webhook_addresses(config.webhooks.allow_private_addresses);
+        .with_private_webhook_addresses(config.webhooks.allow_private_addresses)
+        .with_operator(ohjaus_notify::operator_of(&config.mail)?);
     store.migrate().await.context("applying the database migrations")?;
     Ok(store)
 }

@@ -192,6 +192,10 @@ impl InProcess {
                 public_url: url::Url::parse(&format!("http://{address}")).expect("a URL"),
                 request_timeout: std::time::Duration::from_secs(30),
                 body_limit_bytes: 262_144,
+                calendar_organizer: ohjaus_core::notice::Party {
+                    name: "Ohjaus".into(),
+                    email: "noreply@ohjaus.invalid".into(),
+                },
             }),
             feeds: ohjaus_api::feed_cache::FeedCache::default(),
         };

@@ -116,7 +116,7 @@ async fn render(state: &AppState, owner: FeedOwner, epoch: u64) -> Result<FeedAn
         .flat_map(|(series, description)| {
             series.events.iter().map(move |event| FeedEntry {
                 event,
-                organizer: &series.organizer,
+                organizer: &state.config.calendar_organizer,
                 summary: &series.info.title,
                 description: Some(description),
                 sequence: series.sequence,

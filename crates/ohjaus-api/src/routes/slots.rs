@@ -1,6 +1,6 @@
 //! Slot search: the earliest first starts from which every session of a weekly series is free
 //! — inside the supervisor's working hours, off holidays and the organization's closures, and
-//! clear of the supervisor's and the participants' bookings (the core's `find_slots` over
+//! clear of the supervisor's (and a co-supervisor's) and the participants' bookings (the core's `find_slots` over
 //! fresh agendas, through the store's `suggest_slots`, which checks the request and gives its
 //! defaults).
 
@@ -32,6 +32,8 @@ pub fn routes() -> ApiRouter {
 struct SlotQuery {
     /// The supervisor.
     supervisor_id: Uuid,
+    /// A co-supervisor of the series, who must be free too.
+    co_supervisor_id: Option<Uuid>,
     /// The buying organization (its closures are days off); default: the coordinator's own,
     /// or the organization of the team or of the participants.
     organization_id: Option<Uuid>,
@@ -106,6 +108,7 @@ async fn find_slots(
 ) -> Result<Json<SlotList>, Problem> {
     let request = SlotRequest {
         supervisor_id: query.supervisor_id,
+        co_supervisor_id: query.co_supervisor_id,
         organization_id: query.organization_id,
         team_id: query.team_id,
         participant_ids: query.participant_ids,

@@ -278,6 +278,10 @@ api_test! {
                       "duration_minutes=60&count=3&timezone=Mars/Olympus", "duration_minutes=60&count=3&from=5719-05-06", "count=3"] {
             app.get(&format!("{slots}&{query}"), admin).await.problem(422);
         }
+        // A co-supervisor who is the supervisor, or nobody.
+        for co in [w.sup1, uuid::Uuid::now_v7()] {
+            app.get(&format!("{slots}&duration_minutes=60&count=3&co_supervisor_id={co}"), admin).await.problem(422);
+        }
         // A path id that is not an id names nothing.
         app.get("/api/v1/series/not-a-uuid", admin).await.problem(404);
         app.get("/api/v1/goals/1", admin).await.problem(404);

@@ -51,6 +51,10 @@ api_test! {
                 public_url: "http://ohjaus.test/".parse().unwrap(),
                 request_timeout: std::time::Duration::from_secs(30),
                 body_limit_bytes: BODY_LIMIT,
+                calendar_organizer: ohjaus_core::notice::Party {
+                    name: "Ohjaus".into(),
+                    email: "noreply@ohjaus.invalid".into(),
+                },
             }),
             feeds: ohjaus_api::feed_cache::FeedCache::default(),
         });

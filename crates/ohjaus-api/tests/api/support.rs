@@ -103,6 +103,10 @@ impl TestApp {
                 public_url: "http://ohjaus.test/".parse().unwrap(),
                 request_timeout: std::time::Duration::from_secs(30),
                 body_limit_bytes: BODY_LIMIT,
+                calendar_organizer: ohjaus_core::notice::Party {
+                    name: "Ohjaus".into(),
+                    email: "noreply@ohjaus.invalid".into(),
+                },
             }),
             feeds: ohjaus_api::feed_cache::FeedCache::default(),
         };

@@ -203,7 +203,7 @@ proptest! {
             prop_assert!(hours.contains(*first, *first + query.duration.delta()), "{first} outside the hours");
         }
 
-        let found = find_slots(query, &supervisor, &participants, &days_off);
+        let found = find_slots(query, &supervisor, None, &participants, &days_off);
         for slot in &found {
             prop_assert!(plans_free(query, slot.first_start, &supervisor, &participants, &days_off), "{:?}", slot);
             prop_assert_eq!(slot.starts_at, zone.resolve_utc(slot.first_start));

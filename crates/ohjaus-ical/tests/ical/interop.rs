@@ -167,7 +167,7 @@ fn a_client_shows_our_sessions_after_every_message() {
     // The participant's feed at this point shows the same sessions, read alone.
     let entries: Vec<FeedEntry<'_>> = [&series, &replanned, &makeup]
         .into_iter()
-        .map(|event| FeedEntry { event, organizer: &people.organizer, summary: TITLE, description: None, sequence: 5 })
+        .map(|event| FeedEntry { event, organizer: &people.service, summary: TITLE, description: None, sequence: 5 })
         .collect();
     let published = feed("Ohjaus", &entries, dtstamp(6)).unwrap();
     let path = client.write("feed.ics", published.as_bytes());

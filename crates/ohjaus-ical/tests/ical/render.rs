@@ -191,7 +191,8 @@ fn single_event_is_one_plain_vevent() {
 
 #[test]
 fn feed_publishes_events_without_attendees() {
-    let organizer = organizer();
+    // The invitations' ORGANIZER (the service), never the supervisor.
+    let service = service();
     let series = series();
     let makeup = single("0190a1b2-makeup-11@ohjaus", 1, 11, TimeZone::HELSINKI, at("2027-09-09T13:00"), 90);
     let other = Booking {
@@ -203,13 +204,15 @@ fn feed_publishes_events_without_attendees() {
     }
     .event();
     let entries = [
-        FeedEntry { event: &series, organizer: &organizer, summary: TITLE, description: None, sequence: 4 },
-        FeedEntry { event: &makeup, organizer: &organizer, summary: TITLE, description: None, sequence: 4 },
-        FeedEntry { event: &other, organizer: &organizer, summary: "Coaching", description: Some("Hi"), sequence: 0 },
+        FeedEntry { event: &series, organizer: &service, summary: TITLE, description: None, sequence: 4 },
+        FeedEntry { event: &makeup, organizer: &service, summary: TITLE, description: None, sequence: 4 },
+        FeedEntry { event: &other, organizer: &service, summary: "Coaching", description: Some("Hi"), sequence: 0 },
     ];
     let text = feed("Ohjaus – Åsa Öberg", &entries, dtstamp()).unwrap();
     insta::assert_snapshot!("feed", snapshot_text(&text));
     assert!(!text.contains("ATTENDEE"));
+    assert_eq!(text.matches("ORGANIZER;CN=Ohjaus:mailto:noreply@ohjaus.example\r\n").count(), 5, "{text}");
+    assert!(!text.contains(&organizer().email));
     let (props, kinds) = parse(&text);
     assert!(props.contains(&"METHOD:PUBLISH".to_owned()));
     assert_eq!(kinds.iter().filter(|k| *k == "VTIMEZONE").count(), 2);

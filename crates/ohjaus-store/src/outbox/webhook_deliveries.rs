@@ -424,7 +424,7 @@ impl Store {
                 .exec(db)
                 .await?;
             if disabled.rows_affected > 0 {
-                tell_coordinators(db, self.backend(), row.endpoint_id, reason, now).await?;
+                self.tell_disabled(db, row.endpoint_id, reason, now).await?;
             }
         } else {
             endpoint
@@ -443,27 +443,66 @@ impl Store {
                 .exec(db)
                 .await?;
             if disabled.rows_affected > 0 {
-                tell_coordinators(db, self.backend(), row.endpoint_id, reason, now).await?;
+                self.tell_disabled(db, row.endpoint_id, reason, now).await?;
             }
         }
         Ok(outcome)
     }
+
+    /// Tells who should know that an endpoint was just disabled, in the transaction that
+    /// disabled it: an organization's coordinators by email; for an endpoint of every
+    /// organization (an admin's), which has no coordinators, the operator — a warning in the
+    /// log and, when `mail.operator` is set, an email. Neither carries the URL's path, which
+    /// may be a secret.
+    async fn tell_disabled(
+        &self,
+        db: &impl ConnectionTrait,
+        endpoint_id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id).one(db).await? else { return Ok(()) };
+        let shown = scheme_and_host(&endpoint.url);
+        match endpoint.organization_id {
+            Some(organization_id) => {
+                tell_coordinators(db, self.backend(), organization_id, endpoint_id, &shown, reason, now).await
+            }
+            None => {
+                tracing::warn!(
+                    endpoint_id = %endpoint_id,
+                    endpoint = %shown,
+                    reason,
+                    operator_emailed = self.operator().is_some(),
+                    "a webhook endpoint of every organization was disabled; an admin may enable it again"
+                );
+                let Some(operator) = self.operator() else { return Ok(()) };
+                let notice = ohjaus_core::Notice::WebhookDisabled {
+                    recipient: ohjaus_core::notice::Recipient {
+                        party: operator.clone(),
+                        locale: ohjaus_core::Locale::En,
+                        timezone: "UTC".to_owned(),
+                        role: ohjaus_core::notice::Role::Participant,
+                        // Nobody's id: the operator is a setting, not a person in the database.
+                        id: Uuid::nil(),
+                    },
+                    organization_name: OPERATOR_ORGANIZATIONS.to_owned(),
+                    endpoint: shown,
+                    reason: reason.to_owned(),
+                };
+                let key = format!("webhook-disabled:{endpoint_id}:operator:{}", now.timestamp());
+                super::queue::enqueue(db, &notice, &key, now).await?;
+                Ok(())
+            }
+        }
+    }
 }
 
-/// Queues an email to each coordinator of the organization of an endpoint just disabled (in
-/// the transaction that disabled it). A global endpoint has no coordinators to tell: admins
-/// see it in the list.
-async fn tell_coordinators(
-    db: &impl ConnectionTrait,
-    backend: Backend,
-    endpoint_id: Uuid,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    use ohjaus_core::notice::{Party, Recipient, Role};
-    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(endpoint_id).one(db).await? else { return Ok(()) };
-    let Some(organization_id) = endpoint.organization_id else { return Ok(()) };
-    let shown = url::Url::parse(&endpoint.url)
+/// What the operator's email names as the organization of an endpoint of every organization.
+pub const OPERATOR_ORGANIZATIONS: &str = "every organization";
+
+/// `scheme://host[:port]` of an endpoint's URL: what a message or a log line may show of it.
+fn scheme_and_host(url: &str) -> String {
+    url::Url::parse(url)
         .ok()
         .and_then(|u| {
             let host = u.host_str()?.to_owned();
@@ -472,7 +511,21 @@ async fn tell_coordinators(
                 None => format!("{}://{host}", u.scheme()),
             })
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Queues an email to each coordinator of `organization_id` about endpoint `endpoint_id`
+/// (shown as `shown`), just disabled.
+async fn tell_coordinators(
+    db: &impl ConnectionTrait,
+    backend: Backend,
+    organization_id: Uuid,
+    endpoint_id: Uuid,
+    shown: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use ohjaus_core::notice::{Party, Recipient, Role};
     let sql = format!(
         "SELECT p.id, p.name, p.email, p.locale, o.locale AS organization_locale, o.timezone, o.name AS organization \
          FROM coordinators c JOIN people p ON p.id = c.person_id JOIN organizations o ON o.id = p.organization_id \
@@ -496,7 +549,7 @@ async fn tell_coordinators(
         let notice = ohjaus_core::Notice::WebhookDisabled {
             recipient,
             organization_name: row.try_get("", "organization")?,
-            endpoint: shown.clone(),
+            endpoint: shown.to_owned(),
             reason: reason.to_owned(),
         };
         let key = format!("webhook-disabled:{endpoint_id}:{id}:{}", now.timestamp());

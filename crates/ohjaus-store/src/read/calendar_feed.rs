@@ -46,9 +46,9 @@ pub struct FeedSeries {
     pub info: SeriesInfo,
     /// Where it stands.
     pub status: SeriesStatus,
-    /// The supervisor, as ORGANIZER.
-    pub organizer: Party,
-    /// The current participants, as ATTENDEEs.
+    /// The supervisor. (The feed's ORGANIZER is the service, as in the invitations.)
+    pub supervisor: Party,
+    /// The current participants (never listed in the feed: a PUBLISH object has no ATTENDEEs).
     pub attendees: Vec<Party>,
     /// The series' current SEQUENCE.
     pub sequence: u32,
@@ -210,7 +210,7 @@ impl Store {
             feed_series.push(FeedSeries {
                 info: context.info(),
                 status,
-                organizer: context.organizer(),
+                supervisor: context.organizer(),
                 attendees: context.attendees(),
                 sequence: u32::try_from(context.series.ical_sequence).unwrap_or_default(),
                 events: views,

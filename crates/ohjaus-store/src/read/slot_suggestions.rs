@@ -1,6 +1,7 @@
 //! Slot suggestions: the earliest first starts from which every session of a weekly series
 //! is free — inside the supervisor's working hours, off holidays and the organization's
-//! closures, clear of the supervisor's and the participants' bookings (the core's
+//! closures, clear of the supervisor's (and a co-supervisor's: bookings, working hours,
+//! absences, external calendars) and the participants' bookings (the core's
 //! [`find_slots`] over fresh agendas). One request type, [`SlotRequest`], carries the
 //! search's checks and defaults for the API (`GET /slots`) and the booking form alike.
 
@@ -8,6 +9,7 @@ use crate::entity::{organization, person, supervisor, team, team_member};
 use crate::limits::{DEFAULT_SLOTS, MAX_SLOTS, SLOT_COUNT, SLOT_INTERVAL_WEEKS, SLOT_SEARCH_WEEKS, SLOT_YEARS};
 use crate::write::agendas::{participant_agendas, supervisor_agenda};
 use crate::write::closures::days_off;
+use crate::write::scheduling::co_supervisor_of;
 use crate::{Caller, Store, StoreError, access};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use ohjaus_core::error::Collector;
@@ -25,6 +27,9 @@ const STEP_MINUTES: u16 = 30;
 pub struct SlotRequest {
     /// The supervisor.
     pub supervisor_id: Uuid,
+    /// A co-supervisor, who must be free too (their bookings, working hours, absences and
+    /// external calendars).
+    pub co_supervisor_id: Option<Uuid>,
     /// The buying organization (its closures are days off); default the coordinator's own,
     /// else the organization of the team or of the first participant.
     pub organization_id: Option<Uuid>,
@@ -127,14 +132,15 @@ impl SlotRequest {
 impl Store {
     /// The earliest first starts from which every session of the requested series is free
     /// (admin, the organization's coordinator; another organization is `NotFound`):
-    /// the core's [`find_slots`] over the supervisor's and the participants' current
-    /// bookings, the supervisor's working hours and absences, Finnish holidays and the
-    /// organization's closures. Candidates start after `now`.
+    /// the core's [`find_slots`] over the supervisor's (and the co-supervisor's) and the
+    /// participants' current bookings, the supervisors' working hours and absences, Finnish
+    /// holidays and the organization's closures. Candidates start after `now`.
     ///
     /// Checked in this order: the caller's role (`Forbidden`); the zone, the holiday policy,
     /// the limit and the first day (`Invalid`); a team together with people (`Invalid`); the
     /// supervisor (`NotFound`); the organization; each participant in it (`Invalid` on
-    /// `participant_ids[i]`); the length, the cadence and the count (`Invalid`).
+    /// `participant_ids[i]`); the length, the cadence and the count (`Invalid`); the
+    /// co-supervisor (`Invalid`: none such, or the supervisor again).
     pub async fn suggest_slots(
         &self,
         caller: &Caller,
@@ -186,11 +192,19 @@ impl Store {
             .one(db)
             .await?
             .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
+        if request.co_supervisor_id == Some(supervisor.id) {
+            return Err(StoreError::invalid("co_supervisor_id", "must differ from supervisor_id"));
+        }
+        let co_supervisor = co_supervisor_of(db, request.co_supervisor_id).await?;
         let from = request.from.unwrap_or_else(|| timezone.local(now).date_naive());
         let start = timezone.resolve_utc(from.and_time(NaiveTime::MIN)).max(now);
         let weeks = i64::from(SLOT_SEARCH_WEEKS) + i64::from(interval_weeks) * i64::from(request.count) + 4;
         let span = (start, start + TimeDelta::weeks(weeks));
         let agenda = supervisor_agenda(db, &supervisor, span, &HashSet::new()).await?;
+        let co_agenda = match &co_supervisor {
+            Some(co) => Some(supervisor_agenda(db, co, span, &HashSet::new()).await?),
+            None => None,
+        };
         let others = participant_agendas(db, &people, span, &HashSet::new()).await?;
         let closed = days_off(db, organization_id).await?;
         let query = SlotQuery {
@@ -205,7 +219,7 @@ impl Store {
             limit,
             not_before: Some(now),
         };
-        Ok(Suggestions { timezone, slots: find_slots(&query, &agenda, &others, &closed) })
+        Ok(Suggestions { timezone, slots: find_slots(&query, &agenda, co_agenda.as_ref(), &others, &closed) })
     }
 }
 

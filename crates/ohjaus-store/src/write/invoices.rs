@@ -37,8 +37,8 @@ use ohjaus_core::{
     PayerBody, PayerDetails, Period, SeriesKind, Totals, VatCategory,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -466,6 +466,39 @@ async fn full<C: ConnectionTrait>(
     Ok((record, document))
 }
 
+/// The webhook event of a document just approved (an invoice) or issued (a credit note), in
+/// the approving transaction; its document must have issued. Its body: ids, number, period,
+/// dates, currency and totals — never the buyer's name or a line's text.
+async fn emit_approved<C: ConnectionTrait>(
+    txn: &C,
+    record: &InvoiceRecord,
+    document: Option<&Invoice>,
+    event_type: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let document = document.ok_or_else(|| corrupt("invoice", "did not issue"))?;
+    let totals = &record.totals;
+    let data = serde_json::json!({
+        "invoice_id": record.id,
+        "kind": record.kind,
+        "status": record.status,
+        "number": record.number,
+        "organization_id": record.organization_id,
+        "supervisor_id": record.supervisor_id,
+        "credits_invoice_id": record.credits_invoice_id,
+        "period": record.period,
+        "issue_date": record.issue_date,
+        "due_date": record.due_date,
+        "currency": document.currency().to_string(),
+        "line_total_cents": totals.line_total_cents,
+        "vat_total_cents": totals.vat_total_cents,
+        "tax_inclusive_cents": totals.tax_inclusive_cents,
+        "payable_cents": totals.payable_cents,
+        "session_ids": record.lines.iter().map(|l| l.session_id).collect::<Vec<_>>(),
+    });
+    super::webhooks::emit_organization_event(txn, record.organization_id, event_type, data, now).await
+}
+
 /// Organization `id`, or not found.
 async fn organization_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<organization::Model, StoreError> {
     organization::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::not_found("organization"))
@@ -696,6 +729,26 @@ impl Store {
         Ok(InvoiceDocument { record, document, locale })
     }
 
+    /// Invoice `id` for the caller to act on (its seller), in a write transaction with its
+    /// row locked, and whether it is approved. Others: as `invoice_access` answers (a
+    /// stranger's invoice is not found).
+    async fn invoice_to_act_on(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<(DatabaseTransaction, invoice::Model, bool), StoreError> {
+        reads_invoices(caller)?;
+        let txn = self.begin_write().await?;
+        let row = invoice::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("invoice"))?;
+        let approved = row.status == InvoiceStatus::Approved.as_str();
+        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        Ok((txn, row, approved))
+    }
+
     /// Approves draft `id` (its seller): the next number of the seller's series, assigned in
     /// this transaction with the seller's number row locked; its sessions recorded as
     /// invoiced. A session already on an approved invoice refuses it (409: discard and draft
@@ -706,15 +759,7 @@ impl Store {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<InvoiceRecord, StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let row = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = row.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, row, approved) = self.invoice_to_act_on(caller, id).await?;
         if approved {
             return Err(StoreError::refused("status", "the invoice is approved and cannot change; credit it instead"));
         }
@@ -752,22 +797,15 @@ impl Store {
                 .await
                 .map_err(numbering_error)?;
         }
-        let (record, _) = full(&txn, &row).await?;
+        let (record, document) = full(&txn, &row).await?;
+        emit_approved(&txn, &record, document.as_ref(), "invoice.approved", now).await?;
         txn.commit().await?;
         Ok(record)
     }
 
     /// Discards draft `id` (its seller). An approved invoice is never deleted (409).
     pub async fn discard_invoice(&self, caller: &Caller, id: Uuid) -> Result<(), StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let row = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = row.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, row.supervisor_id, row.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, _, approved) = self.invoice_to_act_on(caller, id).await?;
         if approved {
             return Err(StoreError::refused("status", "an approved invoice cannot be deleted; credit it instead"));
         }
@@ -787,15 +825,7 @@ impl Store {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<InvoiceRecord, StoreError> {
-        reads_invoices(caller)?;
-        let txn = self.begin_write().await?;
-        let original = invoice::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("invoice"))?;
-        let approved = original.status == InvoiceStatus::Approved.as_str();
-        invoice_access(caller, original.supervisor_id, original.organization_id, approved, InvoiceAccess::Act)?;
+        let (txn, original, approved) = self.invoice_to_act_on(caller, id).await?;
         if !approved {
             return Err(StoreError::refused("status", "a draft is discarded, not credited"));
         }
@@ -839,9 +869,7 @@ impl Store {
         }
         invoiced_session::Entity::delete_many().filter(invoiced_session::Column::InvoiceId.eq(id)).exec(&txn).await?;
         let (record, document) = full(&txn, &credit).await?;
-        if document.is_none() {
-            return Err(corrupt("credit note", "did not issue"));
-        }
+        emit_approved(&txn, &record, document.as_ref(), "invoice.credited", now).await?;
         txn.commit().await?;
         Ok(record)
     }

@@ -170,6 +170,17 @@ pub(crate) async fn supervisors_by_id<C: ConnectionTrait>(
     Ok(rows)
 }
 
+/// The row of co-supervisor `id`, when one is given (booking, slot suggestions); one that
+/// does not exist is `Invalid` on `co_supervisor_id`, as the request named it.
+pub(crate) async fn co_supervisor_of<C: ConnectionTrait>(
+    db: &C,
+    id: Option<Uuid>,
+) -> Result<Option<supervisor::Model>, StoreError> {
+    let Some(id) = id else { return Ok(None) };
+    let found = supervisor::Entity::find_by_id(id).one(db).await?;
+    found.map(Some).ok_or_else(|| StoreError::invalid("co_supervisor_id", "no such supervisor"))
+}
+
 /// Each supervisor's agenda around `span` (the sessions in `exclude` left out).
 pub(crate) async fn supervisor_agendas<C: ConnectionTrait>(
     db: &C,

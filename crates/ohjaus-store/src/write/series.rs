@@ -6,9 +6,9 @@ use super::agendas::{lock_parties, participant_agendas, window};
 use super::closures::days_off;
 use super::outbox_writer::{Audience, EventRows, OutboxWriter, SeriesContext};
 use super::scheduling::{
-    cancellation_terms, conflicts_with, future_plan, future_sessions, insert_event, insert_planned, invite, invitees,
-    mark_cancelled, participant_ids, people_of, plan_conflicts, raise_sequence, renumber_phases, resolve_participants,
-    schedule_of, supervisor_agendas, supervisor_ids, supervisors_by_id, wall,
+    cancellation_terms, co_supervisor_of, conflicts_with, future_plan, future_sessions, insert_event, insert_planned,
+    invite, invitees, mark_cancelled, participant_ids, people_of, plan_conflicts, raise_sequence, renumber_phases,
+    resolve_participants, schedule_of, supervisor_agendas, supervisor_ids, supervisors_by_id, wall,
 };
 use super::sessions::{Session, session_records};
 use crate::access::{Access, series_for, supervised_by};
@@ -274,15 +274,7 @@ async fn prepare<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| StoreError::invalid("supervisor_id", "no such supervisor"))?;
-    let co_supervisor = match spec.co_supervisor_id {
-        Some(id) => Some(
-            supervisor::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .ok_or_else(|| StoreError::invalid("co_supervisor_id", "no such supervisor"))?,
-        ),
-        None => None,
-    };
+    let co_supervisor = co_supervisor_of(db, spec.co_supervisor_id).await?;
     let days_off = days_off(db, organization_id).await?;
     let plan = future_plan(&spec.schedule, &days_off, now)?;
     let supervisors: Vec<supervisor::Model> =

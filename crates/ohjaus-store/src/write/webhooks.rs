@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// The event types an endpoint may subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 9] = [
     "series.booked",
     "series.replanned",
     "series.cancelled",
@@ -40,6 +40,8 @@ pub const EVENT_TYPES: [&str; 7] = [
     "session.moved",
     "session.cancelled",
     "session.attendance_recorded",
+    "invoice.approved",
+    "invoice.credited",
 ];
 
 /// The type of the event `POST …/webhooks/{id}/test` sends (to that endpoint only).
@@ -71,7 +73,9 @@ pub struct WebhookEndpoint {
     pub url: String,
     /// What it is for.
     pub description: String,
-    /// The types it receives; empty: every type.
+    /// The types it receives (of `series.booked`, `series.replanned`, `series.cancelled`,
+    /// `series.participants_changed`, `session.moved`, `session.cancelled`,
+    /// `session.attendance_recorded`, `invoice.approved`, `invoice.credited`); empty: every type.
     pub event_types: Vec<String>,
     /// Whether events are delivered to it.
     pub enabled: bool,
@@ -131,7 +135,9 @@ pub struct NewWebhookEndpoint {
     /// What it is for.
     #[serde(default)]
     pub description: Option<String>,
-    /// The types it receives (see the list of event types); default every type.
+    /// The types it receives, of `series.booked`, `series.replanned`, `series.cancelled`,
+    /// `series.participants_changed`, `session.moved`, `session.cancelled`,
+    /// `session.attendance_recorded`, `invoice.approved`, `invoice.credited`; default every type.
     #[serde(default)]
     pub event_types: Option<Vec<String>>,
     /// Default true.
@@ -765,6 +771,24 @@ pub(crate) async fn emit_session(
         extra,
     );
     emit(db, &endpoints, found.organization_id, Some(found.id), event_type, data, now).await
+}
+
+/// The hook of a change that belongs to no series (`invoice.*`): when any enabled endpoint
+/// receives `event_type` for `organization_id`, an event with `data` (built by the caller:
+/// ids, numbers, dates, statuses and amounts only) and a delivery per endpoint. Ordered by
+/// nothing but its time. Costs one statement when no endpoint listens.
+pub(crate) async fn emit_organization_event(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    event_type: &str,
+    data: Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let endpoints = subscribers(db, organization_id, event_type).await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    emit(db, &endpoints, organization_id, None, event_type, data, now).await
 }
 
 /// A session's id, index and times for an event's data (a make-up, say).

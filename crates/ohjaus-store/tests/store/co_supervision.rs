@@ -2,6 +2,7 @@
 //! (each conflict names which one); both get the invitations as chairs, see the sessions in
 //! their agendas, feeds and digests, record attendance and read each other's supervisor notes;
 //! a participant never reads those. The co-supervisor is added and removed on a booked series.
+//! Slot suggestions for a co-supervised series are free for both.
 
 use crate::store_test;
 use crate::world::assert_not_found;
@@ -9,6 +10,7 @@ use crate::world::parties::{body, count, now, outbox, supervisor, world};
 use chrono::TimeDelta;
 use ohjaus_core::notice::{CalendarMessage, Role};
 use ohjaus_core::{ConflictReason, Notice};
+use ohjaus_store::read::slot_suggestions::{SlotRequest, Suggestions};
 use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 use ohjaus_store::write::notes::{NewNote, NoteVisibility};
 use ohjaus_store::write::series::SeriesChanges;
@@ -279,6 +281,123 @@ store_test!(
         let again = store.get_series(&Caller::Admin, booked.series.id).await.unwrap();
         assert_eq!((again.series.co_supervisor_id, again.series.ical_sequence), (None, sequence), "nothing changed");
         assert_eq!(outbox(store).await.len(), queued, "nothing was sent");
+        db.finish().await;
+    }
+);
+
+store_test!(
+    async fn slot_suggestions_need_both_supervisors_free(db: TestDb) {
+        let store = &db.store;
+        let w = world(store, 2).await;
+        let pekka = supervisor(store, "Pekka Pariohjaaja").await;
+        // Pekka supervises on Monday 11 January 08:00–09:30, when Sanna is free.
+        store
+            .book_series(&Caller::Admin, &body(&w, pekka, &w.people[..1], "2027-01-11T08:00", 1, 1), now())
+            .await
+            .unwrap();
+        let request = |co_supervisor_id| SlotRequest {
+            supervisor_id: w.supervisor,
+            co_supervisor_id,
+            organization_id: Some(w.organization),
+            team_id: None,
+            participant_ids: Some(w.people[1..].to_vec()),
+            duration_minutes: 90,
+            count: 3,
+            interval_weeks: Some(1),
+            from: Some("2027-01-11".parse().unwrap()),
+            timezone: None,
+            holiday_policy: None,
+            limit: Some(3),
+        };
+        let first =
+            |found: &Suggestions| found.slots.first().map(|s| s.first_start.format("%Y-%m-%dT%H:%M").to_string());
+        let alone = store.suggest_slots(&w.coordinator, &request(None), now()).await.unwrap();
+        assert_eq!(first(&alone).as_deref(), Some("2027-01-11T08:00"), "Sanna alone is free at once");
+
+        let both = store.suggest_slots(&w.coordinator, &request(Some(pekka)), now()).await.unwrap();
+        assert_eq!(both.slots.len(), 3);
+        let pekka_busy = (
+            "2027-01-11T06:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
+            "2027-01-11T07:30:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
+        );
+        for slot in &both.slots {
+            let ends = slot.starts_at + TimeDelta::minutes(90);
+            assert!(ends <= pekka_busy.0 || slot.starts_at >= pekka_busy.1, "{slot:?} overlaps Pekka's session");
+        }
+        // The first suggestion books as it is: no conflict for either supervisor.
+        let start = first(&both).unwrap();
+        let series = co(body(&w, w.supervisor, &w.people[1..], &start, 1, 3), pekka);
+        let preview = store.preview_series(&w.coordinator, &series, now()).await.unwrap();
+        assert!(preview.conflicts.is_empty(), "{:?}", preview.conflicts);
+
+        // The co-supervisor must exist and differ from the supervisor.
+        for wrong in [w.supervisor, Uuid::now_v7()] {
+            let error = store.suggest_slots(&w.coordinator, &request(Some(wrong)), now()).await.unwrap_err();
+            assert!(matches!(&error, StoreError::Invalid(e) if e.first().field == "co_supervisor_id"), "{error:?}");
+        }
+        db.finish().await;
+    }
+);
+
+/// Pairs of overlapping non-cancelled sessions that share a supervisor, main or co (must
+/// always be zero).
+async fn shared_supervisor_overlaps(store: &ohjaus_store::Store) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = store.connection();
+    let sql = "SELECT COUNT(*) AS n FROM sessions a JOIN sessions b ON a.id < b.id \
+               AND (a.supervisor_id IN (b.supervisor_id, b.co_supervisor_id) \
+                    OR a.co_supervisor_id IN (b.supervisor_id, b.co_supervisor_id)) \
+               AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at \
+               WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+store_test!(
+    async fn concurrent_bookings_of_one_co_supervisor(db: TestDb) {
+        let store = &db.store;
+        let w = world(store, 32).await;
+        let pekka = supervisor(store, "Pekka Pariohjaaja").await;
+        let mut others = Vec::new();
+        for i in 0..32 {
+            others.push(supervisor(store, &format!("Ohjaaja {i}")).await);
+        }
+        // Every series overlaps every other and has Pekka in it: the co-supervisor of half of
+        // them (under 16 different supervisors), the supervisor of the other half (with a
+        // co-supervisor of its own). Nobody else is shared.
+        let mut tasks = Vec::new();
+        for (i, other) in others.iter().enumerate() {
+            let store = store.clone();
+            let start = format!("2027-01-12T10:{i:02}");
+            let series = if i % 2 == 0 {
+                co(body(&w, *other, &w.people[i..=i], &start, 1, 3), pekka)
+            } else {
+                co(body(&w, pekka, &w.people[i..=i], &start, 1, 3), *other)
+            };
+            let caller = w.coordinator;
+            tasks.push(tokio::spawn(async move { store.book_series(&caller, &series, now()).await }));
+        }
+        let mut booked = 0;
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => booked += 1,
+                Err(StoreError::Conflict(conflicts)) => {
+                    assert!(
+                        conflicts
+                            .iter()
+                            .all(|c| c.reason == ConflictReason::SupervisorBusy && c.supervisor_id == Some(pekka)),
+                        "{conflicts:?}"
+                    );
+                    refused += 1;
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((booked, refused), (1, 31));
+        assert_eq!(count(store, "series").await, 1);
+        assert_eq!(count(store, "sessions").await, 3);
+        assert_eq!(shared_supervisor_overlaps(store).await, 0);
         db.finish().await;
     }
 );

@@ -18,7 +18,7 @@ store_test! {
         let x = &p1.series[0];
         assert_eq!(x.info.series_id, w.x);
         assert_eq!(x.info.organization_name, "Osasto 5");
-        assert_eq!(x.organizer.email, "sanna@ohjaus.fi");
+        assert_eq!(x.supervisor.email, "sanna@ohjaus.fi");
         assert_eq!(x.attendees.len(), 2);
         assert_eq!(x.events.len(), 1);
         assert_eq!(x.events[0].uid, w.x_uid);

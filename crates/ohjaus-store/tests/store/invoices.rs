@@ -4,6 +4,7 @@
 //! 32 approvals racing over overlapping drafts.
 
 use crate::store_test;
+use crate::webhooks::events;
 use crate::world::parties::{self, at, count, now};
 use chrono::{DateTime, Utc};
 use ohjaus_core::{BillingProfileBody, ContractTermsBody, SeriesBody, SessionStatus};
@@ -11,6 +12,7 @@ use ohjaus_store::entity::{invoiced_session, session};
 use ohjaus_store::page::Page;
 use ohjaus_store::write::invoices::{InvoiceFilter, InvoiceKind, InvoiceStatus, NewDrafts};
 use ohjaus_store::write::sessions::CancelSession;
+use ohjaus_store::write::webhooks::NewWebhookEndpoint;
 use ohjaus_store::{Caller, Store, StoreError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -323,6 +325,74 @@ store_test! {
         assert_eq!((invoiced.len(), unique.len()), (16, 16), "every session invoiced once");
         let profile = store.get_billing_profile(&me, world.supervisor).await.unwrap().profile;
         assert_eq!(profile.next_invoice_number, Some(1046));
+        db.finish().await;
+    }
+}
+
+/// The `invoice.*` webhook events written, oldest first: (type, body).
+async fn invoice_events(store: &Store) -> Vec<(String, Value)> {
+    events(store).await.into_iter().filter(|(kind, _)| kind.starts_with("invoice.")).collect()
+}
+
+store_test! {
+    async fn an_approval_and_a_credit_note_emit_their_webhook_events_and_a_refusal_nothing(db: TestDb) {
+        let store = &db.store;
+        let (world, _, sessions) = booked(store, 3).await;
+        hold(store, &sessions[..2]).await;
+        let me = seller(&world);
+        let hook = NewWebhookEndpoint { url: "https://finance.example/hook".into(), ..NewWebhookEndpoint::default() };
+        let endpoint = store.create_webhook_endpoint(&world.coordinator, Some(world.organization), &hook, now()).await;
+        let endpoint = endpoint.unwrap().endpoint.id;
+        // Two runs of one month: overlapping drafts of the same sessions.
+        let first = store.draft_invoices(&me, &drafts_of(&world, "2027-01"), later()).await.unwrap().drafts;
+        let second = store.draft_invoices(&me, &drafts_of(&world, "2027-01"), later()).await.unwrap().drafts;
+        assert!(invoice_events(store).await.is_empty(), "a draft is not announced");
+
+        let approved = store.approve_invoice(&me, first[0].id, later()).await.unwrap();
+        let events = invoice_events(store).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        let (kind, body) = &events[0];
+        assert_eq!(kind, "invoice.approved");
+        assert_eq!(body["type"], "invoice.approved");
+        let data = &body["data"];
+        assert_eq!(data["invoice_id"], json!(approved.id));
+        assert_eq!(data["number"], "OHJ-1042");
+        assert_eq!(data["kind"], "invoice");
+        assert_eq!(data["status"], "approved");
+        assert_eq!(data["organization_id"], json!(world.organization));
+        assert_eq!(data["supervisor_id"], json!(world.supervisor));
+        assert_eq!(data["period"], "2027-01");
+        assert_eq!(data["issue_date"], "2027-02-01");
+        assert_eq!(data["due_date"], "2027-02-15");
+        assert_eq!(data["currency"], "EUR");
+        assert_eq!(data["line_total_cents"], 18_000, "a trial at 0 € and one at 180 €");
+        assert_eq!(data["payable_cents"], approved.totals.payable_cents);
+        assert_eq!(data["session_ids"], json!(&sessions[..2]));
+        let text = body.to_string();
+        for free in ["Kaukolan", "OSASTO-5A", "Sairaalantie", approved.lines[0].series_title.as_str()] {
+            assert!(!text.contains(free), "no free text in the event: {free}");
+        }
+        let deliveries = store.list_webhook_deliveries(&world.coordinator, endpoint, &Page::first(50)).await.unwrap();
+        assert_eq!(deliveries.items.iter().filter(|d| d.event_type == "invoice.approved").count(), 1);
+
+        // The overlapping draft is refused (409) after taking a number: nothing is emitted.
+        let refused = store.approve_invoice(&me, second[0].id, later()).await;
+        assert!(matches!(refused, Err(StoreError::State(_))), "{refused:?}");
+        assert_eq!(invoice_events(store).await.len(), 1);
+
+        // The credit note: `invoice.credited`, the next number, referring to the invoice.
+        let credit = store.credit_invoice(&me, approved.id, later()).await.unwrap();
+        let events = invoice_events(store).await;
+        assert_eq!(events.len(), 2);
+        let (kind, body) = &events[1];
+        assert_eq!(kind, "invoice.credited");
+        assert_eq!(body["data"]["invoice_id"], json!(credit.id));
+        assert_eq!(body["data"]["kind"], "credit_note");
+        assert_eq!(body["data"]["number"], "OHJ-1043");
+        assert_eq!(body["data"]["credits_invoice_id"], json!(approved.id));
+        // A refused credit (already credited) emits nothing.
+        assert!(matches!(store.credit_invoice(&me, approved.id, later()).await, Err(StoreError::State(_))));
+        assert_eq!(invoice_events(store).await.len(), 2);
         db.finish().await;
     }
 }

@@ -7,7 +7,7 @@
 use crate::store_test;
 use crate::world::parties::{at, body, count, now, outbox, world};
 use chrono::TimeDelta;
-use ohjaus_store::outbox::webhook_deliveries::{DeliveryOutcome, DeliveryResult, MAX_ATTEMPTS};
+use ohjaus_store::outbox::webhook_deliveries::{DISABLE_AFTER, DeliveryOutcome, DeliveryResult, MAX_ATTEMPTS};
 use ohjaus_store::status::DeliveryStatus;
 use ohjaus_store::write::attendance::{AttendanceEntry, AttendanceStatus, AttendanceUpdate};
 use ohjaus_store::write::series::{CancelSeries, Replan, SetParticipants};
@@ -23,7 +23,7 @@ fn endpoint(url: &str) -> NewWebhookEndpoint {
 }
 
 /// The events written, oldest first: (type, body).
-async fn events(store: &Store) -> Vec<(String, serde_json::Value)> {
+pub(crate) async fn events(store: &Store) -> Vec<(String, serde_json::Value)> {
     let db = store.connection();
     let rows = db
         .query_all_raw(Statement::from_string(
@@ -455,6 +455,103 @@ store_test!(
         let all: HashSet<Uuid> = one.iter().chain(&two).copied().collect();
         assert_eq!(one.len() + two.len(), 300, "each delivered once");
         assert_eq!(all.len(), 300);
+        db.finish().await;
+    }
+);
+
+/// Log lines written on this thread while it is alive (the test's own future runs here).
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The `WebhookDisabled` emails queued: (recipient's address, organization, endpoint, reason).
+async fn disabled_mail(store: &Store) -> Vec<(String, String, String, String)> {
+    outbox(store)
+        .await
+        .into_iter()
+        .filter_map(|(_, notice)| match notice {
+            ohjaus_core::Notice::WebhookDisabled { recipient, organization_name, endpoint, reason } => {
+                Some((recipient.party.email, organization_name, endpoint, reason))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+store_test!(
+    async fn a_disabled_endpoint_of_every_organization_tells_the_operator(db: TestDb) {
+        let logs = Logs::default();
+        let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_ansi(false).finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        let operator = ohjaus_core::notice::Party { name: "Ylläpito".into(), email: "ops@ohjaus.example".into() };
+        let store = &db.store.clone().with_operator(Some(operator));
+        let w = world(store, 1).await;
+        store.set_coordinator(&Caller::Admin, w.people[0], true, now()).await.unwrap();
+        let url = "https://all-hooks.example/hooks/s3cr3t-path";
+        let hook = store.create_webhook_endpoint(&Caller::Admin, None, &endpoint(url), now()).await.unwrap();
+        let id = hook.endpoint.id;
+        store.send_test_webhook(&Caller::Admin, id, now()).await.unwrap();
+        // The first failure starts the streak; nobody is told yet.
+        let claimed = store.claim_webhook_deliveries("w", 1, TimeDelta::minutes(2), now()).await.unwrap();
+        let outcome = store.finish_webhook_deliveries("w", &[failed(claimed[0].id, 500)], now()).await.unwrap();
+        assert!(matches!(outcome[..], [DeliveryOutcome::Retry { .. }]), "{outcome:?}");
+        assert!(disabled_mail(store).await.is_empty());
+        // Still failing five days on: disabled, the operator emailed (not the coordinator, whose
+        // organization's endpoint it is not) and a warning logged, with the host only.
+        let later = now() + DISABLE_AFTER + TimeDelta::minutes(1);
+        let claimed = store.claim_webhook_deliveries("w", 1, TimeDelta::minutes(2), later).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        store.finish_webhook_deliveries("w", &[failed(claimed[0].id, 500)], later).await.unwrap();
+        let hook = store.get_webhook_endpoint(&Caller::Admin, id).await.unwrap();
+        assert!(!hook.enabled);
+        let reason = "every delivery failed for 5 days".to_owned();
+        assert_eq!(hook.disabled_reason.as_ref(), Some(&reason));
+        assert_eq!(
+            disabled_mail(store).await,
+            [("ops@ohjaus.example".into(), "every organization".into(), "https://all-hooks.example".into(), reason)]
+        );
+        let logged = logs.text();
+        let line = logged.lines().find(|l| l.contains("webhook endpoint of every organization was disabled"));
+        let line = line.unwrap_or_else(|| panic!("no warning in {logged}"));
+        assert!(
+            line.contains("WARN") && line.contains(&id.to_string()) && line.contains("https://all-hooks.example"),
+            "{line}"
+        );
+        assert!(!logged.contains("s3cr3t-path"), "the URL's path is never logged");
+
+        // Without an operator: the warning only, nothing queued.
+        let unset = &db.store;
+        let other =
+            unset.create_webhook_endpoint(&Caller::Admin, None, &endpoint("https://b.example/h"), now()).await.unwrap();
+        unset.send_test_webhook(&Caller::Admin, other.endpoint.id, later).await.unwrap();
+        let claimed = unset.claim_webhook_deliveries("w", 1, TimeDelta::minutes(2), later).await.unwrap();
+        unset.finish_webhook_deliveries("w", &[failed(claimed[0].id, 410)], later).await.unwrap();
+        assert_eq!(disabled_mail(unset).await.len(), 1, "still only the first email");
+        assert_eq!(logs.text().matches("webhook endpoint of every organization was disabled").count(), 2);
         db.finish().await;
     }
 );

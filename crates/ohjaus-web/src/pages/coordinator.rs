@@ -314,6 +314,7 @@ async fn outcome(state: &WebState, who: &AsCoordinator, form: &BookForm) -> Resu
         };
         let request = SlotRequest {
             supervisor_id,
+            co_supervisor_id: form.co_supervisor_id.parse().ok(),
             organization_id: Some(who.organization_id),
             team_id,
             participant_ids,

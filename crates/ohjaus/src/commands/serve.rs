@@ -21,6 +21,8 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
     let mailer = if with_worker { Some(ohjaus_notify::Mailer::from_config(&config.mail)?) } else { None };
     let store = open_store(&config).await?;
     let public_url = url::Url::parse(&config.http.public_url).context("http.public_url")?;
+    // The feeds name the invitations' ORGANIZER, also when this process sends no mail.
+    let organizer = ohjaus_notify::organizer_of(&config.mail)?;
     let state = AppState {
         store: store.clone(),
         metrics: ohjaus_api::metrics::Metrics::default(),
@@ -29,6 +31,10 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
             public_url: public_url.clone(),
             request_timeout: Duration::from_secs(config.http.request_timeout_seconds),
             body_limit_bytes: config.http.body_limit_bytes,
+            calendar_organizer: ohjaus_core::notice::Party {
+                name: organizer.name.clone().unwrap_or_default(),
+                email: organizer.email.to_string(),
+            },
         }),
         feeds: config.feeds.cache(),
     };
