@@ -42,6 +42,13 @@ class Api:
     def __init__(self, base):
         self.base = base
 
+    def look(self, token, method, path):
+        """A call whose refusal is an answer too: None."""
+        try:
+            return self.call(token, method, path)
+        except SystemExit:
+            return None
+
     def call(self, token, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, data=data, method=method)
@@ -306,7 +313,7 @@ def main():
     ]
     entries = [(re.compile(regex), None, parameters, authorization) for regex, parameters, authorization in by_path]
     entries += [(None, key, parameters, authorization) for key, parameters, authorization in by_operation]
-    entries += derived(api, admin, document, entries)
+    entries += derived(api, [admin, supervisor, participant], document, entries)
 
     for path, item in document["paths"].items():
         names = re.findall(r"\{([^}]+)\}", path)
@@ -355,9 +362,11 @@ def parameters_of(entries, method, path):
     return merged, authorization
 
 
-def derived(api, admin, document, entries):
-    """Ids for the path parameters no entry names, from the OpenAPI links: the first item of a
-    list that links to the operation (a GET, so asking changes nothing)."""
+def derived(api, tokens, document, entries):
+    """Ids for the path parameters no rule names, from the OpenAPI links: the first item of a
+    list that links to the operation (a GET, so asking changes nothing), asked as each of
+    `tokens` in turn (admin, the supervisor, the participant) until one sees an item; the
+    operation is then called as the one who saw it, unless a rule names its caller."""
     links = []
     for path, item in document["paths"].items():
         operation = item.get("get")
@@ -375,15 +384,15 @@ def derived(api, admin, document, entries):
             operation = item.get(method)
             if not operation or not names:
                 continue
-            given, _ = parameters_of(entries, method, path)
+            given, authorization = parameters_of(entries, method, path)
             missing = [n for n in names if f"path.{n}" not in given]
             if not missing:
                 continue
-            values = {}
+            values, seen_by = {}, None
             for source, link in links:
                 if paths_by_id.get(link.get("operationId")) != (method, path):
                     continue
-                known, authorization = parameters_of(entries, "get", source)
+                known, source_authorization = parameters_of(entries, "get", source)
                 url = source
                 for name in re.findall(r"\{([^}]+)\}", source):
                     if f"path.{name}" not in known:
@@ -392,15 +401,19 @@ def derived(api, admin, document, entries):
                     url = url.replace("{" + name + "}", str(known[f"path.{name}"]))
                 if url is None:
                     continue
-                token = authorization.removeprefix("Bearer ") if authorization else admin
-                answer = api.call(token, "GET", url)
-                for name, expression in link.get("parameters", {}).items():
-                    if name in missing and name not in values and str(expression).startswith("$response.body#"):
-                        value = pointer(answer, expression.split("#", 1)[1])
-                        if value is not None:
-                            values[name] = value
+                asked = [source_authorization.removeprefix("Bearer ")] if source_authorization else []
+                for token in asked + [t for t in tokens if t not in asked]:
+                    answer = api.look(token, "GET", url)
+                    for name, expression in link.get("parameters", {}).items():
+                        if name in missing and name not in values and str(expression).startswith("$response.body#"):
+                            value = pointer(answer, expression.split("#", 1)[1])
+                            if value is not None:
+                                values[name], seen_by = value, token
+                    if values:
+                        break
             if values:
-                found.append((None, (method, path), {f"path.{k}": v for k, v in values.items()}, None))
+                caller = None if authorization or seen_by == tokens[0] else f"Bearer {seen_by}"
+                found.append((None, (method, path), {f"path.{k}": v for k, v in values.items()}, caller))
     return found
 
 
