@@ -36,6 +36,13 @@ import urllib.error
 import urllib.request
 
 METHODS = ("get", "put", "post", "patch", "delete")
+# Strings of a format, for the bodies filled from their schemas: fixed, far ahead.
+FORMATS = {
+    "date": "2031-03-04",
+    "date-time": "2031-03-04T08:00:00Z",
+    "email": "schemathesis@ohjaus.example",
+    "uri": "https://ohjaus.example/",
+}
 
 
 class Api:
@@ -315,6 +322,13 @@ def main():
     entries += [(None, key, parameters, authorization) for key, parameters, authorization in by_operation]
     entries += derived(api, [admin, supervisor, participant], document, entries)
 
+    # The stateful phase follows the document's own links and the Location headers. Its
+    # dependency analysis is left out: it links a created parent to operations whose other ids
+    # are the fixed ones below (a new supervisor with Anna's calendar), and reports the 404
+    # for that calendar as "created resource not found".
+    print("[phases.stateful.inference]")
+    print('algorithms = ["location-headers"]')
+    print()
     for path, item in document["paths"].items():
         names = re.findall(r"\{([^}]+)\}", path)
         for method in METHODS:
@@ -339,11 +353,8 @@ def main():
 
 
 def profile_body(profile):
-    """The billing profile as a body to set it again, its numbers left as they are."""
-    fields = ("legal_name", "business_id", "vat_number", "ovt_code", "address", "iban", "bic", "payment_terms_days")
-    body = {k: profile[k] for k in fields if profile.get(k) is not None}
-    body["invoice_prefix"] = profile.get("invoice_prefix", "")
-    return body
+    """The billing profile as a body to set it again (its next invoice number as it is)."""
+    return {k: v for k, v in profile["profile"].items() if v is not None}
 
 
 def contract_body(contract):
@@ -467,7 +478,9 @@ def fill(document, schema, known_ids, depth=0):
     if kind == "boolean":
         return True
     if kind == "string":
-        if schema.get("format") == "uuid":
+        if schema.get("format") in FORMATS:
+            return FORMATS[schema["format"]]
+        if schema.get("format") == "uuid" or "pattern" in schema:
             return None
         length = max(schema.get("minLength", 1), 1)
         return "Testi" + "x" * max(length - 5, 0)
