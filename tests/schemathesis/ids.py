@@ -17,15 +17,19 @@ delete or discard something) get things of their own, made here through the API 
 run, so that the rest of the run still finds the demo's ward, its sessions and its people.
 
 A new operation needs nothing here when:
-  * its path parameters follow the API's rule (`/api/v1/{collection}/{id}` under a list
-    `…/{collection}` that answers `items` with ids: the OpenAPI links say which list), or are
-    named like the ones below (`{org}`, `{id}` of series, sessions, teams, people, …): the
-    ids are then taken from the demo's ward, or from the first item the linked list answers;
-  * an admin may call it (otherwise add its caller to CALLERS below);
-  * its request body is either simple enough to fill from its schema (required fields: ids by
-    their names — `organization_id`, `series_id`, … —, enums, examples, bounds) or has an
+  * its path parameters sit where the rules of `by_path` below put the demo's ids
+    (`/organizations/{org}…`, `/series/{id}…`, `/sessions/{id}…`, …: the ward's), or follow the
+    API's rule for the rest (`/api/v1/{collection}/{id}…` and the like, with a list that answers
+    `items` with ids: the document's OpenAPI links say which list); the id is then the first
+    item the list answers, asked as the admin, Anna or Liisa in turn — and the operation is
+    called as the first who saw one (so the demo must hold at least one such item);
+  * an admin may call it, or the one who saw the id (otherwise name its caller in
+    `by_operation` below);
+  * its request body is simple enough to fill from its schema (required fields: ids by their
+    names — `organization_id`, `series_id`, … —, enums, examples, formats, bounds) or has an
     example in the document; otherwise add one to `examples` below.
-An operation that destroys its resource should get one of its own (see `victims`).
+An operation that destroys or reshapes what it is given (deletes it, cancels it, replaces its
+members) should get a thing of its own (see `victims` and `spare`), named in `by_operation`.
 """
 import datetime
 import json
