@@ -79,6 +79,12 @@ async fn a_new_user_tries_the_demo_and_signs_in_with_the_link_from_mail_last() {
     assert_eq!(goals.len(), 2, "{goals:?}");
     let reviews: usize = goals.iter().map(|g| g["reviews"].as_array().map_or(0, Vec::len)).sum();
     assert_eq!(reviews, 12, "three reviewers, two goals, two phases: {goals:?}");
+    // Its invoices: the earlier months approved and numbered, the newest month's a draft.
+    let invoices = api.get("/api/v1/invoices?limit=200", &anna).await;
+    let invoices = invoices.expect(200)["items"].as_array().unwrap().clone();
+    let numbered = |i: &&serde_json::Value| i["number"].as_str().is_some_and(|n| n.starts_with("TV-"));
+    assert!(invoices.iter().filter(|i| i["status"] == "approved").any(|i| numbered(&i)), "{invoices:?}");
+    assert_eq!(invoices.iter().filter(|i| i["status"] == "draft").count(), 1, "{invoices:?}");
     let organization = past["organization_id"].as_str().unwrap();
     let report =
         api.get(&format!("/api/v1/organizations/{organization}/report?from=2026-01-01&to=2027-01-04"), &admin).await;

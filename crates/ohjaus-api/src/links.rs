@@ -6,8 +6,9 @@
 //! The links are derived from the paths, by one rule, so an endpoint added later gets its links
 //! without a list to keep: an operation on a collection `…/{collection}` that answers a record
 //! (`201` to a POST: `id`) or a page of records (`200` to a GET: `items[0].id`) links to every
-//! operation on an item of that collection — `…/{collection}/{id}…` under the same path, or
-//! `/api/v1/{collection}/{id}…` at the top — with the item's id, and with the path parameters
+//! operation on an item of that collection — `…/{collection}/{id}…` under the same path,
+//! `/api/v1/{collection}/{id}…` at the top, or `/api/v1/{parent}/{collection}/{id}…` for a
+//! collection of a `{parent}` item — with the item's id, and with the path parameters
 //! the two share taken from the request. The work is done on the document as JSON (the
 //! schemas are easiest to follow there) and read back.
 
@@ -26,11 +27,21 @@ pub fn add(openapi: &mut OpenApi) {
         let Some(collection) = source.path.rsplit('/').next().filter(|s| !s.starts_with('{')) else { continue };
         let nested = format!("{}/{{", source.path);
         let top = format!("/api/v1/{collection}/{{");
+        // `/api/v1/{parent}/{id}/{collection}` also reaches `/api/v1/{parent}/{collection}/{id}…`
+        // (a webhook's deliveries: `/webhooks/deliveries/{id}/retry`).
+        let grouped = source
+            .path
+            .strip_prefix("/api/v1/")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(_, rest)| rest.starts_with('{'))
+            .map(|(parent, _)| format!("/api/v1/{parent}/{collection}/{{"));
         let mut links = Map::new();
         for target in &operations {
             let rest = if let Some(rest) = target.path.strip_prefix(&nested) {
                 rest
             } else if let Some(rest) = target.path.strip_prefix(&top) {
+                rest
+            } else if let Some(rest) = grouped.as_deref().and_then(|g| target.path.strip_prefix(g)) {
                 rest
             } else {
                 continue;
@@ -153,5 +164,31 @@ mod tests {
         assert!(created.get("remove_member").is_none(), "a parameter the source does not know");
         let listed = &linked["paths"]["/api/v1/organizations/{org}/teams"]["get"]["responses"]["200"]["links"];
         assert_eq!(listed["get_team"]["parameters"]["id"], "$response.body#/items/0/id");
+    }
+
+    #[test]
+    fn a_collection_of_an_item_links_to_its_operations_grouped_under_the_parent() {
+        let document = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/webhooks/{id}/deliveries": {
+                    "get": {"operationId": "list_deliveries", "responses": {"200": {"description": "page",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}
+                },
+                "/api/v1/webhooks/deliveries/{id}/retry": {"post": {"operationId": "retry", "responses": {"202": {"description": "queued"}}}},
+                "/api/v1/webhooks/{id}": {"get": {"operationId": "get_webhook", "responses": {"200": {"description": "one"}}}}
+            },
+            "components": {"schemas": {
+                "Delivery": {"type": "object", "properties": {"id": {"type": "string"}}},
+                "Page": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}}
+            }}
+        });
+        let mut openapi: OpenApi = serde_json::from_value(document).unwrap();
+        add(&mut openapi);
+        let linked = serde_json::to_value(&openapi).unwrap();
+        let links = &linked["paths"]["/api/v1/webhooks/{id}/deliveries"]["get"]["responses"]["200"]["links"];
+        assert_eq!(links["retry"]["parameters"]["id"], "$response.body#/items/0/id");
+        assert!(links.get("get_webhook").is_none(), "a delivery's id is not a webhook's");
     }
 }

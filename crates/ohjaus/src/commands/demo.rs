@@ -1,11 +1,13 @@
 //! `ohjaus demo`: a realistic Finnish demo in an empty database — a hospital ward and a
 //! school, two supervisors, teams, a series that began months ago and has a history
-//! ([`past`]), three booked series (one session moved, one cancelled in time with a make-up)
-//! — and it prints the people it made, how to sign in as them, and tokens to try the API with.
+//! ([`past`]) and its invoices ([`invoicing`]: a billing profile, contract terms, months
+//! approved and one drafted), three booked series (one session moved, one cancelled in time
+//! with a make-up) — and it prints the people it made, how to sign in as them, and tokens to try the API with.
 //!
 //! Everything goes through the store's public operations, exactly as API calls would, so the
 //! demo also queues the invitations those bookings send.
 
+mod invoicing;
 mod past;
 
 use super::Failure;
@@ -179,9 +181,13 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
         )
         .await?;
 
-    // The school's leaders began supervision with Anna months ago: a history to look at.
+    // The school's leaders began supervision with Anna months ago: a history to look at,
+    // invoiced month by month under her billing profile.
     let leaders: Vec<Uuid> = teachers[..3].iter().map(|p| p.id).collect();
+    let as_anna = Caller::Supervisor { supervisor_id: anna.id };
+    store.set_billing_profile(&as_anna, anna.id, &invoicing::anna_profile(), now - past::BOOKED_BEFORE).await?;
     let earlier = past::fill(store, now, school.id, anna.id, &leaders).await?;
+    invoicing::invoice_past(store, now, anna.id, school.id, earlier.1).await?;
 
     let body = |organization_id, supervisor_id, kind: &str, title: &str, first_start: String| SeriesBody {
         organization_id: Some(organization_id),
@@ -214,6 +220,7 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
             &SeriesBody {
                 team_id: Some(ward_team.id),
                 location: Some("Neuvotteluhuone 2, B-siipi".into()),
+                contract: Some(invoicing::ward_terms()),
                 goals: Some(vec![
                     "Vahvistetaan vuorovaikutusta vuoronvaihdoissa".into(),
                     "Jaksaminen kuormittavissa tilanteissa".into(),

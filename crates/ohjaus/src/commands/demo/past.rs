@@ -17,7 +17,7 @@ use ohjaus_store::{Caller, Store, StoreError};
 use uuid::Uuid;
 
 /// How long before the demo's now the series was booked.
-const BOOKED_BEFORE: TimeDelta = TimeDelta::days(140);
+pub(super) const BOOKED_BEFORE: TimeDelta = TimeDelta::days(140);
 
 /// Books the past series of `supervisor_id` with `participants` of `organization_id`, lives
 /// through its sessions up to `now`, and answers its title and id.
@@ -52,7 +52,7 @@ pub(super) async fn fill(
         video_url: None,
         cancellation_notice_hours: None,
         goals: Some(vec!["Johtoryhmän yhteinen suunta ja selkeä työnjako".into(), "Rakentava palaute arjessa".into()]),
-        contract: None,
+        contract: Some(super::invoicing::school_terms()),
     };
     let booked = store.book_series(&Caller::Admin, &body, booked_at).await?;
     let series_id = booked.series.id;
