@@ -118,7 +118,15 @@ impl Store {
             Some(options) => Some(Database::connect(options).await?),
             None => None,
         };
-        Ok(Self { db, writer, backend, secrets: None, calendars: None, webhook_private_addresses: false, operator: None })
+        Ok(Self {
+            db,
+            writer,
+            backend,
+            secrets: None,
+            calendars: None,
+            webhook_private_addresses: false,
+            operator: None,
+        })
     }
 
     /// The same store sealing and opening secrets at rest with `key`.
