@@ -35,6 +35,17 @@ fn poll_json(w: &World, people: &[Uuid]) -> Value {
     })
 }
 
+/// Another organization: its id and its coordinator.
+async fn elsewhere(store: &Store) -> (Uuid, Caller) {
+    let new = ohjaus_store::write::organizations::NewOrganization {
+        name: "Koivukylän koulu".into(),
+        timezone: None,
+        locale: None,
+    };
+    let id = store.create_organization(&Caller::Admin, &new, now()).await.unwrap().id;
+    (id, Caller::Coordinator { organization_id: id })
+}
+
 fn poll_body(value: Value) -> PollBody {
     serde_json::from_value(value).unwrap()
 }
@@ -175,10 +186,10 @@ store_test!(
         // organization, nor the people asked (they have their links).
         store.get_poll(&Caller::Admin, poll.id, now()).await.unwrap();
         store.get_poll(&Caller::Supervisor { supervisor_id: w.supervisor }, poll.id, now()).await.unwrap();
-        let elsewhere = world(store, 1).await;
-        assert_not_found(store.get_poll(&elsewhere.coordinator, poll.id, now()).await);
+        let (_, elsewhere) = elsewhere(store).await;
+        assert_not_found(store.get_poll(&elsewhere, poll.id, now()).await);
         assert_not_found(store.get_poll(&Caller::Participant { person_id: first }, poll.id, now()).await);
-        assert_not_found(store.choose_poll_option(&elsewhere.coordinator, poll.id, poll.options[1].id, now()).await);
+        assert_not_found(store.choose_poll_option(&elsewhere, poll.id, poll.options[1].id, now()).await);
         assert_forbidden(
             store
                 .list_polls(
@@ -266,8 +277,8 @@ store_test!(
     async fn bad_polls_are_refused_and_store_nothing(db: TestDb) {
         let store = &db.store;
         let w = world(store, 2).await;
-        let elsewhere = world(store, 1).await;
-        let outsider = person(store, elsewhere.organization, "Ulkopuolinen").await;
+        let (other_org, elsewhere) = elsewhere(store).await;
+        let outsider = person(store, other_org, "Ulkopuolinen").await;
         let queued = outbox(store).await.len();
         let create = |value: Value| {
             let body = poll_body(value);
@@ -308,7 +319,7 @@ store_test!(
         // Who may create: not another organization's coordinator, not a participant, not a
         // supervisor for someone else or for an organization they do not supervise.
         let body = poll_body(good);
-        assert_not_found(store.create_poll(&elsewhere.coordinator, w.organization, &body, LINKS, now()).await);
+        assert_not_found(store.create_poll(&elsewhere, w.organization, &body, LINKS, now()).await);
         assert_forbidden(
             store
                 .create_poll(&Caller::Participant { person_id: w.people[0] }, w.organization, &body, LINKS, now())
