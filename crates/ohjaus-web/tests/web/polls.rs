@@ -213,8 +213,9 @@ async fn a_coordinator_creates_a_poll_sees_the_conflict_and_tally_and_books_the_
             ("holiday_policy", "skip"),
             ("notice_hours", "168"),
         ];
-        for (i, date, time) in [(0, "2027-01-12", "13:00"), (1, "2027-01-14", "10:00")] {
-            let row: [(&str, &str); 6] = [
+        for (i, date, time, place) in [(0, "2027-01-12", "13:00", "Neuvotteluhuone 2"), (1, "2027-01-14", "10:00", "Kirjasto")] {
+            let row: [(&str, &str); 7] = [
+                (["location-0", "location-1"][i], place),
                 (["date-0", "date-1"][i], date),
                 (["time-0", "time-1"][i], time),
                 (["duration-0", "duration-1"][i], "90"),
