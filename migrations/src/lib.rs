@@ -16,6 +16,8 @@
 //! - [`m20270320_000001_contracts_invoices`] — contract terms with their history, billing
 //!   profiles, invoice number series, invoices and their lines, the sessions invoiced.
 //! - [`m20270330_000001_co_supervision`] — a series' second supervisor (and its sessions').
+//! - [`m20270331_000001_polls`] — rhythm polls: their options with what the pre-check found,
+//!   the people asked (their links hashed) and their answers.
 //! - [`m20270410_000001_webhooks`] — webhook endpoints, events and deliveries, and the API's
 //!   idempotency keys.
 //! - [`m20270420_000001_privacy`] — the audit log (note reads, exports, erasures, notes
@@ -31,6 +33,7 @@ pub mod m20270302_000001_session_starts;
 pub mod m20270310_000001_calendar_connections;
 pub mod m20270320_000001_contracts_invoices;
 pub mod m20270330_000001_co_supervision;
+pub mod m20270331_000001_polls;
 pub mod m20270410_000001_webhooks;
 pub mod m20270420_000001_privacy;
 
@@ -48,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270310_000001_calendar_connections::Migration),
             Box::new(m20270320_000001_contracts_invoices::Migration),
             Box::new(m20270330_000001_co_supervision::Migration),
+            Box::new(m20270331_000001_polls::Migration),
             Box::new(m20270410_000001_webhooks::Migration),
             Box::new(m20270420_000001_privacy::Migration),
         ]

@@ -13,5 +13,6 @@ mod delivery;
 mod first_minutes;
 mod invites;
 mod invoicing;
+mod polls;
 mod privacy;
 mod story;

@@ -3,6 +3,7 @@
 
 use crate::calendar::CalendarEvent;
 use crate::locale::Locale;
+use crate::recurrence::RecurrenceBody;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -179,6 +180,49 @@ pub struct SessionSummary {
     pub cancellation_notice_hours: Option<u32>,
 }
 
+/// A rhythm poll (issue 11), for the text of its messages: what is asked, by when, and the
+/// options proposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollInfo {
+    /// The poll.
+    pub poll_id: Uuid,
+    /// The title of the series to be booked.
+    pub title: String,
+    /// Its kind (wire name).
+    pub kind: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// The supervisors: the supervisor, then a co-supervisor.
+    pub supervisors: Vec<Party>,
+    /// Votes are taken until this instant.
+    pub deadline: DateTime<Utc>,
+    /// The series' zone (IANA); the options' times are meant there.
+    pub timezone: String,
+    /// The options, in order.
+    pub options: Vec<PollOptionInfo>,
+}
+
+/// One proposed rhythm of a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOptionInfo {
+    /// The option.
+    pub option_id: Uuid,
+    /// 1-based position in the poll.
+    pub position: u32,
+    /// The first session's start.
+    pub first_start: DateTime<Utc>,
+    /// Minutes per session.
+    pub duration_minutes: u32,
+    /// The cadence as proposed (the series API's recurrence body).
+    pub recurrence: RecurrenceBody,
+    /// The same as an RRULE value.
+    pub rrule: String,
+    /// Sessions it plans (after days off).
+    pub sessions: u32,
+    /// Where.
+    pub location: Option<String>,
+}
+
 /// A notification, as stored in the outbox payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -252,6 +296,36 @@ pub enum Notice {
         /// Why, in English as the delivery log says it.
         reason: String,
     },
+    /// To a person asked in a rhythm poll: the options and their personal voting link.
+    PollInvitation {
+        /// To whom.
+        recipient: Recipient,
+        /// The poll.
+        poll: PollInfo,
+        /// The personal link (its secret is stored hashed only; never log it).
+        url: String,
+    },
+    /// To a person who has not answered, a day before the deadline: a fresh personal link.
+    PollReminder {
+        /// To whom.
+        recipient: Recipient,
+        /// The poll.
+        poll: PollInfo,
+        /// The personal link (a fresh secret; the invitation's still works too).
+        url: String,
+    },
+    /// To every person asked: the rhythm chosen (`chosen`, booked as `series_id`), or the poll
+    /// closed without a choice (both `None`).
+    PollDecided {
+        /// To whom.
+        recipient: Recipient,
+        /// The poll.
+        poll: PollInfo,
+        /// The option chosen, if one was.
+        chosen: Option<PollOptionInfo>,
+        /// The series it booked, if one was.
+        series_id: Option<Uuid>,
+    },
 }
 
 impl Notice {
@@ -263,11 +337,15 @@ impl Notice {
             | Self::Digest { recipient, .. }
             | Self::SignInLink { recipient, .. }
             | Self::Info { recipient, .. }
-            | Self::WebhookDisabled { recipient, .. } => recipient,
+            | Self::WebhookDisabled { recipient, .. }
+            | Self::PollInvitation { recipient, .. }
+            | Self::PollReminder { recipient, .. }
+            | Self::PollDecided { recipient, .. } => recipient,
         }
     }
 
-    /// The outbox `kind` column: `invite`, `reminder`, `digest`, `sign_in_link` or `info`.
+    /// The outbox `kind` column: `invite`, `reminder`, `digest`, `sign_in_link`, `info`,
+    /// `poll_invitation`, `poll_reminder` or `poll_decision`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Invite { .. } => "invite",
@@ -275,6 +353,9 @@ impl Notice {
             Self::Digest { .. } => "digest",
             Self::SignInLink { .. } => "sign_in_link",
             Self::Info { .. } | Self::WebhookDisabled { .. } => "info",
+            Self::PollInvitation { .. } => "poll_invitation",
+            Self::PollReminder { .. } => "poll_reminder",
+            Self::PollDecided { .. } => "poll_decision",
         }
     }
 }

@@ -303,7 +303,7 @@ pub fn parse_nth_weekday(value: &str) -> Option<(i8, Weekday)> {
 /// The recurrence as it arrives in a series body:
 /// `{"frequency": "weekly", "interval": 3, "count": 10}` or
 /// `{"frequency": "monthly", "by_weekday": "2TU", "until": "2027-12-31"}`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecurrenceBody {

@@ -176,6 +176,9 @@ pub fn letter(notice: &Notice) -> Letter {
         Notice::WebhookDisabled { recipient, organization_name, endpoint, reason } => {
             webhook_disabled(recipient, organization_name, endpoint, reason)
         }
+        Notice::PollInvitation { .. } | Notice::PollReminder { .. } | Notice::PollDecided { .. } => {
+            crate::poll_letters::letter(notice).unwrap_or_default()
+        }
     }
 }
 

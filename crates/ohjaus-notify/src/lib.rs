@@ -13,7 +13,8 @@
 //! - `spell` — an outage of the database or of the mail transport, said once when it
 //!   begins and once when it ends; the growing pause while the database is away.
 //! - [`schedule`] — reminders and weekly digests on cron schedules, each tick run once across
-//!   all workers.
+//!   all workers; with them, the rhythm polls' reminders ([`poll_reminders`]) and letters
+//!   ([`poll_letters`]).
 //! - [`calendar_sync`] — people's connected calendars refreshed on a schedule, each
 //!   connection once per interval across workers.
 //! - [`config`] — [`MailConfig`] and [`WorkerConfig`], filled by the binary.
@@ -28,6 +29,8 @@ pub mod calendar_sync;
 pub mod compose;
 pub mod config;
 pub mod letter;
+pub mod poll_letters;
+pub mod poll_reminders;
 pub mod schedule;
 pub mod smtp;
 mod spell;

@@ -182,7 +182,10 @@ impl Scheduler {
     pub async fn run(&self, worker: &Worker, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let checked = match self.check(worker).await {
-                Ok(_) => self.retain(worker).await.map(|_| ()),
+                Ok(_) => match self.retain(worker).await {
+                    Ok(_) => crate::poll_reminders::remind_voters(worker).await.map(|_| ()),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
             match checked {

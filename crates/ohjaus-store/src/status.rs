@@ -64,6 +64,36 @@ pub enum SeriesStatus {
 
 wire_names!(SeriesStatus { Active => "active", Cancelled => "cancelled", Completed => "completed" });
 
+/// Where a rhythm poll stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PollStatus {
+    /// Taking votes (until its deadline) and waiting for a choice.
+    Open,
+    /// An option was chosen and booked as a series.
+    Decided,
+    /// Closed without a choice.
+    Closed,
+}
+
+wire_names!(PollStatus { Open => "open", Decided => "decided", Closed => "closed" });
+
+/// A voter's answer to one option of a rhythm poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PollAnswer {
+    /// Suits them.
+    Yes,
+    /// Possible, if it has to be.
+    IfNeedBe,
+    /// Does not suit them.
+    No,
+}
+
+wire_names!(PollAnswer { Yes => "yes", IfNeedBe => "if_need_be", No => "no" });
+
 /// Where a notification in the outbox stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -96,6 +126,12 @@ pub enum NotificationKind {
     SignInLink,
     /// A message to the supervisor (a participant cannot attend).
     Info,
+    /// An invitation to vote in a rhythm poll.
+    PollInvitation,
+    /// A reminder to vote, a day before a poll's deadline.
+    PollReminder,
+    /// A poll's decision.
+    PollDecision,
 }
 
 wire_names!(NotificationKind {
@@ -104,6 +140,9 @@ wire_names!(NotificationKind {
     Digest => "digest",
     SignInLink => "sign_in_link",
     Info => "info",
+    PollInvitation => "poll_invitation",
+    PollReminder => "poll_reminder",
+    PollDecision => "poll_decision",
 });
 
 /// Where a webhook delivery stands.

@@ -211,6 +211,11 @@ impl InProcess {
     pub fn now(&self) -> DateTime<Utc> {
         self.time.now()
     }
+
+    /// The server's clock, for a worker that must live at the same time.
+    pub fn clock(&self) -> Clock {
+        self.time.clock()
+    }
 }
 
 impl Drop for InProcess {

@@ -22,6 +22,7 @@ pub mod me;
 pub mod notifications;
 pub mod organizations;
 pub mod people;
+pub mod polls;
 pub mod privacy;
 pub mod series;
 pub mod sessions;
@@ -49,6 +50,7 @@ pub fn all() -> ApiRouter {
         .merge(privacy::routes())
         .merge(calendars::routes())
         .merge(webhooks::routes())
+        .merge(polls::routes())
 }
 
 /// Document-wide parts of the OpenAPI document: title, version, the bearer scheme, the error

@@ -50,6 +50,7 @@ const SERIES_COORDINATES: [u16; 9] = [200, 200, 404, 403, 404, 403, 404, 401, 40
 const OWN_CALENDAR: [u16; 9] = [403, 403, 403, 200, 200, 200, 200, 401, 401];
 const INVOICE_READS: [u16; 9] = [200, 200, 404, 200, 404, 403, 403, 401, 401];
 const DRAFT_ACTS: [u16; 9] = [403, 404, 404, 200, 404, 403, 403, 401, 401];
+const POLL_READS: [u16; 9] = [200, 200, 404, 200, 404, 404, 404, 401, 401];
 const APPROVED_REFUSES: [u16; 9] = [403, 403, 404, 409, 404, 403, 403, 401, 401];
 
 /// Every endpoint of the API.
@@ -259,8 +260,32 @@ pub fn cases() -> Vec<Case> {
             None,
             [202, 202, 404, 403, 403, 403, 403, 401, 401],
         ),
+        // Rhythm polls: organized by A's coordinator, an admin or the supervisor named; voted
+        // through the personal link, whatever token comes with it.
+        case(
+            "POST",
+            "/api/v1/organizations/{org_a}/polls",
+            Some(POLL_BODY),
+            [201, 201, 404, 201, 403, 403, 403, 401, 401],
+        ),
+        case("GET", "/api/v1/organizations/{org_a}/polls", None, [200, 200, 404, 200, 200, 403, 403, 401, 401]),
+        case("GET", "/api/v1/polls/{poll_a}", None, POLL_READS),
+        fresh("POST", "/api/v1/polls/{poll_a}/choose", Some(r#"{"option_id": "{poll_option_2}"}"#), POLL_READS),
+        fresh("POST", "/api/v1/polls/{poll_a}/close", None, POLL_READS),
+        case("GET", "/api/v1/poll-votes/{vote_p1}", None, ANYONE),
+        case("PUT", "/api/v1/poll-votes/{vote_p1}", Some(VOTE_BODY), ANYONE),
     ]
 }
+
+/// A poll of A for team A with S1, clear of X.
+const POLL_BODY: &str = r#"{"kind": "group_supervision", "title": "Syksyn rytmi {call}", "supervisor_id": "{sup1}",
+    "team_id": "{team_a}", "deadline": "2027-04-01T12:00:00+03:00", "options": [
+    {"first_start": "2027-04-13T10:00", "duration_minutes": 60, "recurrence": {"frequency": "weekly", "count": 2}},
+    {"first_start": "2027-04-15T10:00", "duration_minutes": 60, "recurrence": {"frequency": "weekly", "count": 2}}]}"#;
+
+/// P1's answers to the world's poll.
+const VOTE_BODY: &str = r#"{"answers": [{"option_id": "{poll_option_1}", "answer": "yes"},
+    {"option_id": "{poll_option_2}", "answer": "if_need_be"}], "comment": "Tiistait sopivat parhaiten"}"#;
 
 /// A calendar whose address no server is asked for: `ftp://` is refused before any fetch.
 const CALENDAR_BODY: &str = r#"{"label": "Työ", "kind": "subscription", "url": "ftp://calendar.example/{call}.ics"}"#;
@@ -312,6 +337,10 @@ pub fn fill(template: &str, w: &World) -> String {
         ("{calendar_p1}", w.calendar_p1.to_string()),
         ("{webhook_a}", w.webhook_a.to_string()),
         ("{delivery_a}", w.delivery_a.to_string()),
+        ("{poll_a}", w.poll_a.to_string()),
+        ("{poll_option_1}", w.poll_a_options[0].to_string()),
+        ("{poll_option_2}", w.poll_a_options[1].to_string()),
+        ("{vote_p1}", w.vote_p1.clone()),
         ("{call}", format!("{}-{call}", w.n)),
     ];
     let mut text = template.to_owned();
@@ -427,6 +456,12 @@ crate::api_test! {
 crate::api_test! {
     async fn sessions_and_goals(app: TestApp) {
         run(app, &["/api/v1/sessions", "/api/v1/goals"]).await;
+    }
+}
+
+crate::api_test! {
+    async fn polls(app: TestApp) {
+        run(app, &["/api/v1/polls", "/api/v1/poll-votes"]).await;
     }
 }
 

@@ -75,6 +75,10 @@ pub struct World {
     /// A webhook endpoint of A, and a (test) delivery to it.
     pub webhook_a: Uuid,
     pub delivery_a: Uuid,
+    /// A rhythm poll of A (S1, team A) with two options in April, and P1's voting link.
+    pub poll_a: Uuid,
+    pub poll_a_options: Vec<Uuid>,
+    pub vote_p1: String,
     /// Bearer tokens by role (see [`ROLES`]; `none` has none, `revoked` is a revoked admin token).
     pub tokens: Vec<Option<String>>,
 }
@@ -123,6 +127,43 @@ pub fn series_body(w: &World, first_start: &str, count: u32) -> serde_json::Valu
         "recurrence": {"frequency": "weekly", "interval": 1, "count": count},
         "location": "Neuvotteluhuone 2",
     })
+}
+
+/// The body of a poll of A for team A with S1: two rhythms in April, clear of series X.
+pub fn poll_json(w: &World) -> serde_json::Value {
+    json!({
+        "kind": "group_supervision",
+        "title": format!("Kevään rytmi {}", w.n),
+        "supervisor_id": w.sup1,
+        "team_id": w.team_a,
+        "deadline": "2027-03-01T12:00:00+02:00",
+        "options": [
+            {"first_start": "2027-04-06T10:00", "duration_minutes": 90,
+             "recurrence": {"frequency": "weekly", "interval": 2, "count": 3}},
+            {"first_start": "2027-04-08T14:00", "duration_minutes": 90,
+             "recurrence": {"frequency": "weekly", "interval": 2, "count": 3}, "location": "Kirjasto"},
+        ],
+    })
+}
+
+/// The voting link's secret last sent to person `person_id` (read from the outbox, where only
+/// the invitation carries it).
+pub async fn vote_secret(store: &ohjaus_store::Store, person_id: Uuid) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = ohjaus_store::entity::outbox::Entity::find()
+        .filter(ohjaus_store::entity::outbox::Column::RecipientId.eq(person_id))
+        .filter(ohjaus_store::entity::outbox::Column::Kind.is_in(["poll_invitation", "poll_reminder"]))
+        .order_by_desc(ohjaus_store::entity::outbox::Column::Id)
+        .all(store.connection())
+        .await
+        .unwrap();
+    let row = rows.first().expect("a poll invitation");
+    let notice: ohjaus_core::Notice = serde_json::from_str(&row.payload).unwrap();
+    let (ohjaus_core::Notice::PollInvitation { url, .. } | ohjaus_core::Notice::PollReminder { url, .. }) = notice
+    else {
+        panic!("not a poll notice: {notice:?}")
+    };
+    url.rsplit('/').next().unwrap().to_owned()
 }
 
 impl World {
@@ -205,6 +246,9 @@ impl World {
             calendar_p1: calendar_row(store, "person", p1, at).await,
             webhook_a: Uuid::nil(),
             delivery_a: Uuid::nil(),
+            poll_a: Uuid::nil(),
+            poll_a_options: Vec::new(),
+            vote_p1: String::new(),
             tokens: Vec::new(),
         };
         let body: SeriesBody = serde_json::from_value(series_body(&world, "2027-01-12T13:00", 10)).unwrap();
@@ -287,6 +331,12 @@ impl World {
             world.webhook_a = store.create_webhook_endpoint(&admin, Some(org_a), &hook, at).await.unwrap().endpoint.id;
             world.delivery_a = store.send_test_webhook(&admin, world.webhook_a, at).await.unwrap().id;
         }
+
+        let poll: ohjaus_store::write::polls::PollBody = serde_json::from_value(poll_json(&world)).unwrap();
+        let poll = store.create_poll(&admin, org_a, &poll, "http://ohjaus.test/vote/", at).await.unwrap();
+        world.poll_a = poll.id;
+        world.poll_a_options = poll.options.iter().map(|o| o.id).collect();
+        world.vote_p1 = vote_secret(store, p1).await;
 
         let grants = [
             Caller::Admin,

@@ -17,6 +17,8 @@ pub mod notes;
 pub mod organizations;
 pub mod outbox_writer;
 pub mod people;
+pub mod poll_votes;
+pub mod polls;
 pub mod privacy;
 pub(crate) mod scheduling;
 pub mod series;

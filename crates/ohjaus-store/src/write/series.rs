@@ -224,20 +224,20 @@ async fn detail<C: ConnectionTrait>(db: &C, m: series::Model) -> Result<SeriesDe
 }
 
 /// A checked booking request with the rows it depends on, read in the transaction.
-struct Prepared {
-    spec: SeriesSpec,
-    organization: organization::Model,
-    supervisor: supervisor::Model,
-    co_supervisor: Option<supervisor::Model>,
-    team_id: Option<Uuid>,
-    people: Vec<Uuid>,
-    plan: Plan,
-    conflicts: Vec<Conflict>,
+pub(crate) struct Prepared {
+    pub(crate) spec: SeriesSpec,
+    pub(crate) organization: organization::Model,
+    pub(crate) supervisor: supervisor::Model,
+    pub(crate) co_supervisor: Option<supervisor::Model>,
+    pub(crate) team_id: Option<Uuid>,
+    pub(crate) people: Vec<Uuid>,
+    pub(crate) plan: Plan,
+    pub(crate) conflicts: Vec<Conflict>,
 }
 
 /// Validates `body`, reads what it depends on (locking the parties when `lock`), plans it
 /// and finds its conflicts.
-async fn prepare<C: ConnectionTrait>(
+pub(crate) async fn prepare<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     body: &SeriesBody,
@@ -319,86 +319,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SeriesDetail, StoreError> {
         let txn = self.begin_write().await?;
-        let prepared = prepare(&txn, caller, body, now, true).await?;
-        if !prepared.conflicts.is_empty() {
-            return Err(StoreError::Conflict(prepared.conflicts));
-        }
-        let Prepared { spec, organization, supervisor, co_supervisor, team_id, people, plan, .. } = prepared;
-        let schedule = &spec.schedule;
-        let model = series::Model {
-            id: new_id(),
-            organization_id: organization.id,
-            supervisor_id: supervisor.id,
-            co_supervisor_id: co_supervisor.map(|c| c.id),
-            team_id,
-            kind: spec.kind.as_str().to_owned(),
-            title: spec.title.as_str().to_owned(),
-            first_start: wall(schedule.first_start),
-            timezone: schedule.timezone.name().to_owned(),
-            duration_minutes: i32::from(schedule.duration.minutes()),
-            rrule: schedule.recurrence.to_rrule(schedule.timezone),
-            holiday_policy: schedule.holiday_policy.as_str().to_owned(),
-            location: spec.location.as_ref().map(|l| l.as_str().to_owned()),
-            video_url: spec.video_url.as_ref().map(|v| v.as_str().to_owned()),
-            cancellation_notice_hours: i32::try_from(spec.terms.notice_hours()).unwrap_or(i32::MAX),
-            contracted_sessions: i32::try_from(plan.sessions.len()).unwrap_or(i32::MAX),
-            status: SeriesStatus::Active.as_str().to_owned(),
-            ical_sequence: 0,
-            cancel_reason: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let model = model.into_active_model().insert(&txn).await?;
-        let rows: Vec<series_participant::ActiveModel> = people
-            .iter()
-            .map(|p| series_participant::Model { series_id: model.id, person_id: *p }.into_active_model())
-            .collect();
-        for chunk in rows.chunks(400) {
-            series_participant::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
-        }
-        let uid = insert_event(&txn, model.id, schedule, schedule.first_start, true, now).await?;
-        insert_planned(&txn, &model, &uid, schedule, &plan, &people, now).await?;
-        if let (Some(body), Some(terms)) = (&body.contract, &spec.contract) {
-            if terms.ends_early_from().is_some() {
-                return Err(StoreError::invalid(
-                    "contract.ends_early_from",
-                    "a contract ends early later, with PUT /series/{id}/contract",
-                ));
-            }
-            let role = if caller.is_admin() { "admin" } else { "coordinator" };
-            super::contracts::insert_terms(&txn, model.id, 1, body, role, now).await?;
-        }
-        for text in &spec.goals {
-            let goal = goal::Model {
-                id: new_id(),
-                series_id: model.id,
-                text: text.as_str().to_owned(),
-                focus: None,
-                status: GoalStatus::Active.as_str().to_owned(),
-                shared_with_organization: false,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            let version = goal_version::Model {
-                goal_id: goal.id,
-                version: 1,
-                text: goal.text.clone(),
-                focus: None,
-                status: goal.status.clone(),
-                changed_at: now,
-            };
-            goal.into_active_model().insert(&txn).await?;
-            version.into_active_model().insert(&txn).await?;
-        }
-        let context = SeriesContext::load(&txn, model.clone()).await?;
-        let event = EventRows::load(&txn, &uid).await?;
-        let mut outbox = OutboxWriter::new(&context);
-        outbox.about(&event, Audience::Everyone, &Change::SeriesBooked, |view, _| {
-            Some(CalendarMessage::Request { event: view })
-        });
-        outbox.write(&txn, now).await?;
-        super::webhooks::emit_series(&txn, &model, "series.booked", serde_json::json!({}), now).await?;
+        let model = book_in(&txn, caller, body, now).await?;
         let answer = detail(&txn, model).await?;
         txn.commit().await?;
         Ok(answer)
@@ -784,6 +705,98 @@ impl Store {
         txn.commit().await?;
         Ok(answer)
     }
+}
+
+/// Books `body` in the caller's transaction `txn`: what [`Store::book_series`] does, for it and
+/// for a rhythm poll's choice (`write::polls`), which must book exactly the same way in the
+/// same transaction as it marks the poll decided. Answers the series row.
+pub(crate) async fn book_in<C: ConnectionTrait>(
+    txn: &C,
+    caller: &Caller,
+    body: &SeriesBody,
+    now: DateTime<Utc>,
+) -> Result<series::Model, StoreError> {
+    let prepared = prepare(txn, caller, body, now, true).await?;
+    if !prepared.conflicts.is_empty() {
+        return Err(StoreError::Conflict(prepared.conflicts));
+    }
+    let Prepared { spec, organization, supervisor, co_supervisor, team_id, people, plan, .. } = prepared;
+    let schedule = &spec.schedule;
+    let model = series::Model {
+        id: new_id(),
+        organization_id: organization.id,
+        supervisor_id: supervisor.id,
+        co_supervisor_id: co_supervisor.map(|c| c.id),
+        team_id,
+        kind: spec.kind.as_str().to_owned(),
+        title: spec.title.as_str().to_owned(),
+        first_start: wall(schedule.first_start),
+        timezone: schedule.timezone.name().to_owned(),
+        duration_minutes: i32::from(schedule.duration.minutes()),
+        rrule: schedule.recurrence.to_rrule(schedule.timezone),
+        holiday_policy: schedule.holiday_policy.as_str().to_owned(),
+        location: spec.location.as_ref().map(|l| l.as_str().to_owned()),
+        video_url: spec.video_url.as_ref().map(|v| v.as_str().to_owned()),
+        cancellation_notice_hours: i32::try_from(spec.terms.notice_hours()).unwrap_or(i32::MAX),
+        contracted_sessions: i32::try_from(plan.sessions.len()).unwrap_or(i32::MAX),
+        status: SeriesStatus::Active.as_str().to_owned(),
+        ical_sequence: 0,
+        cancel_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let model = model.into_active_model().insert(txn).await?;
+    let rows: Vec<series_participant::ActiveModel> = people
+        .iter()
+        .map(|p| series_participant::Model { series_id: model.id, person_id: *p }.into_active_model())
+        .collect();
+    for chunk in rows.chunks(400) {
+        series_participant::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+    }
+    let uid = insert_event(txn, model.id, schedule, schedule.first_start, true, now).await?;
+    insert_planned(txn, &model, &uid, schedule, &plan, &people, now).await?;
+    if let (Some(body), Some(terms)) = (&body.contract, &spec.contract) {
+        if terms.ends_early_from().is_some() {
+            return Err(StoreError::invalid(
+                "contract.ends_early_from",
+                "a contract ends early later, with PUT /series/{id}/contract",
+            ));
+        }
+        let role = if caller.is_admin() { "admin" } else { "coordinator" };
+        super::contracts::insert_terms(txn, model.id, 1, body, role, now).await?;
+    }
+    for text in &spec.goals {
+        let goal = goal::Model {
+            id: new_id(),
+            series_id: model.id,
+            text: text.as_str().to_owned(),
+            focus: None,
+            status: GoalStatus::Active.as_str().to_owned(),
+            shared_with_organization: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let version = goal_version::Model {
+            goal_id: goal.id,
+            version: 1,
+            text: goal.text.clone(),
+            focus: None,
+            status: goal.status.clone(),
+            changed_at: now,
+        };
+        goal.into_active_model().insert(txn).await?;
+        version.into_active_model().insert(txn).await?;
+    }
+    let context = SeriesContext::load(txn, model.clone()).await?;
+    let event = EventRows::load(txn, &uid).await?;
+    let mut outbox = OutboxWriter::new(&context);
+    outbox.about(&event, Audience::Everyone, &Change::SeriesBooked, |view, _| {
+        Some(CalendarMessage::Request { event: view })
+    });
+    outbox.write(txn, now).await?;
+    super::webhooks::emit_series(txn, &model, "series.booked", serde_json::json!({}), now).await?;
+    Ok(model)
 }
 
 /// The sessions a re-plan from `from_index` replaces (the scheduled ones from there on, in

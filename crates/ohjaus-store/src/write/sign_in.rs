@@ -162,7 +162,7 @@ pub struct WebSession {
     pub expires_at: DateTime<Utc>,
 }
 
-fn recipient_of_person(row: &person::Model, organization: &organization::Model) -> Recipient {
+pub(crate) fn recipient_of_person(row: &person::Model, organization: &organization::Model) -> Recipient {
     let locale = row.locale.as_deref().unwrap_or(&organization.locale);
     Recipient {
         party: Party { name: row.name.clone(), email: row.email.clone() },
@@ -173,7 +173,7 @@ fn recipient_of_person(row: &person::Model, organization: &organization::Model) 
     }
 }
 
-fn recipient_of_supervisor(row: &supervisor::Model) -> Recipient {
+pub(crate) fn recipient_of_supervisor(row: &supervisor::Model) -> Recipient {
     Recipient {
         party: Party { name: row.name.clone(), email: row.email.clone() },
         locale: Locale::parse(&row.locale).unwrap_or_default(),

@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// The event types an endpoint may subscribe to.
-pub const EVENT_TYPES: [&str; 7] = [
+pub const EVENT_TYPES: [&str; 8] = [
     "series.booked",
     "series.replanned",
     "series.cancelled",
@@ -40,6 +40,7 @@ pub const EVENT_TYPES: [&str; 7] = [
     "session.moved",
     "session.cancelled",
     "session.attendance_recorded",
+    "poll.decided",
 ];
 
 /// The type of the event `POST …/webhooks/{id}/test` sends (to that endpoint only).
@@ -738,6 +739,24 @@ pub(crate) async fn emit_series(
         "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
     });
     emit(db, &endpoints, series.organization_id, Some(series.id), event_type, merged(data, extra), now).await
+}
+
+/// The hook of a rhythm poll's decision (`poll.decided`): `data` names the poll, the option
+/// chosen and the series it booked; the event belongs to that series, so it is delivered after
+/// the series' `series.booked`.
+pub(crate) async fn emit_poll(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    series_id: Option<Uuid>,
+    event_type: &str,
+    data: Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let endpoints = subscribers(db, organization_id, event_type).await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    emit(db, &endpoints, organization_id, series_id, event_type, data, now).await
 }
 
 /// The hook of a change of one session (`session.*`): like [`emit_series`], with the

@@ -26,6 +26,7 @@ mod tokens;
 mod world;
 
 mod outbox;
+mod polls;
 mod webhooks;
 
 mod changes;
