@@ -101,10 +101,15 @@ fn weekday_of(code: &str) -> Option<Weekday> {
 fn on_weekdays(locale: Locale, day: Weekday) -> &'static str {
     let index = day.num_days_from_monday() as usize;
     match locale {
-        Locale::Fi => {
-            ["maanantaisin", "tiistaisin", "keskiviikkoisin", "torstaisin", "perjantaisin", "lauantaisin", "sunnuntaisin"]
-                [index]
-        }
+        Locale::Fi => [
+            "maanantaisin",
+            "tiistaisin",
+            "keskiviikkoisin",
+            "torstaisin",
+            "perjantaisin",
+            "lauantaisin",
+            "sunnuntaisin",
+        ][index],
         Locale::Sv => ["måndagar", "tisdagar", "onsdagar", "torsdagar", "fredagar", "lördagar", "söndagar"][index],
         Locale::En => ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"][index],
     }

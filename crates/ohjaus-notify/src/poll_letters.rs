@@ -124,21 +124,27 @@ fn ask(recipient: &Recipient, poll: &PollInfo, url: &str, which: Ask) -> Letter 
         (Locale::Fi, Ask::Invitation) => (
             format!("Kysely: {title} – vastaa viimeistään {by}"),
             vec![
-                format!("{organization} sopii sarjan {quoted} ({kind}) rytmiä. Kerro, mitkä ehdotetuista vaihtoehdoista sopivat sinulle: kyllä, tarvittaessa tai ei."),
+                format!(
+                    "{organization} sopii sarjan {quoted} ({kind}) rytmiä. Kerro, mitkä ehdotetuista vaihtoehdoista sopivat sinulle: kyllä, tarvittaessa tai ei."
+                ),
                 format!("Vastaa viimeistään {deadline}."),
             ],
         ),
         (Locale::Sv, Ask::Invitation) => (
             format!("Förfrågan: {title} – svara senast {by}"),
             vec![
-                format!("{organization} planerar rytmen för serien {quoted} ({kind}). Svara vilka av de föreslagna alternativen som passar dig: ja, vid behov eller nej."),
+                format!(
+                    "{organization} planerar rytmen för serien {quoted} ({kind}). Svara vilka av de föreslagna alternativen som passar dig: ja, vid behov eller nej."
+                ),
                 format!("Svara senast {deadline}."),
             ],
         ),
         (Locale::En, Ask::Invitation) => (
             format!("Poll: {title} – please answer by {by}"),
             vec![
-                format!("{organization} is settling the rhythm of {quoted} ({kind}). Say which of the proposed options suit you: yes, if need be, or no."),
+                format!(
+                    "{organization} is settling the rhythm of {quoted} ({kind}). Say which of the proposed options suit you: yes, if need be, or no."
+                ),
                 format!("Please answer by {deadline}."),
             ],
         ),
@@ -179,8 +185,7 @@ fn ask(recipient: &Recipient, poll: &PollInfo, url: &str, which: Ask) -> Letter 
     letter.facts.push(text_fact(answer_by, deadline));
     letter.facts.push(Fact { label: your_link.to_owned(), value: Value::Link(one_line(url)) });
     letter.list_heading = options.to_owned();
-    letter.items =
-        poll.options.iter().map(|o| Item { text: option_line(locale, zone, o), struck: false }).collect();
+    letter.items = poll.options.iter().map(|o| Item { text: option_line(locale, zone, o), struck: false }).collect();
     letter.paragraphs.push(
         match locale {
             Locale::Fi => "Linkki on henkilökohtainen: se vastaa vain sinun puolestasi, eikä sitä pidä välittää eteenpäin. Et tarvitse tunnusta. Voit muuttaa vastaustasi samasta linkistä, kunnes kysely sulkeutuu.",

@@ -229,8 +229,13 @@ pub fn poll_option(
 ) -> String {
     use chrono::Timelike as _;
     let start = first_starts_at.with_timezone(&zone).naive_local();
-    let end = (first_starts_at + chrono::TimeDelta::minutes(i64::from(duration_minutes))).with_timezone(&zone).naive_local();
-    let times = format!("{}–{}", locale::clock(locale, start.hour(), start.minute()), locale::clock(locale, end.hour(), end.minute()));
+    let end =
+        (first_starts_at + chrono::TimeDelta::minutes(i64::from(duration_minutes))).with_timezone(&zone).naive_local();
+    let times = format!(
+        "{}–{}",
+        locale::clock(locale, start.hour(), start.minute()),
+        locale::clock(locale, end.hour(), end.minute())
+    );
     let cadence = ohjaus_core::rhythm::rhythm(locale, recurrence, start);
     let first = date(locale, start.date());
     let at = locale::at_time(locale, &times);

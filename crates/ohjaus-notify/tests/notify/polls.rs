@@ -79,7 +79,10 @@ fn the_decision_names_the_rhythm_and_says_the_invitations_follow() {
     assert_eq!(chosen.subject, "Rhythm chosen: Osasto 5:n työnohjaus – starts Tue 12 January 2027, 13:00");
     let text = chosen.text();
     assert!(text.contains("option 1 was chosen"), "{text}");
-    assert!(text.contains("every other week on Tuesdays, 13:00–14:30 (90 min), 6 sessions from 12 January 2027"), "{text}");
+    assert!(
+        text.contains("every other week on Tuesdays, 13:00–14:30 (90 min), 6 sessions from 12 January 2027"),
+        "{text}"
+    );
     assert!(text.contains("calendar invitations"), "{text}");
     let none = letter(&fixtures::poll_decided(participant(Locale::Fi), false));
     assert_eq!(none.subject, "Kysely suljettu: Osasto 5:n työnohjaus");
@@ -127,7 +130,10 @@ async fn the_worker_sends_poll_letters_without_logging_the_link() {
         schedule: ScheduleConfig { enabled: false, ..ScheduleConfig::default() },
         ..WorkerConfig::default()
     };
-    let mailer = Mailer::new(Transport::file(&folder).expect("a folder"), "Ohjaus <noreply@ohjaus.example>".parse().expect("a mailbox"));
+    let mailer = Mailer::new(
+        Transport::file(&folder).expect("a folder"),
+        "Ohjaus <noreply@ohjaus.example>".parse().expect("a mailbox"),
+    );
     let worker = Worker::new(store.clone(), config, mailer).with_clock(clock.clock());
     let (_tx, mut stop) = watch::channel(false);
     let report = worker.pass(&mut stop).await.expect("a pass");

@@ -162,8 +162,11 @@ async fn poll_page(
     let poll = state.store.get_poll(lead.caller, id, now).await?;
     let names = names(state, lead.caller, &poll).await?;
     let open = poll.status == PollStatus::Open;
-    let supervisors: Vec<&str> =
-        [Some(poll.supervisor_id), poll.co_supervisor_id].into_iter().flatten().filter_map(|s| names.get(&s).map(String::as_str)).collect();
+    let supervisors: Vec<&str> = [Some(poll.supervisor_id), poll.co_supervisor_id]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| names.get(&s).map(String::as_str))
+        .collect();
     let body = html! {
         p.crumbs { a href={ (lead.base) "/polls" } { (tr!(l, "Rytmikyselyt", "Rytmförfrågningar", "Rhythm polls")) } }
         h1 { (poll.title) }
@@ -587,7 +590,8 @@ fn new_poll_page(ctx: &Ctx, choices: &Choices, form: &PollForm, extra: usize, er
 pub async fn coordinator_list(State(state): State<WebState>, who: AsCoordinator) -> Result<Markup, PageError> {
     let ctx = &who.ctx;
     let l = ctx.locale;
-    let polls = state.store.list_polls(&who.caller, who.organization_id, &Page::first(200), state.clock.now()).await?.items;
+    let polls =
+        state.store.list_polls(&who.caller, who.organization_id, &Page::first(200), state.clock.now()).await?.items;
     let lead = Lead { ctx, caller: &who.caller, base: "/coordinator" };
     let title = tr!(l, "Rytmikyselyt", "Rytmförfrågningar", "Rhythm polls");
     Ok(page(

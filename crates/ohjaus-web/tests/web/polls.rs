@@ -119,8 +119,9 @@ async fn a_voter_votes_at_their_link_changes_the_vote_and_is_refused_once_the_po
         assert_eq!(voter.get(&world.app, "/vote/ohjvote_nothing").await.status, StatusCode::NOT_FOUND);
 
         // Without the form's token: refused, nothing recorded.
-        let no_token =
-            voter.post(&world.app, path, &[(&*format!("answer-{first}"), "yes"), (&*format!("answer-{second}"), "no")]).await;
+        let no_token = voter
+            .post(&world.app, path, &[(&*format!("answer-{first}"), "yes"), (&*format!("answer-{second}"), "no")])
+            .await;
         assert_eq!(no_token.status, StatusCode::FORBIDDEN);
         assert!(world.store.poll_ballot(secret, world.now()).await.unwrap().answers.is_empty());
 
@@ -146,7 +147,13 @@ async fn a_voter_votes_at_their_link_changes_the_vote_and_is_refused_once_the_po
         assert_eq!(voted.location.as_deref(), Some(&*format!("{path}?notice=voted")));
         let shown = voter.get(&world.app, &format!("{path}?notice=voted")).await;
         assert!(shown.text.contains("Vastauksesi on tallennettu"));
-        assert!(shown.text.contains(&format!("id=\"answer-{first}-yes\" name=\"answer-{first}\" value=\"yes\" required checked")), "{}", shown.text);
+        assert!(
+            shown
+                .text
+                .contains(&format!("id=\"answer-{first}-yes\" name=\"answer-{first}\" value=\"yes\" required checked")),
+            "{}",
+            shown.text
+        );
         assert!(shown.text.contains("Tiistait sopivat vuorolistaan."));
 
         // Changed.
@@ -213,7 +220,9 @@ async fn a_coordinator_creates_a_poll_sees_the_conflict_and_tally_and_books_the_
             ("holiday_policy", "skip"),
             ("notice_hours", "168"),
         ];
-        for (i, date, time, place) in [(0, "2027-01-12", "13:00", "Neuvotteluhuone 2"), (1, "2027-01-14", "10:00", "Kirjasto")] {
+        for (i, date, time, place) in
+            [(0, "2027-01-12", "13:00", "Neuvotteluhuone 2"), (1, "2027-01-14", "10:00", "Kirjasto")]
+        {
             let row: [(&str, &str); 7] = [
                 (["location-0", "location-1"][i], place),
                 (["date-0", "date-1"][i], date),
