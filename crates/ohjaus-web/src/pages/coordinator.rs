@@ -61,7 +61,10 @@ pub async fn home(State(state): State<WebState>, who: AsCoordinator) -> Result<M
         title,
         html! {
             h1 { (who.organization_name) }
-            div.actions { a.button.primary href="/coordinator/book" { (tr!(l, "Varaa uusi sarja", "Boka en ny serie", "Book a new series")) } }
+            div.actions {
+                a.button.primary href="/coordinator/book" { (tr!(l, "Varaa uusi sarja", "Boka en ny serie", "Book a new series")) }
+                a.button href="/coordinator/polls/new" { (tr!(l, "Kysy ryhmältä sopiva rytmi", "Fråga gruppen om en rytm", "Ask the group for a rhythm")) }
+            }
             h2 { (title) }
             @if series.is_empty() { p { (tr!(l, "Ei vielä sarjoja.", "Inga serier ännu.", "No series yet.")) } }
             ul.cards {

@@ -342,3 +342,61 @@ async fn a_coordinator_creates_a_poll_sees_the_conflict_and_tally_and_books_the_
         world.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_voter_reads_their_language_and_only_the_polls_leaders_see_the_poll() {
+    for world in worlds().await {
+        let organization_id = organization_a(&world).await;
+        let swede = world
+            .store
+            .create_person(
+                &Caller::Admin,
+                organization_id,
+                &NewPerson { name: "Helena Lindholm".into(), email: "helena@a.example".into(), locale: Some("sv".into()) },
+                world.now(),
+            )
+            .await
+            .unwrap();
+        let poll = world
+            .store
+            .create_poll(&Caller::Admin, organization_id, &poll_body(world.supervisor_id, swede.id), LINK_BASE, world.now())
+            .await
+            .unwrap();
+        let links = vote_links(&world).await;
+        let (to, path) = links.first().expect("an invitation");
+        assert_eq!(to, "helena@a.example");
+        let mut voter = Browser::default();
+        let page = voter.get(&world.app, path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("<html lang=\"sv\">"), "the voter's language");
+        assert!(page.text.contains("Alternativ 1"));
+        assert!(page.text.contains("varannan vecka på tisdagar kl. 13.00–14.30"), "{}", page.text);
+
+        // A supervisor who does not lead it finds nothing; a participant has no coordinator pages.
+        world
+            .store
+            .create_supervisor(
+                &Caller::Admin,
+                &ohjaus_store::write::supervisors::NewSupervisor {
+                    name: "Bo Berg".into(),
+                    email: "bo@ohjaus.example".into(),
+                    locale: None,
+                    timezone: None,
+                    buffer_minutes: None,
+                    working_hours: None,
+                },
+                world.now(),
+            )
+            .await
+            .unwrap();
+        let mut bo = Browser::default();
+        bo.sign_in(&world, "bo@ohjaus.example").await;
+        assert_eq!(bo.get(&world.app, &format!("/supervisor/polls/{}", poll.id)).await.status, StatusCode::NOT_FOUND);
+        assert!(!bo.get(&world.app, "/supervisor/polls").await.text.contains("Kevään rytmi"));
+        let mut participant = Browser::default();
+        participant.sign_in(&world, world.participant_email).await;
+        let forbidden = participant.get(&world.app, &format!("/coordinator/polls/{}", poll.id)).await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        world.close().await;
+    }
+}
