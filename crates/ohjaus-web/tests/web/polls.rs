@@ -352,14 +352,24 @@ async fn a_voter_reads_their_language_and_only_the_polls_leaders_see_the_poll() 
             .create_person(
                 &Caller::Admin,
                 organization_id,
-                &NewPerson { name: "Helena Lindholm".into(), email: "helena@a.example".into(), locale: Some("sv".into()) },
+                &NewPerson {
+                    name: "Helena Lindholm".into(),
+                    email: "helena@a.example".into(),
+                    locale: Some("sv".into()),
+                },
                 world.now(),
             )
             .await
             .unwrap();
         let poll = world
             .store
-            .create_poll(&Caller::Admin, organization_id, &poll_body(world.supervisor_id, swede.id), LINK_BASE, world.now())
+            .create_poll(
+                &Caller::Admin,
+                organization_id,
+                &poll_body(world.supervisor_id, swede.id),
+                LINK_BASE,
+                world.now(),
+            )
             .await
             .unwrap();
         let links = vote_links(&world).await;
