@@ -407,6 +407,25 @@ async fn a_voter_reads_their_language_and_only_the_polls_leaders_see_the_poll() 
         participant.sign_in(&world, world.participant_email).await;
         let forbidden = participant.get(&world.app, &format!("/coordinator/polls/{}", poll.id)).await;
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+        // Past the deadline the link shows that answering has ended, and a vote is refused.
+        world.advance(TimeDelta::days(7));
+        let ended = voter.get(&world.app, path).await;
+        assert_eq!(ended.status, StatusCode::OK);
+        assert!(ended.text.contains("Svarstiden har gått ut"), "{}", ended.text);
+        let csrf = csrf_of(&page.text);
+        let (first, second) = (poll.options[0].id.to_string(), poll.options[1].id.to_string());
+        let late = voter
+            .post(
+                &world.app,
+                path,
+                &[("csrf", &csrf), (&*format!("answer-{first}"), "yes"), (&*format!("answer-{second}"), "no")],
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::CONFLICT);
+        assert!(late.text.contains("Svaret sparades inte"));
+        let secret = path.strip_prefix("/vote/").unwrap();
+        assert!(world.store.poll_ballot(secret, world.now()).await.unwrap().answers.is_empty());
         world.close().await;
     }
 }
