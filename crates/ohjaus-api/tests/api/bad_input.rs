@@ -370,3 +370,44 @@ api_test! {
         assert!(!list.text.contains(&secret));
     }
 }
+
+api_test! {
+    async fn bad_polls_and_votes_are_refused_and_write_nothing(app: TestApp) {
+        let w = World::build(app).await;
+        let admin = w.admin();
+        let path = format!("/api/v1/organizations/{}/polls", w.org_a);
+        let good = crate::world::poll_json(&w);
+        let option = good["options"][0].clone();
+        for (body, field) in [
+            (with(&good, "/options/1/recurrence/count", json!(0)), "options[1].recurrence.count"),
+            (with(&good, "/options/0/first_start", json!("2026-01-05T10:00")), "options[0].first_start"),
+            (with(&good, "/options", json!([option])), "options"),
+            (with(&good, "/deadline", json!("2027-05-01T12:00:00+03:00")), "deadline"),
+            (with(&good, "/team_id", json!(w.team_b)), "team_id"),
+            (with(&good, "/title", json!("")), "title"),
+        ] {
+            refused(app, Method::POST, &path, admin, &body, 422, Some(field)).await;
+        }
+        refused(app, Method::POST, &path, admin, &with(&good, "/color", json!("red")), 422, None).await;
+
+        // A vote: unknown fields and another poll's options are 422, a tampered link 404.
+        let vote = format!("/api/v1/poll-votes/{}", w.vote_p1);
+        let answers = json!({"answers": [{"option_id": w.poll_a_options[0], "answer": "yes"},
+                                         {"option_id": w.poll_a_options[1], "answer": "maybe"}]});
+        refused(app, Method::PUT, &vote, admin, &answers, 422, None).await;
+        let foreign = json!({"answers": [{"option_id": w.poll_a_options[0], "answer": "yes"},
+                                         {"option_id": w.series_x, "answer": "no"}]});
+        refused(app, Method::PUT, &vote, admin, &foreign, 422, Some("answers[1].option_id")).await;
+        let tampered = format!("/api/v1/poll-votes/{}x", w.vote_p1);
+        let fine = json!({"answers": [{"option_id": w.poll_a_options[0], "answer": "yes"},
+                                      {"option_id": w.poll_a_options[1], "answer": "no"}]});
+        refused(app, Method::PUT, &tampered, admin, &fine, 404, None).await;
+
+        // Choosing an option of no poll: 422; a decided poll refuses a second choice (409).
+        let choose = format!("/api/v1/polls/{}/choose", w.poll_a);
+        refused(app, Method::POST, &choose, admin, &json!({"option_id": w.series_x}), 422, Some("option_id")).await;
+        app.call(Method::POST, &choose, Some(admin), Some(&json!({"option_id": w.poll_a_options[1]}))).await.expect(200);
+        refused(app, Method::POST, &choose, admin, &json!({"option_id": w.poll_a_options[0]}), 409, None).await;
+        refused(app, Method::PUT, &vote, admin, &fine, 409, None).await;
+    }
+}

@@ -23,8 +23,8 @@ use super::scheduling::participant_ids;
 use super::series::apply_participants;
 use super::sign_in::end_sign_ins;
 use crate::entity::{
-    api_token, audit_event, calendar_token, erasure, note, outbox, person, review, series, series_participant, session,
-    session_participant, team, team_member,
+    api_token, audit_event, calendar_token, erasure, note, outbox, person, poll_voter, review, series,
+    series_participant, session, session_participant, team, team_member,
 };
 use crate::page::{Page, Paged};
 use crate::status::{NotificationStatus, SeriesStatus, SessionStatus};
@@ -307,6 +307,9 @@ impl Store {
             .exec(&txn)
             .await?
             .rows_affected;
+        // Their votes in rhythm polls go, comments and answers with them (the foreign keys
+        // cascade), and with them their voting links.
+        poll_voter::Entity::delete_many().filter(poll_voter::Column::PersonId.eq(id)).exec(&txn).await?;
         let api_tokens = api_token::Entity::update_many()
             .col_expr(api_token::Column::RevokedAt, Expr::value(now))
             .filter(api_token::Column::Role.eq("participant"))

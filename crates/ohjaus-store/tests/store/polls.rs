@@ -270,6 +270,13 @@ store_test!(
             })
             .count();
         assert_eq!(told, 2, "the voter and the supervisor");
+
+        // An erased person's votes, comment and link go with them.
+        store.erase_person(&Caller::Admin, first, later).await.unwrap();
+        assert_not_found(store.poll_ballot(&first_link, later).await);
+        let after = store.get_poll(&w.coordinator, poll.id, later).await.unwrap();
+        assert!(after.voters.iter().all(|v| v.person_id != first));
+        assert!(after.comments.is_empty(), "{:?}", after.comments);
     }
 );
 
