@@ -182,12 +182,22 @@ fn render(ctx: &Ctx, secret: &str, ballot: &Ballot, trouble: Option<&Trouble>) -
             }
             p.lead {
                 (tr!(l, "Hei", "Hej", "Hello")) " " (ballot.name) "! "
-                (tr!(l,
-                    "Kerro, mitkä ehdotetuista rytmeistä sopivat sinulle. Vastaus on vain sinun, eikä sinun tarvitse kirjautua.",
-                    "Berätta vilka av de föreslagna rytmerna som passar dig. Svaret är bara ditt, och du behöver inte logga in.",
-                    "Say which of the proposed rhythms suit you. The answer is yours alone, and you need not sign in."))
+                @if ballot.voting {
+                    (tr!(l,
+                        "Kerro, mitkä ehdotetuista rytmeistä sopivat sinulle. Vastaus on vain sinun, eikä sinun tarvitse kirjautua.",
+                        "Berätta vilka av de föreslagna rytmerna som passar dig. Svaret är bara ditt, och du behöver inte logga in.",
+                        "Say which of the proposed rhythms suit you. The answer is yours alone, and you need not sign in."))
+                } @else {
+                    (tr!(l,
+                        "Tämä kysely ei enää ota vastaan vastauksia.",
+                        "Den här förfrågan tar inte längre emot svar.",
+                        "This poll no longer takes answers."))
+                }
             }
-            p { strong { (tr!(l, "Vastaa viimeistään", "Svara senast", "Answer by")) ": " } (i18n::instant(l, ctx.zone, ballot.deadline.with_timezone(&Utc))) }
+            p {
+                strong { @if ballot.voting { (tr!(l, "Vastaa viimeistään", "Svara senast", "Answer by")) } @else { (tr!(l, "Vastausaika", "Svarstid", "Answers until")) } ": " }
+                (i18n::instant(l, ctx.zone, ballot.deadline.with_timezone(&Utc)))
+            }
             @match trouble {
                 Some(Trouble::Closed) => {
                     div.problems role="alert" tabindex="-1" {
