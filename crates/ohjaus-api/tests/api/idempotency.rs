@@ -123,3 +123,27 @@ api_test! {
         }
     }
 }
+
+api_test! {
+    async fn a_poll_posted_twice_with_one_key_is_one_poll_and_one_set_of_invitations(app: TestApp) {
+        let w = World::build(app).await;
+        let coordinator = w.token("coordinator").unwrap().to_owned();
+        let path = format!("/api/v1/organizations/{}/polls", w.org_a);
+        let body = serde_json::to_vec(&crate::world::poll_json(&w)).unwrap();
+        let headers = [
+            ("authorization", format!("Bearer {coordinator}")),
+            ("content-type", "application/json".to_owned()),
+            ("idempotency-key", "kysely-1".to_owned()),
+        ];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let before = app.counts().await;
+        let first = app.raw(Method::POST, &path, &headers, body.clone()).await;
+        let again = app.raw(Method::POST, &path, &headers, body).await;
+        assert_eq!((first.status.as_u16(), again.status.as_u16()), (201, 201), "{}", again.text);
+        assert!(again.headers.get("idempotency-replayed").is_some());
+        assert_eq!(first.json["id"], again.json["id"]);
+        let after = app.counts().await;
+        assert_eq!(after["polls"], before["polls"] + 1);
+        assert_eq!(after["outbox"], before["outbox"] + 1, "team A's one member is invited once");
+    }
+}

@@ -1,6 +1,7 @@
 //! All data about one person, as one JSON document (GDPR's right of access): the person, their
 //! teams, the series and sessions they take part in, their attendance, the reviews they wrote,
-//! their tokens (labels and times, never a secret), the messages sent to them (kinds and
+//! their answers in rhythm polls (with their comments; never a link's secret), their tokens
+//! (labels and times, never a secret), the messages sent to them (kinds and
 //! times, never their text) and their sign-ins. Read in a constant number of statements,
 //! however much there is. Notes are not in it: they are the supervisor's.
 //!
@@ -9,13 +10,14 @@
 
 use crate::access::may_export;
 use crate::entity::{
-    api_token, attendance, calendar_token, erasure, outbox, person, review, series, series_participant, session,
-    session_participant, team, team_member,
+    api_token, attendance, calendar_token, erasure, outbox, person, poll, poll_answer, poll_voter, review, series,
+    series_participant, session, session_participant, team, team_member,
 };
-use crate::status::{NotificationKind, NotificationStatus, SeriesStatus, SessionStatus};
+use crate::status::{NotificationKind, NotificationStatus, PollAnswer, SeriesStatus, SessionStatus};
 use crate::values::local;
 use crate::write::attendance::AttendanceStatus;
 use crate::write::people::Person;
+use crate::write::poll_votes::BallotAnswer;
 use crate::write::privacy::{Audit, AuditAction};
 use crate::write::sign_in::{SignInRecord, sign_in_history};
 use crate::{Caller, Store, StoreError};
@@ -45,6 +47,8 @@ pub struct PersonExport {
     pub attendance: Vec<ExportedAttendance>,
     /// Reviews of goals they wrote.
     pub reviews: Vec<ExportedReview>,
+    /// Their answers in rhythm polls they were asked in.
+    pub poll_votes: Vec<ExportedPollVote>,
     /// API tokens that speak for them: labels and times, never a secret.
     pub api_tokens: Vec<ExportedToken>,
     /// Their calendar-feed links: times only.
@@ -53,6 +57,24 @@ pub struct PersonExport {
     pub notifications: Vec<ExportedNotification>,
     /// Sign-in links sent to them and the browser sessions they opened.
     pub sign_ins: Vec<SignInRecord>,
+}
+
+/// A rhythm poll they were asked in, and what they answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedPollVote {
+    /// The poll.
+    pub poll_id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Their answer per option (empty if they did not answer).
+    pub answers: Vec<BallotAnswer>,
+    /// Their comment.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub comment: Option<String>,
+    /// When they last answered.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 /// A team in an export.
@@ -281,6 +303,38 @@ impl Store {
                 created_at: r.created_at,
             })
             .collect();
+        let voters = poll_voter::Entity::find().filter(poll_voter::Column::PersonId.eq(person_id)).all(db).await?;
+        let voter_ids: Vec<Uuid> = voters.iter().map(|v| v.id).collect();
+        let poll_titles: std::collections::HashMap<Uuid, String> = poll::Entity::find()
+            .select_only()
+            .columns([poll::Column::Id, poll::Column::Title])
+            .filter(poll::Column::Id.is_in(voters.iter().map(|v| v.poll_id).collect::<Vec<_>>()))
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let answers = poll_answer::Entity::find()
+            .filter(poll_answer::Column::VoterId.is_in(voter_ids))
+            .order_by_asc(poll_answer::Column::OptionId)
+            .all(db)
+            .await?;
+        let poll_votes = voters
+            .into_iter()
+            .map(|v| ExportedPollVote {
+                poll_id: v.poll_id,
+                title: poll_titles.get(&v.poll_id).cloned().unwrap_or_default(),
+                answers: answers
+                    .iter()
+                    .filter(|a| a.voter_id == v.id)
+                    .filter_map(|a| {
+                        PollAnswer::parse(&a.answer).map(|answer| BallotAnswer { option_id: a.option_id, answer })
+                    })
+                    .collect(),
+                comment: v.comment,
+                answered_at: v.answered_at,
+            })
+            .collect();
         let api_tokens = api_token::Entity::find()
             .filter(api_token::Column::Role.eq("participant"))
             .filter(api_token::Column::SubjectId.eq(person_id))
@@ -352,6 +406,7 @@ impl Store {
                 .collect(),
             attendance,
             reviews,
+            poll_votes,
             api_tokens,
             calendar_tokens,
             notifications,

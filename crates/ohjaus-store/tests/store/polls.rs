@@ -271,6 +271,12 @@ store_test!(
             .count();
         assert_eq!(told, 2, "the voter and the supervisor");
 
+        // Their own export holds what they answered (never a link's secret).
+        let export = store.export_person(&Caller::Admin, first, later).await.unwrap();
+        let mine = export.poll_votes.iter().find(|v| v.poll_id == poll.id).expect("the poll in the export");
+        assert_eq!((mine.answers.len(), mine.comment.as_deref()), (3, Some("Keskiviikot sopivat")));
+        assert!(!serde_json::to_string(&export).unwrap().contains(&first_link));
+
         // An erased person's votes, comment and link go with them.
         store.erase_person(&Caller::Admin, first, later).await.unwrap();
         assert_not_found(store.poll_ballot(&first_link, later).await);
