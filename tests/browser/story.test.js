@@ -284,3 +284,113 @@ test("a participant signs in, sees their sessions, cannot see the note, says the
   await look(page, "participant-sessions-sv");
   await page.context().close();
 });
+
+/** Waits for the voting link sent to `address` (the invitation to a rhythm poll). */
+async function voteLink(address) {
+  for (;;) {
+    const text = await nextMail(address);
+    const found = text.match(/https?:\/\/[^\s"<>]+\/vote\/ohjvote_[A-Za-z0-9_-]+/);
+    if (found) { return found[0]; }
+  }
+}
+
+test("a rhythm poll: the coordinator proposes, the group votes without an account, the coordinator chooses", async () => {
+  const page = await newPage();
+  await signIn(page, fixture.coordinator_email);
+  await page.click("nav.places >> text=Rytmikyselyt");
+  await page.waitForSelector("h1:text('Rytmikyselyt')");
+  await page.click("text=Uusi kysely");
+  await page.fill("#title", "Osasto 5A:n kevään rytmi");
+  await page.selectOption("#supervisor_id", { label: fixture.supervisor });
+  await page.selectOption("#team_id", { label: fixture.team });
+  await page.fill("#deadline_date", fixture.poll.deadline.date);
+  await page.fill("#deadline_time", fixture.poll.deadline.time);
+  const options = [fixture.poll.conflict, fixture.poll.free];
+  for (const [i, option] of options.entries()) {
+    await page.fill(`#date-${i}`, option.date);
+    await page.fill(`#time-${i}`, option.time);
+    await page.fill(`#duration-${i}`, "90");
+    await page.fill(`#interval-${i}`, "2");
+    await page.fill(`#count-${i}`, "4");
+    await page.fill(`#location-${i}`, i === 0 ? "Neuvotteluhuone 2, B-siipi" : "Kirjasto");
+  }
+  await look(page, "coordinator-poll-new");
+  await submit(page, "#poll-form button.primary");
+  await page.waitForSelector("text=Kysely on luotu");
+  const precheck = await page.locator("#option-1 .precheck").innerText();
+  assert.match(precheck, /Ohjaajalla on jo tapaaminen/);
+  await page.waitForSelector("#option-2 >> text=Esitarkistus: kaikki tapaamiset sopivat");
+  await look(page, "coordinator-poll-created");
+  const pollUrl = page.url().split("?")[0];
+
+  // Liisa votes on a phone, without JavaScript.
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, locale: "fi-FI", timezoneId: "Europe/Helsinki", javaScriptEnabled: false,
+  });
+  const voter = await phone.newPage();
+  const liisaLink = await voteLink(fixture.participant_email);
+  assert.ok(liisaLink.startsWith(base), `the link ${liisaLink} points at the server`);
+  await voter.goto(liisaLink);
+  await voter.waitForSelector("h1:text('Osasto 5A:n kevään rytmi')");
+  await voter.check("fieldset:has(legend:text-is('Vaihtoehto 1')) label:text-is('Ei sovi')");
+  await voter.check("fieldset:has(legend:text-is('Vaihtoehto 2')) label:text-is('Sopii')");
+  await voter.fill("#comment", "Iltapäivä sopii vuorolistaan parhaiten.");
+  await shot(voter, "poll-vote-nojs");
+  await submit(voter, "#ballot button.primary");
+  await voter.waitForSelector("text=Vastauksesi on tallennettu");
+  // Changed: the first if need be.
+  await voter.check("fieldset:has(legend:text-is('Vaihtoehto 1')) label:text-is('Tarvittaessa')");
+  await submit(voter, "#ballot button.primary");
+  await voter.waitForSelector("text=Vastauksesi on tallennettu");
+  assert.ok(await voter.isChecked("fieldset:has(legend:text-is('Vaihtoehto 1')) input[value=if_need_be]"));
+  assert.ok(await voter.isChecked("fieldset:has(legend:text-is('Vaihtoehto 2')) input[value=yes]"));
+  await phone.close();
+
+  // The same page on a phone with JavaScript: the saved answers, and axe.
+  const withScript = await newPage({ width: 390, height: 844 });
+  await withScript.goto(liisaLink);
+  assert.ok(await withScript.isChecked("fieldset:has(legend:text-is('Vaihtoehto 2')) input[value=yes]"));
+  await look(withScript, "poll-vote-phone");
+  await withScript.context().close();
+
+  // Pekka on a desktop browser, with JavaScript.
+  const desk = await newPage();
+  await desk.goto(await voteLink("pekka.nieminen@kaukola.example"));
+  await desk.check("fieldset:has(legend:text-is('Vaihtoehto 1')) label:text-is('Ei sovi')");
+  await desk.check("fieldset:has(legend:text-is('Vaihtoehto 2')) label:text-is('Tarvittaessa')");
+  await look(desk, "poll-vote");
+  await submit(desk, "#ballot button.primary");
+  await desk.waitForSelector("text=Vastauksesi on tallennettu");
+
+  // A tampered link: the site's 404.
+  const tampered = await desk.goto(liisaLink.slice(0, -1) + (liisaLink.endsWith("A") ? "B" : "A"));
+  assert.equal(tampered.status(), 404);
+  await desk.context().close();
+
+  // The tally names who answered what; the conflicting option is refused, the free one booked.
+  await page.goto(pollUrl);
+  const yes = await page.locator("#option-2 tr.answer-yes").innerText();
+  assert.match(yes, new RegExp(fixture.participant_name));
+  assert.match(await page.locator("#option-2 tr.answer-none").innerText(), /Sari Mäkinen/);
+  assert.match(await page.locator("#comments-heading ~ ul").innerText(), /Iltapäivä sopii/);
+  await look(page, "coordinator-poll");
+  await submit(page, "#option-1 button.primary");
+  assert.match(await page.locator("#option-1 .conflicts[role=alert]").innerText(), /Ohjaajalla on jo tapaaminen/);
+  await submit(page, "#option-2 button.primary");
+  assert.match(page.url(), /\/coordinator\/series\//);
+  await page.waitForSelector("text=Rytmi on valittu");
+  await page.waitForSelector("text=Kirjasto");
+  await look(page, "coordinator-poll-booked");
+  await page.context().close();
+
+  // Liisa's link now shows the outcome, and the decision reached her.
+  const after = await newPage();
+  await after.goto(liisaLink);
+  await after.waitForSelector("text=Valittu rytmi");
+  await look(after, "poll-vote-decided");
+  await after.context().close();
+  for (;;) {
+    const text = await nextMail(fixture.participant_email);
+    if (/valittiin vaihtoehto 2/.test(text)) { break; }
+  }
+});

@@ -8,6 +8,7 @@
 //! - [`recurrence`] — weekly every k weeks or monthly on the nth weekday, with a count or an
 //!   end date, expanded with the `rrule` crate in local wall time ([`zone`] turns wall times
 //!   into instants, moving a time in a DST gap forward and taking the earlier of two).
+//!   [`rhythm`] says a recurrence in words, as a poll's options are shown to voters.
 //! - [`holidays`] and [`days_off`] — Finnish public holidays for any year, plus an
 //!   organization's closures; [`plan`] applies the holiday policy (skip, shift, keep),
 //!   numbers the sessions and gives them their [`evaluation`] phase.
@@ -63,6 +64,7 @@ pub mod plan;
 pub mod preview;
 pub mod recurrence;
 pub mod reference;
+pub mod rhythm;
 pub mod series;
 pub mod slots;
 pub mod text;

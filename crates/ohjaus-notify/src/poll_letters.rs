@@ -1,131 +1,196 @@
 //! The letters of rhythm polls (issue 11): the invitation to vote with the reader's personal
-//! link, the reminder a day before the deadline, and the decision.
+//! link, the one reminder a day before the deadline to those who have not answered, and the
+//! decision — the rhythm chosen (its calendar invitations follow as messages of their own) or
+//! the poll closed without a choice.
 //!
-//! Kept apart from `compose` so the poll texts can grow (helper A2 owns their wording) without
-//! touching the letters of series; `compose::letter` hands the three poll notices here.
+//! Every option is written in the reader's language and zone as a person would say it:
+//! "Vaihtoehto 2: joka toinen viikko tiistaisin klo 13.00–14.30 (90 min), 6 istuntoa
+//! 12.1.2027 alkaen, Neuvotteluhuone 2". The words are side by side per language, as in
+//! [`crate::texts`]. The personal link is a secret: it is written into the letter and nowhere
+//! else (the worker logs the recipient's domain only).
 
 use crate::letter::{Fact, Item, Letter, Value, one_line};
 use crate::texts;
 use crate::when;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
+use ohjaus_core::locale::{self, at_time};
 use ohjaus_core::notice::{PollInfo, PollOptionInfo, Recipient};
-use ohjaus_core::{Locale, Notice};
+use ohjaus_core::rhythm::rhythm;
+use ohjaus_core::{Locale, Notice, TimeZone};
 
 /// The letter of a poll notice; `None` for any other notice.
 pub fn letter(notice: &Notice) -> Option<Letter> {
     match notice {
-        Notice::PollInvitation { recipient, poll, url } => Some(ask(recipient, poll, url, false)),
-        Notice::PollReminder { recipient, poll, url } => Some(ask(recipient, poll, url, true)),
+        Notice::PollInvitation { recipient, poll, url } => Some(ask(recipient, poll, url, Ask::Invitation)),
+        Notice::PollReminder { recipient, poll, url } => Some(ask(recipient, poll, url, Ask::Reminder)),
         Notice::PollDecided { recipient, poll, chosen, .. } => Some(decided(recipient, poll, chosen.as_ref())),
         _ => None,
     }
 }
 
-fn frame(recipient: &Recipient, subject: String, lead: String) -> Letter {
+/// Which of the two letters that ask for an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Invitation,
+    Reminder,
+}
+
+fn frame(recipient: &Recipient, subject: &str, lead: Vec<String>) -> Letter {
     let locale = recipient.locale;
     Letter {
         language: locale.as_str().to_owned(),
-        subject: one_line(&subject),
+        subject: one_line(subject),
         greeting: texts::greeting(locale, &one_line(&recipient.party.name)),
-        lead: vec![lead],
+        lead,
         signature: texts::signature(locale).to_owned(),
         ..Letter::default()
     }
 }
 
+fn text_fact(label: &str, value: String) -> Fact {
+    Fact { label: label.to_owned(), value: Value::Text(value) }
+}
+
+/// "Osasto 5:n työnohjaus (ryhmätyönohjaus)".
 fn what(locale: Locale, poll: &PollInfo) -> String {
     format!("{} ({})", one_line(&poll.title), texts::kind_name(locale, &poll.kind))
 }
 
-/// "Vaihtoehto 2: ke 13.1.2027 klo 14.00, joka 2. viikko, 6 istuntoa, 90 min, Neuvotteluhuone".
+/// "Sari Ohjaaja ja Bo Berg".
+fn supervisors(locale: Locale, poll: &PollInfo) -> Option<String> {
+    let names: Vec<String> = poll.supervisors.iter().map(|s| one_line(&s.name)).collect();
+    let and = match locale {
+        Locale::Fi => "ja",
+        Locale::Sv => "och",
+        Locale::En => "and",
+    };
+    (!names.is_empty()).then(|| names.join(&format!(" {and} ")))
+}
+
+/// The zone's name after a time when the reader is not in Finland's zone (as [`when`] does).
+fn zone_suffix(zone: Tz) -> String {
+    if zone == TimeZone::HELSINKI.tz() { String::new() } else { format!(" ({})", zone.name()) }
+}
+
+/// One option without its number, in the reader's zone: "joka toinen viikko tiistaisin klo
+/// 13.00–14.30 (90 min), 6 istuntoa 12.1.2027 alkaen, Neuvotteluhuone 2".
+pub fn option_text(locale: Locale, zone: Tz, option: &PollOptionInfo) -> String {
+    let start = option.first_start.with_timezone(&zone).naive_local();
+    let end = (option.first_start + TimeDelta::minutes(i64::from(option.duration_minutes)))
+        .with_timezone(&zone)
+        .naive_local();
+    let times = format!(
+        "{}–{}",
+        locale::clock(locale, chrono::Timelike::hour(&start), chrono::Timelike::minute(&start)),
+        locale::clock(locale, chrono::Timelike::hour(&end), chrono::Timelike::minute(&end)),
+    );
+    let cadence = rhythm(locale, &option.recurrence, start);
+    let count = texts::session_count(locale, usize::try_from(option.sessions).unwrap_or_default());
+    let first = when::date(locale, start.date());
+    let minutes = option.duration_minutes;
+    let suffix = zone_suffix(zone);
+    let mut text = match locale {
+        Locale::Fi => format!("{cadence}{}{suffix} ({minutes} min), {count} {first} alkaen", at_time(locale, &times)),
+        Locale::Sv => format!("{cadence}{}{suffix} ({minutes} min), {count} från {first}", at_time(locale, &times)),
+        Locale::En => format!("{cadence}{}{suffix} ({minutes} min), {count} from {first}", at_time(locale, &times)),
+    };
+    if let Some(place) = &option.location {
+        text.push_str(&format!(", {}", one_line(place)));
+    }
+    text
+}
+
+/// "Vaihtoehto 2: …".
 fn option_line(locale: Locale, zone: Tz, option: &PollOptionInfo) -> String {
     let label = match locale {
         Locale::Fi => "Vaihtoehto",
         Locale::Sv => "Alternativ",
         Locale::En => "Option",
     };
-    let end = option.first_start + TimeDelta::minutes(i64::from(option.duration_minutes));
-    let interval = option.recurrence.interval.unwrap_or(1);
-    let monthly = option.recurrence.frequency == "monthly";
-    let cadence = match (locale, monthly, interval) {
-        (Locale::Fi, false, 1) => "joka viikko".to_owned(),
-        (Locale::Fi, false, n) => format!("joka {n}. viikko"),
-        (Locale::Fi, true, 1) => "joka kuukausi".to_owned(),
-        (Locale::Fi, true, n) => format!("joka {n}. kuukausi"),
-        (Locale::Sv, false, 1) => "varje vecka".to_owned(),
-        (Locale::Sv, false, n) => format!("var {n}:e vecka"),
-        (Locale::Sv, true, 1) => "varje månad".to_owned(),
-        (Locale::Sv, true, n) => format!("var {n}:e månad"),
-        (Locale::En, false, 1) => "every week".to_owned(),
-        (Locale::En, false, n) => format!("every {n} weeks"),
-        (Locale::En, true, 1) => "every month".to_owned(),
-        (Locale::En, true, n) => format!("every {n} months"),
-    };
-    let mut line = format!(
-        "{label} {}: {}, {cadence}, {}",
-        option.position,
-        when::span(locale, zone, option.first_start, end),
-        texts::session_count(locale, usize::try_from(option.sessions).unwrap_or_default()),
-    );
-    if let Some(place) = &option.location {
-        line.push_str(&format!(", {}", one_line(place)));
-    }
-    line
+    format!("{label} {}: {}", option.position, option_text(locale, zone, option))
 }
 
-fn ask(recipient: &Recipient, poll: &PollInfo, url: &str, reminder: bool) -> Letter {
+fn ask(recipient: &Recipient, poll: &PollInfo, url: &str, which: Ask) -> Letter {
     let locale = recipient.locale;
-    let zone = when::reader_zone(&poll.timezone);
+    let zone = when::reader_zone(&recipient.timezone);
     let deadline = when::instant(locale, zone, poll.deadline);
+    let by = when::short_start(locale, zone, poll.deadline);
     let title = one_line(&poll.title);
-    let (subject, lead) = match (locale, reminder) {
-        (Locale::Fi, false) => (
-            format!("Valitse sopiva rytmi: {title}"),
-            format!(
-                "Sinua pyydetään kertomaan, mitkä ehdotetuista ajoista sopivat sinulle. Vastaa viimeistään {deadline}."
-            ),
+    let quoted = texts::quoted(locale, &title);
+    let organization = one_line(&poll.organization_name);
+    let kind = texts::kind_name(locale, &poll.kind);
+    let (subject, lead) = match (locale, which) {
+        (Locale::Fi, Ask::Invitation) => (
+            format!("Kysely: {title} – vastaa viimeistään {by}"),
+            vec![
+                format!(
+                    "{organization} sopii sarjan {quoted} ({kind}) rytmiä. Kerro, mitkä ehdotetuista vaihtoehdoista sopivat sinulle: kyllä, tarvittaessa tai ei."
+                ),
+                format!("Vastaa viimeistään {deadline}."),
+            ],
         ),
-        (Locale::Fi, true) => (
-            format!("Muistutus: vastaa kyselyyn {title}"),
-            format!("Et ole vielä vastannut, mitkä ajat sopivat sinulle. Kysely sulkeutuu {deadline}."),
+        (Locale::Sv, Ask::Invitation) => (
+            format!("Förfrågan: {title} – svara senast {by}"),
+            vec![
+                format!(
+                    "{organization} planerar rytmen för serien {quoted} ({kind}). Svara vilka av de föreslagna alternativen som passar dig: ja, vid behov eller nej."
+                ),
+                format!("Svara senast {deadline}."),
+            ],
         ),
-        (Locale::Sv, false) => (
-            format!("Välj en lämplig rytm: {title}"),
-            format!("Du ombeds svara vilka av de föreslagna tiderna som passar dig. Svara senast {deadline}."),
+        (Locale::En, Ask::Invitation) => (
+            format!("Poll: {title} – please answer by {by}"),
+            vec![
+                format!(
+                    "{organization} is settling the rhythm of {quoted} ({kind}). Say which of the proposed options suit you: yes, if need be, or no."
+                ),
+                format!("Please answer by {deadline}."),
+            ],
         ),
-        (Locale::Sv, true) => (
-            format!("Påminnelse: svara på förfrågan {title}"),
-            format!("Du har ännu inte svarat vilka tider som passar dig. Förfrågan stänger {deadline}."),
+        (Locale::Fi, Ask::Reminder) => (
+            format!("Muistutus: {title} – kysely sulkeutuu {by}"),
+            vec![
+                format!("Et ole vielä vastannut kyselyyn sarjan {quoted} rytmistä."),
+                format!("Kysely sulkeutuu {deadline}. Vastaaminen vie vain hetken."),
+            ],
         ),
-        (Locale::En, false) => (
-            format!("Choose a rhythm: {title}"),
-            format!("You are asked which of the proposed times suit you. Please answer by {deadline}."),
+        (Locale::Sv, Ask::Reminder) => (
+            format!("Påminnelse: {title} – förfrågan stänger {by}"),
+            vec![
+                format!("Du har ännu inte svarat på förfrågan om rytmen för serien {quoted}."),
+                format!("Förfrågan stänger {deadline}. Det tar bara en stund att svara."),
+            ],
         ),
-        (Locale::En, true) => (
-            format!("Reminder: answer the poll {title}"),
-            format!("You have not yet said which times suit you. The poll closes {deadline}."),
+        (Locale::En, Ask::Reminder) => (
+            format!("Reminder: {title} – the poll closes {by}"),
+            vec![
+                format!("You have not yet answered the poll on the rhythm of {quoted}."),
+                format!("It closes {deadline}. Answering takes only a moment."),
+            ],
         ),
     };
-    let mut letter = frame(recipient, subject, lead);
+    let mut letter = frame(recipient, &subject, lead);
     let labels = texts::labels(locale);
-    letter.facts.push(Fact { label: labels.what.to_owned(), value: Value::Text(what(locale, poll)) });
-    letter
-        .facts
-        .push(Fact { label: labels.organization.to_owned(), value: Value::Text(one_line(&poll.organization_name)) });
-    letter.facts.push(Fact { label: labels.link.to_owned(), value: Value::Link(one_line(url)) });
-    letter.list_heading = match locale {
-        Locale::Fi => "Vaihtoehdot",
-        Locale::Sv => "Alternativ",
-        Locale::En => "Options",
+    let (answer_by, your_link, options) = match locale {
+        Locale::Fi => ("Vastaa viimeistään", "Vastauslinkkisi", "Vaihtoehdot"),
+        Locale::Sv => ("Svara senast", "Din svarslänk", "Alternativ"),
+        Locale::En => ("Answer by", "Your link", "Options"),
+    };
+    letter.facts.push(text_fact(labels.what, what(locale, poll)));
+    letter.facts.push(text_fact(labels.organization, organization));
+    if let Some(names) = supervisors(locale, poll) {
+        letter.facts.push(text_fact(texts::supervisor_label(locale, texts::is_coaching(&poll.kind)), names));
     }
-    .to_owned();
+    letter.facts.push(text_fact(answer_by, deadline));
+    letter.facts.push(Fact { label: your_link.to_owned(), value: Value::Link(one_line(url)) });
+    letter.list_heading = options.to_owned();
     letter.items = poll.options.iter().map(|o| Item { text: option_line(locale, zone, o), struck: false }).collect();
     letter.paragraphs.push(
         match locale {
-            Locale::Fi => "Linkki on henkilökohtainen: älä välitä sitä eteenpäin. Voit muuttaa vastaustasi, kunnes kysely sulkeutuu.",
-            Locale::Sv => "Länken är personlig: vidarebefordra den inte. Du kan ändra ditt svar tills förfrågan stänger.",
-            Locale::En => "The link is personal: please do not forward it. You can change your answer until the poll closes.",
+            Locale::Fi => "Linkki on henkilökohtainen: se vastaa vain sinun puolestasi, eikä sitä pidä välittää eteenpäin. Et tarvitse tunnusta. Voit muuttaa vastaustasi samasta linkistä, kunnes kysely sulkeutuu.",
+            Locale::Sv => "Länken är personlig: den svarar bara för dig och ska inte vidarebefordras. Du behöver inget konto. Du kan ändra ditt svar via samma länk tills förfrågan stänger.",
+            Locale::En => "The link is personal: it answers only for you, so please do not forward it. You need no account. You can change your answer through the same link until the poll closes.",
         }
         .to_owned(),
     );
@@ -134,37 +199,67 @@ fn ask(recipient: &Recipient, poll: &PollInfo, url: &str, reminder: bool) -> Let
 
 fn decided(recipient: &Recipient, poll: &PollInfo, chosen: Option<&PollOptionInfo>) -> Letter {
     let locale = recipient.locale;
-    let zone = when::reader_zone(&poll.timezone);
+    let zone = when::reader_zone(&recipient.timezone);
     let title = one_line(&poll.title);
-    let (subject, lead) = match (locale, chosen.is_some()) {
-        (Locale::Fi, true) => (
-            format!("Rytmi valittu: {title}"),
-            "Kyselyn perusteella valittiin seuraava rytmi. Kalenterikutsut tulevat erikseen.".to_owned(),
+    let quoted = texts::quoted(locale, &title);
+    let (subject, lead) = match (locale, chosen) {
+        (Locale::Fi, Some(option)) => (
+            format!("Rytmi valittu: {title} – alkaa {}", when::short_start(locale, zone, option.first_start)),
+            vec![
+                format!("Kyselyn perusteella sarjalle {quoted} valittiin vaihtoehto {}.", option.position),
+                "Kalenterikutsut istuntoihin tulevat erillisinä viesteinä.".to_owned(),
+            ],
         ),
-        (Locale::Fi, false) => (format!("Kysely suljettu: {title}"), "Kysely suljettiin ilman valintaa.".to_owned()),
-        (Locale::Sv, true) => (
-            format!("Rytm vald: {title}"),
-            "Utifrån förfrågan valdes följande rytm. Kalenderinbjudningarna kommer separat.".to_owned(),
+        (Locale::Sv, Some(option)) => (
+            format!("Rytm vald: {title} – börjar {}", when::short_start(locale, zone, option.first_start)),
+            vec![
+                format!("Utifrån förfrågan valdes alternativ {} för serien {quoted}.", option.position),
+                "Kalenderinbjudningarna till träffarna kommer i separata meddelanden.".to_owned(),
+            ],
         ),
-        (Locale::Sv, false) => {
-            (format!("Förfrågan stängd: {title}"), "Förfrågan stängdes utan att en rytm valdes.".to_owned())
-        }
-        (Locale::En, true) => (
-            format!("Rhythm chosen: {title}"),
-            "Following the poll, this rhythm was chosen. The calendar invitations come separately.".to_owned(),
+        (Locale::En, Some(option)) => (
+            format!("Rhythm chosen: {title} – starts {}", when::short_start(locale, zone, option.first_start)),
+            vec![
+                format!("Following the poll, option {} was chosen for {quoted}.", option.position),
+                "The calendar invitations to the sessions follow in separate messages.".to_owned(),
+            ],
         ),
-        (Locale::En, false) => (format!("Poll closed: {title}"), "The poll was closed without a choice.".to_owned()),
+        (Locale::Fi, None) => (
+            format!("Kysely suljettu: {title}"),
+            vec![
+                format!("Kysely sarjan {quoted} rytmistä on suljettu ilman valintaa."),
+                "Sen perusteella ei varattu istuntoja.".to_owned(),
+            ],
+        ),
+        (Locale::Sv, None) => (
+            format!("Förfrågan stängd: {title}"),
+            vec![
+                format!("Förfrågan om rytmen för serien {quoted} har stängts utan att något alternativ valdes."),
+                "Inga träffar har bokats utifrån den.".to_owned(),
+            ],
+        ),
+        (Locale::En, None) => (
+            format!("Poll closed: {title}"),
+            vec![
+                format!("The poll on the rhythm of {quoted} was closed without a choice."),
+                "No sessions were booked from it.".to_owned(),
+            ],
+        ),
     };
-    let mut letter = frame(recipient, subject, lead);
+    let mut letter = frame(recipient, &subject, lead);
     let labels = texts::labels(locale);
-    letter.facts.push(Fact { label: labels.what.to_owned(), value: Value::Text(what(locale, poll)) });
-    letter
-        .facts
-        .push(Fact { label: labels.organization.to_owned(), value: Value::Text(one_line(&poll.organization_name)) });
+    letter.facts.push(text_fact(labels.what, what(locale, poll)));
+    letter.facts.push(text_fact(labels.organization, one_line(&poll.organization_name)));
+    if let Some(names) = supervisors(locale, poll) {
+        letter.facts.push(text_fact(texts::supervisor_label(locale, texts::is_coaching(&poll.kind)), names));
+    }
     if let Some(option) = chosen {
-        letter
-            .facts
-            .push(Fact { label: labels.when.to_owned(), value: Value::Text(option_line(locale, zone, option)) });
+        let label = match locale {
+            Locale::Fi => "Valittu rytmi",
+            Locale::Sv => "Vald rytm",
+            Locale::En => "Chosen rhythm",
+        };
+        letter.facts.push(text_fact(label, option_text(locale, zone, option)));
     }
     letter
 }

@@ -7,7 +7,8 @@
 //! taken place (attendance can be recorded) and the others are ahead. Everything goes through
 //! the store's operations, as the API would; `NOW` (RFC 3339) is the moment the server's clock
 //! starts at (`OHJAUS_CLOCK__START`), so the story sees the same dates on any day.
-//! Prints JSON with the addresses to sign in with and the times the tests use.
+//! Prints JSON with the addresses to sign in with and the times the tests use (the booking's,
+//! and a rhythm poll's options and deadline).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -181,6 +182,14 @@ async fn main() {
         "conflict": { "date": busy_date.to_string(), "time": busy.format("%H:%M").to_string() },
         "free": { "date": free_date.to_string(), "time": "10:00", "weekday": free_date.weekday().to_string() },
         "move_to": { "date": move_to.to_string(), "time": "11:00" },
+        // A rhythm poll's options: one on the ward's second session (the pre-check finds it),
+        // one the afternoon of the free day (the series booked there is at 10:00), answers
+        // by the third day from now.
+        "poll": {
+            "conflict": { "date": busy_date.to_string(), "time": busy.format("%H:%M").to_string() },
+            "free": { "date": free_date.to_string(), "time": "14:00" },
+            "deadline": { "date": (today + Days::new(3)).to_string(), "time": "12:00" },
+        },
     });
     println!("{fixture}");
 }

@@ -197,6 +197,55 @@ pub fn day_off(locale: Locale, reason: &str) -> &'static str {
     }
 }
 
+/// A voter's answer to a poll's option (wire name).
+pub fn poll_answer(locale: Locale, answer: &str) -> &'static str {
+    match answer {
+        "yes" => tr!(locale, "Sopii", "Passar", "Yes"),
+        "if_need_be" => tr!(locale, "Tarvittaessa", "Vid behov", "If need be"),
+        "no" => tr!(locale, "Ei sovi", "Passar inte", "No"),
+        _ => tr!(locale, "Ei vastattu", "Inte svarat", "Not answered"),
+    }
+}
+
+/// Where a poll stands: open (taking votes or waiting for a choice), decided, closed.
+pub fn poll_status(locale: Locale, status: &str, voting: bool) -> &'static str {
+    match (status, voting) {
+        ("decided", _) => tr!(locale, "Rytmi valittu", "Rytm vald", "Decided"),
+        ("closed", _) => tr!(locale, "Suljettu ilman valintaa", "Stängd utan val", "Closed without a choice"),
+        (_, true) => tr!(locale, "Vastauksia otetaan", "Tar emot svar", "Taking answers"),
+        _ => tr!(locale, "Odottaa valintaa", "Väntar på val", "Waiting for a choice"),
+    }
+}
+
+/// A poll's option as a sentence, in the reader's zone: "joka toinen viikko tiistaisin klo
+/// 13.00–14.30 (90 min), 6 tapaamista 12.1.2027 alkaen".
+pub fn poll_option(
+    locale: Locale,
+    zone: Tz,
+    first_starts_at: DateTime<Utc>,
+    duration_minutes: i32,
+    recurrence: &ohjaus_core::RecurrenceBody,
+    sessions: i32,
+) -> String {
+    use chrono::Timelike as _;
+    let start = first_starts_at.with_timezone(&zone).naive_local();
+    let end =
+        (first_starts_at + chrono::TimeDelta::minutes(i64::from(duration_minutes))).with_timezone(&zone).naive_local();
+    let times = format!(
+        "{}–{}",
+        locale::clock(locale, start.hour(), start.minute()),
+        locale::clock(locale, end.hour(), end.minute())
+    );
+    let cadence = ohjaus_core::rhythm::rhythm(locale, recurrence, start);
+    let first = date(locale, start.date());
+    let at = locale::at_time(locale, &times);
+    match locale {
+        Locale::Fi => format!("{cadence}{at} ({duration_minutes} min), {sessions} tapaamista {first} alkaen"),
+        Locale::Sv => format!("{cadence}{at} ({duration_minutes} min), {sessions} träffar från {first}"),
+        Locale::En => format!("{cadence}{at} ({duration_minutes} min), {sessions} sessions from {first}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,30 @@ fn notice_text(locale: Locale, code: &str) -> Option<&'static str> {
         ),
         "review" => tr!(locale, "Arvio on tallennettu.", "Bedömningen är sparad.", "Review saved."),
         "signed_out" => tr!(locale, "Olet kirjautunut ulos.", "Du har loggat ut.", "You have signed out."),
+        "voted" => tr!(
+            locale,
+            "Vastauksesi on tallennettu. Voit muuttaa sitä, kunnes kysely sulkeutuu.",
+            "Ditt svar är sparat. Du kan ändra det tills förfrågan stänger.",
+            "Your answer is saved. You can change it until the poll closes."
+        ),
+        "poll_created" => tr!(
+            locale,
+            "Kysely on luotu, ja vastauslinkit lähtevät kysytyille.",
+            "Förfrågan är skapad och svarslänkarna skickas till de tillfrågade.",
+            "The poll is created and the links to answer are on their way."
+        ),
+        "poll_chosen" => tr!(
+            locale,
+            "Rytmi on valittu ja sarja varattu; kutsut ja tieto valinnasta lähtevät kaikille.",
+            "Rytmen är vald och serien bokad; inbjudningarna och beskedet skickas till alla.",
+            "The rhythm is chosen and the series booked; the invitations and the decision are on their way."
+        ),
+        "poll_closed" => tr!(
+            locale,
+            "Kysely on suljettu ilman valintaa, ja kysytyille kerrotaan siitä.",
+            "Förfrågan är stängd utan val, och de tillfrågade får veta det.",
+            "The poll is closed without a choice, and everyone asked is told."
+        ),
         "webhook_test" => tr!(
             locale,
             "Testitapahtuma on jonossa; sen toimitus näkyy alla.",
@@ -75,7 +99,7 @@ fn current(ctx: &Ctx, prefix: &str) -> Option<&'static str> {
     let here = if prefix == "/coordinator" {
         path == prefix || path.starts_with("/coordinator/series")
     } else if prefix == "/supervisor" {
-        path.starts_with(prefix) && !path.starts_with("/supervisor/invoic")
+        path.starts_with(prefix) && !path.starts_with("/supervisor/invoic") && !path.starts_with("/supervisor/polls")
     } else {
         path.starts_with(prefix)
     };
@@ -118,10 +142,12 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                 @if ctx.is_supervisor() {
                                     li { a href="/supervisor" aria-current=[current(ctx, "/supervisor")] { (tr!(l, "Tapaamiset", "Träffar", "Sessions")) } }
                                     li { a href="/supervisor/invoicing" aria-current=[current(ctx, "/supervisor/invoic")] { (tr!(l, "Laskutus", "Fakturering", "Invoicing")) } }
+                                    li { a href="/supervisor/polls" aria-current=[current(ctx, "/supervisor/polls")] { (tr!(l, "Rytmikyselyt", "Rytmförfrågningar", "Rhythm polls")) } }
                                 }
                                 @if ctx.is_coordinator() {
                                     li { a href="/coordinator" aria-current=[current(ctx, "/coordinator")] { (tr!(l, "Sarjat", "Serier", "Series")) } }
                                     li { a href="/coordinator/book" aria-current=[current(ctx, "/coordinator/book")] { (tr!(l, "Varaa sarja", "Boka serie", "Book a series")) } }
+                                    li { a href="/coordinator/polls" aria-current=[current(ctx, "/coordinator/polls")] { (tr!(l, "Rytmikyselyt", "Rytmförfrågningar", "Rhythm polls")) } }
                                     li { a href="/coordinator/people" aria-current=[current(ctx, "/coordinator/people")] { (tr!(l, "Ihmiset ja ryhmät", "Personer och grupper", "People and teams")) } }
                                     li { a href="/coordinator/report" aria-current=[current(ctx, "/coordinator/report")] { (tr!(l, "Raportti", "Rapport", "Report")) } }
                                     li { a href="/coordinator/webhooks" aria-current=[current(ctx, "/coordinator/webhooks")] { "Webhooks" } }

@@ -10,7 +10,8 @@
 //!   ([`ctx::AsSupervisor`], [`ctx::AsCoordinator`], [`ctx::AsParticipant`]) that turn the
 //!   signed-in account into the store's `Caller`.
 //! - [`pages`] — sign-in by email link, and the supervisor's, coordinator's and
-//!   participant's pages.
+//!   participant's pages; the rhythm polls' pages, and the voting page a personal link opens
+//!   without an account.
 //! - [`i18n`] — Finnish, Swedish and English; dates and times in the reader's zone.
 //! - [`layout`], [`form`], [`errors`] — the page frame, submitted forms, error pages.
 //! - [`limits`] — how many sign-in links per address and requests per client address.
@@ -37,7 +38,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use pages::{calendars, coordinator, invoicing, participant, sign_in, supervisor, webhooks};
+use pages::{calendars, coordinator, invoicing, participant, polls, sign_in, supervisor, vote, webhooks};
 
 /// The style sheet.
 const CSS: &str = include_str!("../static/ohjaus.css");
@@ -54,7 +55,8 @@ async fn js() -> impl IntoResponse {
 
 /// Every page. It has no fallback of its own, so it merges with the API's router (whose
 /// fallback answers unknown paths); its paths (`/`, `/sign-in…`, `/sign-out`, `/lang/…`,
-/// `/calendar-link`, `/static/…`, `/supervisor…`, `/coordinator…`, `/me…`) are not the API's.
+/// `/calendar-link`, `/static/…`, `/supervisor…`, `/coordinator…`, `/me…`, `/vote/…`) are not
+/// the API's.
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(sign_in::home))
@@ -71,6 +73,10 @@ pub fn router(state: WebState) -> Router {
         .route("/supervisor/sessions/{id}/attendance", post(supervisor::record_attendance))
         .route("/supervisor/sessions/{id}/notes", post(supervisor::add_note))
         .route("/supervisor/series/{id}", get(supervisor::series))
+        .route("/supervisor/polls", get(polls::supervisor_list))
+        .route("/supervisor/polls/{id}", get(polls::supervisor_poll))
+        .route("/supervisor/polls/{id}/choose", post(polls::supervisor_choose))
+        .route("/supervisor/polls/{id}/close", post(polls::supervisor_close))
         .route("/supervisor/invoicing", get(invoicing::invoicing))
         .route("/supervisor/invoicing/drafts", post(invoicing::draft))
         .route("/supervisor/invoices/{id}", get(invoicing::invoice))
@@ -85,6 +91,11 @@ pub fn router(state: WebState) -> Router {
         .route("/coordinator/series/{id}", get(coordinator::series))
         .route("/coordinator/sessions/{id}/move", post(coordinator::move_session))
         .route("/coordinator/sessions/{id}/cancel", post(coordinator::cancel_session))
+        .route("/coordinator/polls", get(polls::coordinator_list).post(polls::create))
+        .route("/coordinator/polls/new", get(polls::new_form))
+        .route("/coordinator/polls/{id}", get(polls::coordinator_poll))
+        .route("/coordinator/polls/{id}/choose", post(polls::coordinator_choose))
+        .route("/coordinator/polls/{id}/close", post(polls::coordinator_close))
         .route("/coordinator/report", get(coordinator::report))
         .route("/coordinator/report.csv", get(coordinator::report_download))
         .route("/coordinator/webhooks", get(webhooks::list).post(webhooks::add))
@@ -97,6 +108,7 @@ pub fn router(state: WebState) -> Router {
         .route("/me/sessions/{id}/absence", post(participant::report_absence))
         .route("/me/series/{id}", get(participant::series))
         .route("/me/goals/{id}/reviews", post(participant::add_review))
+        .route("/vote/{secret}", get(vote::ballot).post(vote::vote))
         .route("/static/ohjaus.css", get(css))
         .route("/static/ohjaus.js", get(js))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))

@@ -198,3 +198,82 @@ pub fn ics(method: &str) -> String {
         id(10)
     )
 }
+
+/// The secret of the poll fixtures' voting link.
+pub const VOTE_SECRET: &str = "ohjvote_Qm9va2luZ1NlY3JldEZvclRoZVRlc3RzMDEyMzQ1Njc4";
+
+/// A poll with three rhythms for the ward, answers by Friday 8 January 2027 at 16.00.
+pub fn poll_info() -> ohjaus_core::notice::PollInfo {
+    use ohjaus_core::RecurrenceBody;
+    use ohjaus_core::notice::PollOptionInfo;
+    use ohjaus_core::recurrence::ByWeekday;
+    let weekly = |interval| RecurrenceBody {
+        frequency: "weekly".into(),
+        interval: Some(interval),
+        count: Some(6),
+        until: None,
+        by_weekday: None,
+    };
+    ohjaus_core::notice::PollInfo {
+        poll_id: id(20),
+        title: "Osasto 5:n työnohjaus".into(),
+        kind: "group_supervision".into(),
+        organization_name: "HUS Meilahti".into(),
+        supervisors: vec![organizer()],
+        deadline: utc("2027-01-08T14:00:00Z"),
+        timezone: "Europe/Helsinki".into(),
+        options: vec![
+            PollOptionInfo {
+                option_id: id(21),
+                position: 1,
+                first_start: utc("2027-01-12T11:00:00Z"),
+                duration_minutes: 90,
+                recurrence: weekly(2),
+                rrule: "FREQ=WEEKLY;INTERVAL=2;COUNT=6".into(),
+                sessions: 6,
+                location: Some("Meilahden tornisairaala, neuvotteluhuone 3".into()),
+            },
+            PollOptionInfo {
+                option_id: id(22),
+                position: 2,
+                first_start: utc("2027-01-14T06:30:00Z"),
+                duration_minutes: 60,
+                recurrence: weekly(3),
+                rrule: "FREQ=WEEKLY;INTERVAL=3;COUNT=6".into(),
+                sessions: 6,
+                location: None,
+            },
+            PollOptionInfo {
+                option_id: id(23),
+                position: 3,
+                first_start: utc("2027-01-29T12:00:00Z"),
+                duration_minutes: 120,
+                recurrence: RecurrenceBody {
+                    frequency: "monthly".into(),
+                    interval: None,
+                    count: Some(5),
+                    until: None,
+                    by_weekday: Some(ByWeekday::One("-1FR".into())),
+                },
+                rrule: "FREQ=MONTHLY;BYDAY=-1FR;COUNT=5".into(),
+                sessions: 5,
+                location: Some("Kirjasto".into()),
+            },
+        ],
+    }
+}
+
+pub fn poll_invitation(recipient: Recipient) -> Notice {
+    Notice::PollInvitation { recipient, poll: poll_info(), url: format!("https://ohjaus.example/vote/{VOTE_SECRET}") }
+}
+
+pub fn poll_reminder(recipient: Recipient) -> Notice {
+    Notice::PollReminder { recipient, poll: poll_info(), url: format!("https://ohjaus.example/vote/{VOTE_SECRET}") }
+}
+
+/// The decision: the first option chosen and booked, or (`chosen` false) none.
+pub fn poll_decided(recipient: Recipient, chosen: bool) -> Notice {
+    let poll = poll_info();
+    let option = chosen.then(|| poll.options[0].clone());
+    Notice::PollDecided { recipient, poll, chosen: option, series_id: chosen.then(|| id(10)) }
+}

@@ -6,6 +6,7 @@ mod compose;
 mod fixtures;
 mod mime;
 mod outage;
+mod polls;
 mod schedule;
 mod sink;
 mod store;

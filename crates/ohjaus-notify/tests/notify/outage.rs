@@ -19,21 +19,23 @@ use tokio::sync::oneshot;
 
 /// The log of this test's thread, as text.
 #[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl Logs {
     /// Captures what is logged on this thread (a current-thread runtime runs every task of
     /// the test on it) until the guard is dropped.
     fn capture(&self) -> tracing::subscriber::DefaultGuard {
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(self.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
-            .finish();
+        self.capture_from(tracing::Level::INFO)
+    }
+
+    /// [`Self::capture`] of everything at `level` and above.
+    pub(crate) fn capture_from(&self, level: tracing::Level) -> tracing::subscriber::DefaultGuard {
+        let subscriber =
+            tracing_subscriber::fmt().with_writer(self.clone()).with_ansi(false).with_max_level(level).finish();
         tracing::subscriber::set_default(subscriber)
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("the log")).into_owned()
     }
 

@@ -61,7 +61,10 @@ pub async fn home(State(state): State<WebState>, who: AsCoordinator) -> Result<M
         title,
         html! {
             h1 { (who.organization_name) }
-            div.actions { a.button.primary href="/coordinator/book" { (tr!(l, "Varaa uusi sarja", "Boka en ny serie", "Book a new series")) } }
+            div.actions {
+                a.button.primary href="/coordinator/book" { (tr!(l, "Varaa uusi sarja", "Boka en ny serie", "Book a new series")) }
+                a.button href="/coordinator/polls/new" { (tr!(l, "Kysy ryhmältä sopiva rytmi", "Fråga gruppen om en rytm", "Ask the group for a rhythm")) }
+            }
             h2 { (title) }
             @if series.is_empty() { p { (tr!(l, "Ei vielä sarjoja.", "Inga serier ännu.", "No series yet.")) } }
             ul.cards {
@@ -224,12 +227,7 @@ impl BookForm {
     /// The series body the store books; what is malformed is left for the core to name.
     fn body(&self, organization_id: Uuid) -> SeriesBody {
         let number = |text: &str| text.trim().parse::<i64>().ok();
-        let by_weekday = (self.frequency == "monthly").then(|| self.first_date()).flatten().map(|date| {
-            let code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][date.weekday().num_days_from_monday() as usize];
-            let nth = (date.day() - 1) / 7 + 1;
-            // The fifth weekday is not in every month: the last one is.
-            ByWeekday::One(if nth >= 5 { format!("-1{code}") } else { format!("{nth}{code}") })
-        });
+        let by_weekday = (self.frequency == "monthly").then(|| self.first_date()).flatten().map(monthly_weekday);
         let (team_id, participant_ids) = match self.participants() {
             Some(Participants::Team(team)) => (Some(team), None),
             Some(Participants::People(ids)) => (None, Some(ids)),
@@ -264,6 +262,14 @@ impl BookForm {
             contract: None,
         }
     }
+}
+
+/// A monthly rhythm's weekday as the first date has it: `2TU` for the second Tuesday.
+pub(super) fn monthly_weekday(date: NaiveDate) -> ByWeekday {
+    let code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][date.weekday().num_days_from_monday() as usize];
+    let nth = (date.day() - 1) / 7 + 1;
+    // The fifth weekday is not in every month: the last one is.
+    ByWeekday::One(if nth >= 5 { format!("-1{code}") } else { format!("{nth}{code}") })
 }
 
 /// What the booking form offers to choose from.

@@ -1,13 +1,16 @@
 //! The pages, one module per reader: [`sign_in`] (and the front page, language switch and
 //! calendar link), [`supervisor`], [`coordinator`] (and its [`webhooks`]), [`participant`],
-//! [`invoicing`]; and the pieces they share.
+//! [`invoicing`], the rhythm polls ([`polls`] for those who lead them, [`vote`] for those
+//! asked); and the pieces they share.
 
 pub mod calendars;
 pub mod coordinator;
 pub mod invoicing;
 pub mod participant;
+pub mod polls;
 pub mod sign_in;
 pub mod supervisor;
+pub mod vote;
 pub mod webhooks;
 
 use crate::ctx::Ctx;
@@ -22,6 +25,16 @@ use uuid::Uuid;
 
 /// A field's name as a form labels it.
 fn field_label(locale: Locale, field: &str) -> String {
+    // A poll's option: "Vaihtoehto 2 – Kesto" for `options[1].duration_minutes`.
+    if let Some((index, rest)) = field.strip_prefix("options[").and_then(|f| f.split_once(']'))
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let option = format!("{} {}", tr!(locale, "Vaihtoehto", "Alternativ", "Option"), index + 1);
+        return match rest.strip_prefix('.') {
+            Some(inner) => format!("{option} – {}", field_label(locale, inner)),
+            None => option,
+        };
+    }
     let base = field.split(['.', '[']).next().unwrap_or(field);
     let label = match base {
         "title" => tr!(locale, "Nimi", "Namn", "Title"),
@@ -42,6 +55,12 @@ fn field_label(locale: Locale, field: &str) -> String {
         "reason" => tr!(locale, "Syy", "Orsak", "Reason"),
         "replace" => tr!(locale, "Korvaava tapaaminen", "Ersättande träff", "Make-up session"),
         "from" | "to" => tr!(locale, "Aikaväli", "Period", "Period"),
+        "deadline" => tr!(locale, "Vastausaika", "Svarstid", "Deadline"),
+        "options" => tr!(locale, "Vaihtoehdot", "Alternativ", "Options"),
+        "option_id" => tr!(locale, "Vaihtoehto", "Alternativ", "Option"),
+        "answers" => tr!(locale, "Vastaukset", "Svar", "Answers"),
+        "comment" => tr!(locale, "Kommentti", "Kommentar", "Comment"),
+        "status" => tr!(locale, "Tila", "Status", "Status"),
         _ => return field.to_owned(),
     };
     label.to_owned()
@@ -126,22 +145,30 @@ pub fn conflict_list(ctx: &Ctx, conflicts: &[ConflictLine], names: &HashMap<Uuid
                 "Näitä tapaamisia ei voi varata tällä ajalla. Valitse toinen aika tai katso ehdotetut ajat.",
                 "De här träffarna kan inte bokas vid den här tiden. Välj en annan tid eller se förslagen.",
                 "These sessions cannot be booked at this time. Choose another time or see the suggested times.")) }
-            ul {
-                @for c in conflicts {
-                    li.conflict {
-                        strong { (tr!(l, "Tapaaminen", "Träff", "Session")) " " (c.index) }
-                        " (" (i18n::instant(l, ctx.zone, c.starts_at)) "): "
-                        (i18n::conflict_reason(l, &c.reason))
-                        @if let Some(name) = c.person_id.or(c.supervisor_id).and_then(|id| names.get(&id)) { " – " (name) }
-                        @if let Some((start, end)) = c.with {
-                            @if c.reason == "supervisor_absent" {
-                                " (" (i18n::span(l, ctx.zone, start, end)) ")"
-                            } @else {
-                                " " (tr!(l, "ajalla", "vid", "at")) " " (i18n::span(l, ctx.zone, start, end))
-                            }
+            (conflict_items(ctx, conflicts, names))
+        }
+    }
+}
+
+/// The lines of [`conflict_list`] alone, for a page that introduces them in its own words.
+pub fn conflict_items(ctx: &Ctx, conflicts: &[ConflictLine], names: &HashMap<Uuid, String>) -> Markup {
+    let l = ctx.locale;
+    html! {
+        ul {
+            @for c in conflicts {
+                li.conflict {
+                    strong { (tr!(l, "Tapaaminen", "Träff", "Session")) " " (c.index) }
+                    " (" (i18n::instant(l, ctx.zone, c.starts_at)) "): "
+                    (i18n::conflict_reason(l, &c.reason))
+                    @if let Some(name) = c.person_id.or(c.supervisor_id).and_then(|id| names.get(&id)) { " – " (name) }
+                    @if let Some((start, end)) = c.with {
+                        @if c.reason == "supervisor_absent" {
+                            " (" (i18n::span(l, ctx.zone, start, end)) ")"
+                        } @else {
+                            " " (tr!(l, "ajalla", "vid", "at")) " " (i18n::span(l, ctx.zone, start, end))
                         }
-                        "."
                     }
+                    "."
                 }
             }
         }

@@ -9,6 +9,7 @@ mod calendars;
 mod invoicing;
 mod limits;
 mod outage;
+mod polls;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
