@@ -187,13 +187,13 @@ impl Store {
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None).await?;
+        Migrator::up(self.writer(), None).await?;
         Ok(())
     }
 
     /// Rolls every migration back (tests and `ohjaus` tooling; drops all data).
     pub async fn migrate_down(&self) -> Result<(), StoreError> {
-        Migrator::down(&self.db, None).await?;
+        Migrator::down(self.writer(), None).await?;
         Ok(())
     }
 
@@ -245,6 +245,12 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(self.writer.as_ref().unwrap_or(&self.db).begin_with_options(options).await?)
+        Ok(self.writer().begin_with_options(options).await?)
+    }
+
+    /// The pool changes go through (see the field `writer`); migrations too, so that a
+    /// schema change and the bookkeeping after it run on one connection.
+    fn writer(&self) -> &DatabaseConnection {
+        self.writer.as_ref().unwrap_or(&self.db)
     }
 }
