@@ -812,6 +812,36 @@ impl Store {
         Ok(Paged::from_fetched(items, limit, |p| p.id))
     }
 
+    /// The polls a supervisor leads (as supervisor or co-supervisor) in every organization,
+    /// oldest first: a coordinator may name any supervisor, so a poll can come before the
+    /// supervisor's first series with that organization. Only a supervisor has such a list.
+    pub async fn list_supervisor_polls(
+        &self,
+        caller: &Caller,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> Result<Paged<Poll>, StoreError> {
+        let Caller::Supervisor { supervisor_id } = caller else { return Err(StoreError::Forbidden) };
+        let limit = page.limit()?;
+        let db = self.connection();
+        let mut query = poll::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(poll::Column::SupervisorId.eq(*supervisor_id))
+                    .add(poll::Column::CoSupervisorId.eq(*supervisor_id)),
+            )
+            .order_by_asc(poll::Column::Id);
+        if let Some(after) = page.after()? {
+            query = query.filter(poll::Column::Id.gt(after));
+        }
+        let rows = query.limit(u64::from(limit) + 1).all(db).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            items.push(poll_record(db, row, now).await?);
+        }
+        Ok(Paged::from_fetched(items, limit, |p| p.id))
+    }
+
     /// Chooses option `option_id` of poll `id` and books it exactly as `POST /series` does, in
     /// one transaction: re-checked on fresh data (409 with every conflict, and nothing
     /// changes), the invitations and `series.booked`; then the poll is decided, every voter

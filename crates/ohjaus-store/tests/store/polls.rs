@@ -186,6 +186,14 @@ store_test!(
         // organization, nor the people asked (they have their links).
         store.get_poll(&Caller::Admin, poll.id, now()).await.unwrap();
         store.get_poll(&Caller::Supervisor { supervisor_id: w.supervisor }, poll.id, now()).await.unwrap();
+        // The supervisor's own list, across organizations; another supervisor's has none of it.
+        let first_page = ohjaus_store::page::Page::first(50);
+        let sanna = Caller::Supervisor { supervisor_id: w.supervisor };
+        let led = store.list_supervisor_polls(&sanna, &first_page, now()).await.unwrap().items;
+        assert!(led.iter().any(|p| p.id == poll.id), "Sanna leads the poll");
+        let stranger = Caller::Supervisor { supervisor_id: Uuid::now_v7() };
+        assert!(store.list_supervisor_polls(&stranger, &first_page, now()).await.unwrap().items.is_empty());
+        assert_forbidden(store.list_supervisor_polls(&w.coordinator, &first_page, now()).await);
         let (_, elsewhere) = elsewhere(store).await;
         assert_not_found(store.get_poll(&elsewhere, poll.id, now()).await);
         assert_not_found(store.get_poll(&Caller::Participant { person_id: first }, poll.id, now()).await);

@@ -684,10 +684,7 @@ pub async fn supervisor_list(State(state): State<WebState>, who: AsSupervisor) -
     let ctx = &who.ctx;
     let l = ctx.locale;
     let now = state.clock.now();
-    let mut polls = Vec::new();
-    for organization in state.store.list_organizations(&who.caller).await? {
-        polls.extend(state.store.list_polls(&who.caller, organization.id, &Page::first(200), now).await?.items);
-    }
+    let polls = state.store.list_supervisor_polls(&who.caller, &Page::first(200), now).await?.items;
     let lead = Lead { ctx, caller: &who.caller, base: "/supervisor" };
     let title = tr!(l, "Rytmikyselyt", "Rytmförfrågningar", "Rhythm polls");
     Ok(page(
