@@ -35,6 +35,7 @@ import datetime
 import json
 import os
 import re
+import sqlite3
 import sys
 import urllib.error
 import urllib.request
@@ -214,6 +215,35 @@ def main():
     delivery = api.call(admin, "POST", f"/api/v1/webhooks/{webhook}/test")["id"]
     victims["webhook"] = api.call(admin, "POST", "/api/v1/webhooks", {"url": f"{local}/hooks/kaikki"})["id"]
 
+    # Rhythm polls of the ward team with Anna, far ahead: one kept open (looked at, and voted
+    # in through a voter's personal link), one to choose from and one to close.
+    def poll_body(title, days):
+        def option(offset, weekday):
+            return {
+                "first_start": f"{day(days + offset, weekday)}T10:00",
+                "duration_minutes": 90,
+                "recurrence": {"frequency": "weekly", "count": 3},
+                "location": "Neuvotteluhuone 2",
+            }
+
+        deadline = (now + datetime.timedelta(days=days - 7)).date()
+        return {
+            "kind": "group_supervision",
+            "title": title,
+            "supervisor_id": anna,
+            "team_id": team,
+            "deadline": f"{deadline}T12:00:00Z",
+            "options": [option(0, 0), option(0, 3)],
+        }
+
+    polls = f"/api/v1/organizations/{org}/polls"
+    open_poll = api.call(admin, "POST", polls, poll_body("Kevään rytmi", 600))
+    victims["chosen_poll"] = api.call(admin, "POST", polls, poll_body("Valittava rytmi", 630))["id"]
+    victims["closed_poll"] = api.call(admin, "POST", polls, poll_body("Suljettava rytmi", 660))["id"]
+    chosen_option = api.call(admin, "GET", f"/api/v1/polls/{victims['chosen_poll']}")["options"][0]["id"]
+    vote_token = voting_secret(out, open_poll["title"])
+    vote = {"answers": [{"option_id": o["id"], "answer": "yes"} for o in open_poll["options"]], "comment": "Käy"}
+
     # A new series far ahead, on a Tuesday inside Anna's working hours.
     new_series = series_body(org, anna, team, "Schemathesis", day(400, 1), 10)
     replan_day = day(500, 2)
@@ -243,6 +273,9 @@ def main():
         ("post", "/api/v1/organizations/{org}/webhooks"): {"url": f"{local}/hooks/toinen"},
         ("post", "/api/v1/webhooks"): {"url": f"{local}/hooks/kolmas"},
         ("patch", "/api/v1/webhooks/{id}"): {"description": "Osaston järjestelmä (testi)"},
+        ("post", "/api/v1/organizations/{org}/polls"): poll_body("Schemathesis-rytmi", 690),
+        ("put", "/api/v1/poll-votes/{token}"): vote,
+        ("post", "/api/v1/polls/{id}/choose"): {"option_id": chosen_option},
         ("put", "/api/v1/sessions/{id}/attendance"): {
             "entries": [{"person_id": p, "status": "present"} for p in held["participant_ids"]]
         },
@@ -293,6 +326,8 @@ def main():
         (r"^/api/v1/me/calendars/", {"path.calendar_id": my_calendar}, None),
         (r"^/api/v1/webhooks/\{id\}", {"path.id": webhook}, None),
         (r"^/api/v1/webhooks/deliveries/", {"path.id": delivery}, None),
+        (r"^/api/v1/polls/\{id\}", {"path.id": open_poll["id"]}, None),
+        (r"^/api/v1/poll-votes/", {"path.token": vote_token}, None),
         (r"^/api/v1/organizations/\{org\}/closures", {"path.org": school}, None),
         (r"^/api/v1/supervisors/\{id\}/(absences|working-hours)", {"path.id": mikko}, None),
     ]
@@ -308,6 +343,8 @@ def main():
         (("delete", "/api/v1/supervisors/{id}/calendars/{calendar_id}"), {"path.calendar_id": victims["anna_calendar"]}, None),
         (("delete", "/api/v1/me/calendars/{calendar_id}"), {"path.calendar_id": victims["my_calendar"]}, None),
         (("delete", "/api/v1/webhooks/{id}"), {"path.id": victims["webhook"]}, None),
+        (("post", "/api/v1/polls/{id}/choose"), {"path.id": victims["chosen_poll"]}, None),
+        (("post", "/api/v1/polls/{id}/close"), {"path.id": victims["closed_poll"]}, None),
         (("post", "/api/v1/invoices/{id}/approve"), {"path.id": draft["id"]}, None),
         (("delete", "/api/v1/invoices/{id}"), {"path.id": discarded}, None),
         (("patch", "/api/v1/sessions/{id}"), {"path.id": moved}, None),
@@ -354,6 +391,19 @@ def main():
             if authorization:
                 print(f"headers = {{ Authorization = {json.dumps(authorization)} }}")
             print()
+
+
+def voting_secret(folder, title):
+    """The secret of one voter's link to the poll titled `title`. The link exists only in the
+    invitation (the database keeps its hash); the run's server sends no mail (--no-worker),
+    so it is read from the invitation queued in the run's own database."""
+    with sqlite3.connect(f"{folder}/ohjaus.db") as db:
+        rows = db.execute("SELECT payload FROM outbox WHERE kind = 'poll_invitation'").fetchall()
+    for (payload,) in rows:
+        notice = json.loads(payload)
+        if notice["poll"]["title"] == title:
+            return notice["url"].rsplit("/", 1)[1]
+    raise SystemExit(f"no invitation to the poll {title!r} in the outbox")
 
 
 def profile_body(profile):
