@@ -605,6 +605,25 @@ struct Checked {
     prepared: Prepared,
 }
 
+/// One page of the polls `query` selects (ordered by id), each with its options and tally.
+async fn page_of_polls(
+    db: &sea_orm::DatabaseConnection,
+    mut query: sea_orm::Select<poll::Entity>,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> Result<Paged<Poll>, StoreError> {
+    let limit = page.limit()?;
+    if let Some(after) = page.after()? {
+        query = query.filter(poll::Column::Id.gt(after));
+    }
+    let rows = query.limit(u64::from(limit) + 1).all(db).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(poll_record(db, row, now).await?);
+    }
+    Ok(Paged::from_fetched(items, limit, |p| p.id))
+}
+
 impl Store {
     /// Creates a rhythm poll of `organization_id` (admins, its coordinator, or the supervisor
     /// named) and queues each voter's invitation with a personal link starting with
@@ -780,7 +799,6 @@ impl Store {
         page: &Page,
         now: DateTime<Utc>,
     ) -> Result<Paged<Poll>, StoreError> {
-        let limit = page.limit()?;
         let db = self.connection();
         let mut query = poll::Entity::find()
             .filter(poll::Column::OrganizationId.eq(organization_id))
@@ -801,15 +819,7 @@ impl Store {
         if caller.is_admin() && organization::Entity::find_by_id(organization_id).one(db).await?.is_none() {
             return Err(StoreError::not_found("organization"));
         }
-        if let Some(after) = page.after()? {
-            query = query.filter(poll::Column::Id.gt(after));
-        }
-        let rows = query.limit(u64::from(limit) + 1).all(db).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            items.push(poll_record(db, row, now).await?);
-        }
-        Ok(Paged::from_fetched(items, limit, |p| p.id))
+        page_of_polls(db, query, page, now).await
     }
 
     /// The polls a supervisor leads (as supervisor or co-supervisor) in every organization,
@@ -822,24 +832,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Paged<Poll>, StoreError> {
         let Caller::Supervisor { supervisor_id } = caller else { return Err(StoreError::Forbidden) };
-        let limit = page.limit()?;
         let db = self.connection();
-        let mut query = poll::Entity::find()
+        let query = poll::Entity::find()
             .filter(
                 sea_orm::Condition::any()
                     .add(poll::Column::SupervisorId.eq(*supervisor_id))
                     .add(poll::Column::CoSupervisorId.eq(*supervisor_id)),
             )
             .order_by_asc(poll::Column::Id);
-        if let Some(after) = page.after()? {
-            query = query.filter(poll::Column::Id.gt(after));
-        }
-        let rows = query.limit(u64::from(limit) + 1).all(db).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            items.push(poll_record(db, row, now).await?);
-        }
-        Ok(Paged::from_fetched(items, limit, |p| p.id))
+        page_of_polls(db, query, page, now).await
     }
 
     /// Chooses option `option_id` of poll `id` and books it exactly as `POST /series` does, in
