@@ -61,7 +61,7 @@ pub async fn run(config: Config, with_worker: bool) -> Result<(), Failure> {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.http.request_timeout_seconds),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(ohjaus_api::request_span::trace_layer())
         // A change made on a page shows in the feeds at once, as one made through the API.
         .layer(axum::middleware::from_fn_with_state(
             state.feeds.clone(),
