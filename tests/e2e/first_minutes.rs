@@ -89,6 +89,16 @@ async fn a_new_user_tries_the_demo_and_signs_in_with_the_link_from_mail_last() {
     let report =
         api.get(&format!("/api/v1/organizations/{organization}/report?from=2026-01-01&to=2027-01-04"), &admin).await;
     assert!(report.text.contains("Vaahteramäen johtoryhmän työnohjaus"), "{}", report.text);
+    // The leaders' rhythm poll: three options, the second on Anna's ward Tuesdays, so busy.
+    let polls = api.get(&format!("/api/v1/organizations/{organization}/polls"), &admin).await;
+    let polls = polls.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(polls.len(), 1, "{polls:?}");
+    let options = polls[0]["options"].as_array().unwrap();
+    assert_eq!(options.len(), 3, "{options:?}");
+    let busy =
+        |o: &serde_json::Value| o["conflicts"].as_array().unwrap().iter().any(|c| c["reason"] == "supervisor_busy");
+    assert!(busy(&options[1]) && !busy(&options[0]) && !busy(&options[2]), "{options:?}");
+    assert!(printed.contains("Johtoryhmän jatko-ohjaus"), "{printed}");
 
     // Signing in as a new user does: the page's form, then the link from the mail folder.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -9,6 +9,7 @@
 
 mod invoicing;
 mod past;
+mod poll;
 
 use super::Failure;
 use super::token::store_failure;
@@ -33,7 +34,7 @@ pub async fn run(config: Config) -> Result<(), Failure> {
         return Err(Failure::input("the database is not empty; `ohjaus demo` fills only an empty one"));
     }
     let now = config.clock().now();
-    let demo = fill(&store, now).await.map_err(store_failure)?;
+    let demo = fill(&store, now, &config.http.public_url).await.map_err(store_failure)?;
     print(&demo, &config);
     Ok(())
 }
@@ -50,6 +51,8 @@ struct Demo {
     people: Vec<Someone>,
     tokens: Vec<(String, String)>,
     series: Vec<(String, Uuid)>,
+    /// The rhythm poll the school's leaders are answering.
+    poll: (String, Uuid),
     supervisor_ids: Vec<(String, Uuid)>,
 }
 
@@ -85,7 +88,7 @@ async fn token(
 }
 
 #[allow(clippy::too_many_lines)] // one realistic story, told in order
-async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::StoreError> {
+async fn fill(store: &Store, now: DateTime<Utc>, public_url: &str) -> Result<Demo, ohjaus_store::StoreError> {
     let admin = Caller::Admin;
     let ward = store
         .create_organization(
@@ -273,6 +276,8 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
         )
         .await?;
 
+    let poll = poll::ask_leaders(store, now, public_url, school.id, anna.id, &leaders).await?;
+
     // Session 3 of the ward moves to the next day; session 2 at the school is cancelled in
     // time, and a make-up session is appended.
     if let Some(third) = ward_series.sessions.iter().find(|s| s.index == 3) {
@@ -355,6 +360,7 @@ async fn fill(store: &Store, now: DateTime<Utc>) -> Result<Demo, ohjaus_store::S
             (school_series.series.title.clone(), school_series.series.id),
             (coaching.series.title.clone(), coaching.series.id),
         ],
+        poll,
         supervisor_ids: vec![(anna.name, anna.id), (mikko.name, mikko.id)],
     })
 }
@@ -387,6 +393,8 @@ fn print(demo: &Demo, config: &Config) {
     for (title, id) in &demo.series {
         println!("  {id}  {title}");
     }
+    println!("\nRhythm poll (the school's leaders vote through the links in their email):");
+    println!("  {}  {}", demo.poll.1, demo.poll.0);
     println!("\nSupervisors:");
     for (name, id) in &demo.supervisor_ids {
         println!("  {id}  {name}");
