@@ -66,7 +66,8 @@ async fn an_erased_person_gets_her_cancellations_and_then_is_gone_while_the_coun
         let booked = api.post("/api/v1/series", &admin, &body).await.expect(201).clone();
         let sessions: Vec<String> = booked["sessions"].as_array().unwrap().iter().map(id).collect();
         assert_eq!(sessions.len(), 4);
-        let invitations = delivered(&api, &admin, mail.path(), 3).await.len();
+        let invited = delivered(&api, &admin, mail.path(), 3).await;
+        let invitations = invited.len();
         assert!(server.terminate(Duration::from_secs(10)), "serve stops cleanly");
 
         // Wednesday 6.1.: the first session was held.
@@ -87,7 +88,9 @@ async fn an_erased_person_gets_her_cancellations_and_then_is_gone_while_the_coun
         let erasure = api.post(&format!("/api/v1/people/{pia}/erase"), &admin, &json!({})).await.expect(200).clone();
         assert_eq!(erasure["sessions_cancelled"], 3);
         let all = delivered(&api, &admin, mail.path(), invitations + 2).await;
-        let new: Vec<&PathBuf> = all[invitations..].iter().collect();
+        // What came since, by name: the files' order is their ids', and a program started
+        // later under libfaketime (CI's other days) begins its clock again at the same moment.
+        let new: Vec<&PathBuf> = all.iter().filter(|f| !invited.contains(f)).collect();
         let to_her: Vec<&&PathBuf> = new.iter().filter(|f| to(f).contains("pia.poistettava@osasto7.example")).collect();
         assert_eq!(to_her.len(), 1, "one cancellation to her real address: {new:?}");
         let cancel = std::fs::read_to_string(to_her[0]).unwrap();
