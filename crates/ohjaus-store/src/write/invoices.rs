@@ -496,7 +496,7 @@ async fn emit_approved<C: ConnectionTrait>(
         "payable_cents": totals.payable_cents,
         "session_ids": record.lines.iter().map(|l| l.session_id).collect::<Vec<_>>(),
     });
-    super::webhooks::emit_organization_event(txn, record.organization_id, event_type, data, now).await
+    super::webhooks::emit_organization_event(txn, record.organization_id, None, event_type, data, now).await
 }
 
 /// Organization `id`, or not found.

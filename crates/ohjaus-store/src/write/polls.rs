@@ -884,7 +884,15 @@ impl Store {
             "series_id": booked.id,
             "title": found.title,
         });
-        super::webhooks::emit_poll(&txn, found.organization_id, Some(booked.id), "poll.decided", data, now).await?;
+        super::webhooks::emit_organization_event(
+            &txn,
+            found.organization_id,
+            Some(booked.id),
+            "poll.decided",
+            data,
+            now,
+        )
+        .await?;
         let answer = poll_record(&txn, found, now).await?;
         txn.commit().await?;
         Ok(answer)

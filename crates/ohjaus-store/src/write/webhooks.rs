@@ -747,24 +747,6 @@ pub(crate) async fn emit_series(
     emit(db, &endpoints, series.organization_id, Some(series.id), event_type, merged(data, extra), now).await
 }
 
-/// The hook of a rhythm poll's decision (`poll.decided`): `data` names the poll, the option
-/// chosen and the series it booked; the event belongs to that series, so it is delivered after
-/// the series' `series.booked`.
-pub(crate) async fn emit_poll(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    series_id: Option<Uuid>,
-    event_type: &str,
-    data: Value,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let endpoints = subscribers(db, organization_id, event_type).await?;
-    if endpoints.is_empty() {
-        return Ok(());
-    }
-    emit(db, &endpoints, organization_id, series_id, event_type, data, now).await
-}
-
 /// The hook of a change of one session (`session.*`): like [`emit_series`], with the
 /// session as it stands (times, status, `late_cancellation`) and `extra`.
 pub(crate) async fn emit_session(
@@ -792,13 +774,16 @@ pub(crate) async fn emit_session(
     emit(db, &endpoints, found.organization_id, Some(found.id), event_type, data, now).await
 }
 
-/// The hook of a change that belongs to no series (`invoice.*`): when any enabled endpoint
-/// receives `event_type` for `organization_id`, an event with `data` (built by the caller:
-/// ids, numbers, dates, statuses and amounts only) and a delivery per endpoint. Ordered by
-/// nothing but its time. Costs one statement when no endpoint listens.
+/// The hook of a change whose body the caller builds (`invoice.*`, `poll.decided`): when any
+/// enabled endpoint receives `event_type` for `organization_id`, an event with `data` (ids,
+/// numbers, dates, statuses and amounts only) and a delivery per endpoint. With `series_id`
+/// it is delivered in that series' order (a poll's decision after the `series.booked` of the
+/// series it booked); without, ordered by nothing but its time. Costs one statement when no
+/// endpoint listens.
 pub(crate) async fn emit_organization_event(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
+    series_id: Option<Uuid>,
     event_type: &str,
     data: Value,
     now: DateTime<Utc>,
@@ -807,7 +792,7 @@ pub(crate) async fn emit_organization_event(
     if endpoints.is_empty() {
         return Ok(());
     }
-    emit(db, &endpoints, organization_id, None, event_type, data, now).await
+    emit(db, &endpoints, organization_id, series_id, event_type, data, now).await
 }
 
 /// A session's id, index and times for an event's data (a make-up, say).
